@@ -1,0 +1,102 @@
+"""The only code that makes AWS credentials and clients.
+
+The dashboard's own identity comes from boto3's standard chain (environment, profile, instance
+role); each account is reached by sts:AssumeRole on its audit role with its ExternalId. Endpoints
+are boto3's own: AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> point every client at a moto server.
+"""
+
+import json
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import boto3
+from botocore.config import Config
+from django.conf import settings
+from django.utils import timezone
+
+SESSION_NAME = "posture-audit"
+REFRESH_BEFORE = timedelta(minutes=5)
+
+_cache_lock = threading.Lock()
+_credential_cache: dict[tuple, dict] = {}
+
+
+def client_config(**overrides):
+    options = {
+        "retries": {"mode": "adaptive", "max_attempts": settings.AWS_MAX_ATTEMPTS},
+        "connect_timeout": settings.AWS_CONNECT_TIMEOUT,
+        "read_timeout": settings.AWS_READ_TIMEOUT,
+        "max_pool_connections": max(10, settings.SCAN_THREADS * 2),
+    }
+    options.update(overrides)
+    return Config(**options)
+
+
+class CallLog:
+    """Counts the API calls a scan makes (thread-safe); repeats reveal collecting twice."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.calls = Counter()
+
+    def hook(self, service, region):
+        def before_call(model, params, **kwargs):
+            key = (service, region, model.name, json.dumps(params, sort_keys=True, default=str))
+            with self._lock:
+                self.calls[key] += 1
+
+        return before_call
+
+    @property
+    def total(self):
+        return sum(self.calls.values())
+
+    def repeated(self):
+        return {key: count for key, count in self.calls.items() if count > 1}
+
+
+def client(session, service, region, call_log=None, **config):
+    """A boto3 client with adaptive retries and finite timeouts; counts calls into `call_log`."""
+    made = session.client(service, region_name=region, config=client_config(**config))
+    if call_log is not None:
+        made.meta.events.register("before-call.*.*", call_log.hook(service, region))
+    return made
+
+
+def own_session():
+    """The dashboard's own identity (environment variables, profile or instance role)."""
+    return boto3.session.Session(region_name=settings.AWS_HOME_REGION)
+
+
+def assume_role_session(role_arn, external_id="", session_name=SESSION_NAME):
+    """A session in another account, by sts:AssumeRole with its ExternalId; credentials are cached."""
+    cache_key = (role_arn, external_id)
+    with _cache_lock:
+        cached = _credential_cache.get(cache_key)
+    if cached is None or cached["Expiration"] - REFRESH_BEFORE <= timezone.now():
+        sts = client(own_session(), "sts", settings.AWS_HOME_REGION)
+        options = {"RoleArn": role_arn, "RoleSessionName": session_name, "DurationSeconds": 3600}
+        if external_id:
+            options["ExternalId"] = external_id
+        cached = sts.assume_role(**options)["Credentials"]
+        with _cache_lock:
+            _credential_cache[cache_key] = cached
+    return boto3.session.Session(
+        aws_access_key_id=cached["AccessKeyId"],
+        aws_secret_access_key=cached["SecretAccessKey"],
+        aws_session_token=cached["SessionToken"],
+        region_name=settings.AWS_HOME_REGION,
+    )
+
+
+def for_account(account):
+    """The session that reads `account`: its audit role, or the dashboard's own credentials."""
+    if not account.role_arn:
+        return own_session()
+    return assume_role_session(account.role_arn, account.external_id)
+
+
+def forget_credentials():
+    with _cache_lock:
+        _credential_cache.clear()

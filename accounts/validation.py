@@ -1,0 +1,50 @@
+"""Validators for what identifies an AWS account and how we reach it."""
+
+import re
+from functools import cache
+
+import botocore.session
+from django.core.exceptions import ValidationError
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+ROLE_ARN = re.compile(r"arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role/[\w+=,.@/-]{1,512}")
+EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+
+
+def validate_account_id(value):
+    if not ACCOUNT_ID.fullmatch(value or ""):
+        raise ValidationError(f"An AWS account id is exactly 12 digits; {value!r} is not.", code="account_id")
+
+
+def validate_role_arn(value):
+    if not ROLE_ARN.fullmatch(value or ""):
+        raise ValidationError(
+            f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).", code="role_arn")
+
+
+def role_arn_account(value):
+    match = ROLE_ARN.fullmatch(value or "")
+    return match.group(2) if match else None
+
+
+def validate_external_id(value):
+    if not EXTERNAL_ID.fullmatch(value or ""):
+        raise ValidationError(
+            "An ExternalId is 2 to 1224 characters of letters, digits and +=,.@:/-_ .", code="external_id")
+
+
+@cache
+def known_regions(partition="aws"):
+    session = botocore.session.get_session()
+    regions = set()
+    for service in ("ec2", "s3", "kms"):
+        regions.update(session.get_available_regions(service, partition_name=partition))
+    return frozenset(regions)
+
+
+def validate_regions(values):
+    if not values:
+        raise ValidationError("Choose at least one region.", code="regions")
+    unknown = sorted(set(values) - known_regions())
+    if unknown:
+        raise ValidationError(f"Unknown AWS region(s): {', '.join(unknown)}.", code="regions")

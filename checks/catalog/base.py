@@ -1,0 +1,115 @@
+"""The vocabulary of the check catalog and its registry (shaped like Django's system checks)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    PASS = "PASS", "Pass"
+    FAIL = "FAIL", "Fail"
+    ERROR = "ERROR", "Error"
+    NOT_APPLICABLE = "NOT_APPLICABLE", "Not applicable"
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    INFORMATIONAL = "informational", "Informational"
+
+
+SEVERITY_WEIGHT = {
+    Severity.CRITICAL: 10,
+    Severity.HIGH: 5,
+    Severity.MEDIUM: 3,
+    Severity.LOW: 1,
+    Severity.INFORMATIONAL: 0,
+}
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+
+
+class Area(models.TextChoices):
+    AT_REST = "at_rest", "Encryption at rest"
+    KEYS = "keys", "Keys"
+    IN_TRANSIT = "in_transit", "Encryption in transit"
+    LOGGING = "logging", "Logging"
+    IDENTITY = "identity", "Identity"
+    HYGIENE = "hygiene", "Data hygiene"
+
+
+class KeyOwner(models.TextChoices):
+    AWS_OWNED = "aws_owned", "AWS-owned"
+    AWS_MANAGED = "aws_managed", "AWS-managed"
+    CUSTOMER_MANAGED = "customer_managed", "Customer-managed"
+    EXTERNAL = "external", "Another account's"
+    UNENCRYPTED = "unencrypted", "Unencrypted"
+    UNKNOWN = "unknown", "Unknown"
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    reason: str
+    key_owner: str | None = None
+
+
+def passed(reason, key_owner=None):
+    return Result(Status.PASS, reason, key_owner)
+
+
+def failed(reason, key_owner=None):
+    return Result(Status.FAIL, reason, key_owner)
+
+
+def errored(reason, key_owner=None):
+    return Result(Status.ERROR, reason, key_owner)
+
+
+def not_applicable(reason, key_owner=None):
+    return Result(Status.NOT_APPLICABLE, reason, key_owner)
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    area: str
+    severity: str
+    resource_type: str
+    needs: tuple[str, ...]
+    rationale: str
+    remediation: str
+    fn: Callable = field(repr=False, compare=False)
+
+    def run(self, record, inventory):
+        return self.fn(record, inventory)
+
+    def as_dict(self):
+        return {
+            "id": self.id,
+            "title": self.title,
+            "area": str(self.area),
+            "severity": str(self.severity),
+            "resource_type": self.resource_type,
+            "needs": list(self.needs),
+            "rationale": self.rationale,
+            "remediation": self.remediation,
+        }
+
+
+CATALOG: dict[str, Check] = {}
+
+
+def check(id, *, title, area, severity, resource_type, needs, rationale, remediation):
+    """Register a check under its public id; `needs` lists the API calls ("s3:GetBucketPolicy") it reads."""
+
+    def register(fn):
+        if id in CATALOG:
+            raise ValueError(f"Check id {id!r} is registered twice.")
+        CATALOG[id] = Check(id, title, area, severity, resource_type, tuple(needs), rationale, remediation, fn)
+        return fn
+
+    return register

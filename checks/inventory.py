@@ -1,0 +1,218 @@
+"""What collectors hand to checks: plain, frozen records and the errors met while collecting.
+
+Nothing here touches boto3 or the ORM, so checks stay pure and their tests need no AWS.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from checks.catalog.base import KeyOwner
+
+GLOBAL = "global"
+UNUSABLE_KEY_STATES = frozenset({"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"})
+# Codes that mean "this service/region is not there for us", recorded as a gap rather than data.
+DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
+                          "UnrecognizedClientException", "InvalidClientTokenId", "OptInRequired"})
+
+
+@dataclass(frozen=True, eq=False)
+class Record:
+    uid: str
+    type: str
+    region: str
+    name: str
+    evidence: dict = field(default_factory=dict)
+    key_arn: str | None = None
+    tags: dict = field(default_factory=dict)
+
+    @property
+    def service(self):
+        return self.type.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class CollectionError:
+    """One API call (or a whole service/region) whose data could not be read."""
+
+    service: str
+    region: str
+    api: str  # "s3:GetBucketPolicy"; "s3:*" when the whole service failed
+    code: str
+    message: str
+    resource_uid: str = ""
+    unavailable: bool = False  # the service does not answer at all here (retired/unsupported): NOT_APPLICABLE
+
+    def covers(self, needs):
+        service_wide = self.api.endswith(":*") and any(need.startswith(self.api[:-1]) for need in needs)
+        return service_wide or self.api in needs
+
+    def as_dict(self):
+        return {"service": self.service, "region": self.region, "api": self.api, "code": self.code,
+                "message": self.message[:500], "resource_uid": self.resource_uid, "unavailable": self.unavailable}
+
+
+def error_from_exception(error, service, region, resource_uid=""):
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        api = f"{service}:{error.operation_name}"
+        code = info.get("Code") or str(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Unknown"))
+        return CollectionError(service, region, api, code, info.get("Message") or str(error), resource_uid)
+    if isinstance(error, BotoCoreError):
+        return CollectionError(service, region, f"{service}:*", type(error).__name__, str(error), resource_uid)
+    # Malformed API data (a KeyError on a missing field, a bad type) is a gap too, never a silent pass.
+    return CollectionError(service, region, f"{service}:*", "MalformedResponse",
+                           f"{type(error).__name__}: {error}", resource_uid)
+
+
+class Collected:
+    """What one collector returns for one region: records plus the errors it met."""
+
+    def __init__(self, service, region):
+        self.service = service
+        self.region = region
+        self.records: list[Record] = []
+        self.errors: list[CollectionError] = []
+
+    def add(self, record):
+        self.records.append(record)
+        return record
+
+    def error(self, api, code, message, resource_uid="", region=None, unavailable=False):
+        self.errors.append(CollectionError(self.service, region or self.region, api, code, message,
+                                           resource_uid, unavailable))
+
+    @contextmanager
+    def capture(self, resource_uid="", region=None, api=None):
+        """Record any AWS or data error raised inside as a CollectionError and carry on."""
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 - every failure must become a recorded gap
+            found = error_from_exception(error, self.service, region or self.region, resource_uid)
+            if api and not isinstance(error, ClientError):
+                found = CollectionError(found.service, found.region, api, found.code, found.message, resource_uid)
+            self.errors.append(found)
+
+
+def account_uid(account_id):
+    return f"arn:aws:iam::{account_id}:root"
+
+
+def region_uid(account_id, region):
+    return f"arn:aws:ec2:{region}:{account_id}:region/{region}"
+
+
+@dataclass
+class Inventory:
+    """Everything one scan collected for one account, with lookups the checks share."""
+
+    account_id: str
+    regions: tuple
+    now: datetime
+    records: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    trusted_account_ids: frozenset = frozenset()
+    log_retention_min_days: int = 365
+
+    def __post_init__(self):
+        self._by_uid = {}
+        for record in self.records:
+            self._merge(record)
+        self._ensure(account_uid(self.account_id), "account", GLOBAL, self.account_id)
+        for region in self.regions:
+            self._ensure(region_uid(self.account_id, region), "region", region, region)
+        self.records = list(self._by_uid.values())
+        self._by_type = {}
+        for record in self.records:
+            self._by_type.setdefault(record.type, []).append(record)
+        self._keys = {}
+        self._aliases = {}
+        for key in self._by_type.get("kms.key", []):
+            self._keys[key.uid] = key
+            for alias in key.evidence.get("aliases", []):
+                self._aliases[(key.region, alias)] = key
+
+    def _merge(self, record):
+        # Several collectors may contribute evidence to the synthetic account/region records.
+        existing = self._by_uid.get(record.uid)
+        if existing is None:
+            self._by_uid[record.uid] = record
+            return
+        evidence = {**existing.evidence, **record.evidence}
+        self._by_uid[record.uid] = Record(existing.uid, existing.type, existing.region, existing.name or record.name,
+                                          evidence, existing.key_arn or record.key_arn,
+                                          {**existing.tags, **record.tags})
+
+    def _ensure(self, uid, type_, region, name):
+        if uid not in self._by_uid:
+            self._by_uid[uid] = Record(uid, type_, region, name)
+
+    def by_type(self, type_):
+        return self._by_type.get(type_, [])
+
+    def get(self, uid):
+        return self._by_uid.get(uid)
+
+    @property
+    def account(self):
+        return self._by_uid[account_uid(self.account_id)]
+
+    def region_record(self, region):
+        return self._by_uid.get(region_uid(self.account_id, region))
+
+    def errors_for(self, record, needs):
+        """Errors that leave `record` unjudgeable by a check that reads `needs`."""
+        return [
+            error for error in self.errors
+            if error.covers(needs) and not error.unavailable
+            and (error.resource_uid == record.uid
+                 or (not error.resource_uid and error.region in (record.region, GLOBAL)))
+        ]
+
+    def key(self, key_ref, region):
+        """The collected kms.key record for an ARN, key id, alias name or alias ARN (None if unknown)."""
+        if not key_ref:
+            return None
+        if key_ref.startswith("arn:"):
+            parts = key_ref.split(":", 5)
+            if len(parts) == 6 and parts[5].startswith("alias/"):
+                return self._aliases.get((parts[3], parts[5]))
+            return self._keys.get(key_ref)
+        if key_ref.startswith("alias/"):
+            return self._aliases.get((region, key_ref))
+        return self._keys.get(f"arn:aws:kms:{region}:{self.account_id}:key/{key_ref}")
+
+    def key_account(self, key_ref):
+        if key_ref and key_ref.startswith("arn:"):
+            parts = key_ref.split(":")
+            if len(parts) > 4 and parts[4]:
+                return parts[4]
+        return self.account_id
+
+    def key_owner(self, key_ref, region):
+        """Whose key protects a resource encrypted with `key_ref` (None/"" means the service's own key)."""
+        if not key_ref:
+            return KeyOwner.AWS_OWNED
+        if self.key_account(key_ref) != self.account_id:
+            return KeyOwner.EXTERNAL
+        if "alias/aws/" in key_ref:
+            return KeyOwner.AWS_MANAGED
+        key = self.key(key_ref, region)
+        if key is None:
+            return KeyOwner.UNKNOWN
+        # moto reports service default keys as CUSTOMER; AWS says AWS. Their alias settles it.
+        is_aws = key.evidence.get("key_manager") == "AWS" or any(
+            alias.startswith("alias/aws/") for alias in key.evidence.get("aliases", []))
+        return KeyOwner.AWS_MANAGED if is_aws else KeyOwner.CUSTOMER_MANAGED
+
+    def key_arn(self, key_ref, region):
+        """Best full ARN for a key reference (the resolved key's ARN when it was collected)."""
+        key = self.key(key_ref, region)
+        return key.uid if key else key_ref
+
+    def kms_collected(self, region):
+        """True when this region's keys were listed, so a missing key really is missing."""
+        return not any(error.service == "kms" and error.region in (region, GLOBAL) and not error.resource_uid
+                       for error in self.errors)

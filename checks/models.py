@@ -1,0 +1,251 @@
+from fnmatch import fnmatchcase
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import AwsAccount
+from checks.catalog.base import Area, KeyOwner, Severity, Status
+
+
+class Scan(models.Model):
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+        CLI = "cli", "Command line"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Partial"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="scans")
+    trigger = models.CharField(max_length=16, choices=Trigger)
+    status = models.CharField(max_length=16, choices=State, default=State.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(max_length=64, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    resource_count = models.PositiveIntegerField(default=0)
+    finding_count = models.PositiveIntegerField(default=0)
+    api_call_count = models.PositiveIntegerField(default=0)
+    collection_errors = models.JSONField(default=list, blank=True)
+    error_message = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        constraints = [
+            # The per-account lock: at most one queued or running scan per account.
+            models.UniqueConstraint(fields=["account"], condition=Q(status__in=["queued", "running"]),
+                                    name="one_active_scan_per_account"),
+        ]
+        indexes = [models.Index(fields=["account", "-queued_at"]), models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self):
+        return f"Scan {self.pk} of {self.account_id} ({self.status})"
+
+    @classmethod
+    def queue(cls, account, trigger):
+        """A new queued scan for `account`, or None when one is already queued or running."""
+        try:
+            with transaction.atomic():
+                return cls.objects.create(account=account, trigger=trigger)
+        except IntegrityError:
+            return None
+
+    @property
+    def is_finished(self):
+        return self.status not in self.ACTIVE
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+    @property
+    def progress_percent(self):
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    def save_progress(self, stage, done=None, total=None):
+        self.stage = stage
+        self.heartbeat_at = timezone.now()
+        fields = ["stage", "heartbeat_at"]
+        if done is not None:
+            self.progress_done = done
+            fields.append("progress_done")
+        if total is not None:
+            self.progress_total = total
+            fields.append("progress_total")
+        Scan.objects.filter(pk=self.pk).update(**{field: getattr(self, field) for field in fields})
+
+    def finish(self, status, error_message=""):
+        self.status = status
+        self.finished_at = timezone.now()
+        self.error_message = error_message[:4000]
+        Scan.objects.filter(pk=self.pk).update(status=status, finished_at=self.finished_at,
+                                               error_message=self.error_message)
+
+
+class Resource(models.Model):
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="resources")
+    uid = models.CharField(max_length=2048)
+    type = models.CharField(max_length=64)
+    region = models.CharField(max_length=32)
+    name = models.CharField(max_length=1024, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=dict, blank=True)
+    key_owner = models.CharField(max_length=20, choices=KeyOwner, blank=True)
+    kms_key_arn = models.CharField(max_length=2048, blank=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    gone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "uid"], name="unique_resource_per_account")]
+        indexes = [models.Index(fields=["account", "type"]), models.Index(fields=["kms_key_arn"])]
+
+    def __str__(self):
+        return self.name or self.uid
+
+
+class Suppression(models.Model):
+    check_id = models.CharField(max_length=128)
+    account = models.ForeignKey(AwsAccount, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="suppressions", help_text="Blank: every account.")
+    resource_pattern = models.CharField(max_length=2048, default="*",
+                                        help_text="Shell-style pattern over resource ARNs.")
+    justification = models.TextField()
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["check_id", "expires_at"])]
+
+    def __str__(self):
+        return f"Mute {self.check_id} on {self.resource_pattern} until {self.expires_at:%Y-%m-%d}"
+
+    def is_active(self, at=None):
+        at = at or timezone.now()
+        return self.revoked_at is None and self.created_at <= at < self.expires_at
+
+    def matches(self, finding):
+        return (finding.check_id == self.check_id
+                and (self.account_id is None or self.account_id == finding.account_id)
+                and fnmatchcase(finding.resource.uid, self.resource_pattern))
+
+
+class FindingQuerySet(models.QuerySet):
+    def current(self):
+        """Findings that exist now (not closed because their resource went away)."""
+        return self.filter(closed_at__isnull=True)
+
+    def failing(self):
+        return self.current().filter(status=Status.FAIL)
+
+    def muted(self, at=None):
+        at = at or timezone.now()
+        return self.filter(suppression__isnull=False, suppression__revoked_at__isnull=True,
+                           suppression__expires_at__gt=at)
+
+    def unmuted(self, at=None):
+        at = at or timezone.now()
+        return self.exclude(pk__in=self.muted(at).values("pk"))
+
+
+class Finding(models.Model):
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="findings")
+    check_id = models.CharField(max_length=128)
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="findings")
+    status = models.CharField(max_length=16, choices=Status)
+    reason = models.TextField()
+    severity = models.CharField(max_length=16, choices=Severity)
+    area = models.CharField(max_length=16, choices=Area)
+    # Copied from the resource so the findings table filters without joins.
+    resource_type = models.CharField(max_length=64)
+    region = models.CharField(max_length=32)
+    key_owner = models.CharField(max_length=20, choices=KeyOwner, blank=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    status_since = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_scan = models.ForeignKey(Scan, null=True, on_delete=models.SET_NULL, related_name="+")
+    suppression = models.ForeignKey(Suppression, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="findings")
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "check_id", "resource"], name="unique_finding"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "severity", "-id"]),
+            models.Index(fields=["account", "status"]),
+            models.Index(fields=["check_id", "status"]),
+            models.Index(fields=["area", "status"]),
+            models.Index(fields=["status_since"]),
+            models.Index(fields=["key_owner"]),
+        ]
+
+    def __str__(self):
+        return f"{self.check_id} on {self.resource_id}: {self.status}"
+
+    @property
+    def is_muted(self):
+        return self.suppression is not None and self.suppression.is_active()
+
+
+class FindingEvent(models.Model):
+    """Append-only: one row each time a finding's status changes. New status "" means closed."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    scan = models.ForeignKey(Scan, null=True, on_delete=models.SET_NULL, related_name="events")
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    old_status = models.CharField(max_length=16, blank=True)
+    new_status = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["finding", "at"]), models.Index(fields=["account", "at"]),
+                   models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.finding_id}: {self.old_status or 'new'} → {self.new_status or 'closed'} at {self.at}"
+
+
+class AreaScore(models.Model):
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="scores")
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="scores")
+    at = models.DateTimeField()
+    area = models.CharField(max_length=16, choices=Area)
+    passed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scan", "area"], name="unique_score_per_scan_area")]
+        indexes = [models.Index(fields=["account", "area", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.account_id} {self.area} {self.score} at {self.at}"

@@ -1,0 +1,103 @@
+"""Shared fixtures: a moto server over real HTTP, AWS sessions in it, users by role."""
+
+import os
+
+import boto3
+import pytest
+import requests
+
+# Settings read the environment at import: make the test run self-contained before Django starts.
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+for _name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    os.environ[_name] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ.pop("AWS_PROFILE", None)
+os.environ.pop("AWS_SESSION_TOKEN", None)
+os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+
+MOTO_ACCOUNT = "123456789012"  # moto's default account for the dashboard's own credentials
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.SECURE_SSL_REDIRECT = False
+    settings.AWS_MAX_ATTEMPTS = 3
+    settings.AWS_CONNECT_TIMEOUT = 2
+    settings.AWS_READ_TIMEOUT = 10
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """One moto server per test session on 127.0.0.1, reached over HTTP via AWS_ENDPOINT_URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    previous = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = url
+    yield url
+    if previous is None:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+    else:
+        os.environ["AWS_ENDPOINT_URL"] = previous
+    server.stop()
+
+
+class Aws:
+    """A clean moto estate: the dashboard's own session and helpers to act in other accounts."""
+
+    def __init__(self, url):
+        self.url = url
+        self.account_id = MOTO_ACCOUNT
+        self.session = boto3.session.Session(region_name="us-east-1")
+
+    def client(self, service, region="us-east-1", session=None):
+        return (session or self.session).client(service, region_name=region)
+
+    def session_in(self, account_id, role_name="OrganizationAccountAccessRole"):
+        """A boto3 session acting in another (moto) account through sts:AssumeRole."""
+        credentials = self.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}", RoleSessionName="test")["Credentials"]
+        return boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name="us-east-1",
+        )
+
+
+@pytest.fixture
+def aws(moto_server):
+    """Reset the moto server's state and hand out sessions in it."""
+    from accounts import sessions
+
+    requests.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
+    sessions.forget_credentials()
+    return Aws(moto_server)
+
+
+@pytest.fixture
+def client_as(db, client):
+    """client_as("viewer") signs in a fresh user holding that role and returns the test client."""
+    from django.contrib.auth.models import Group, User
+
+    def sign_in(role):
+        user = User.objects.create_user(username=f"{role}-user", password="a-long-test-password")
+        if role == "superuser":
+            user.is_superuser = True
+            user.save()
+        elif role:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return sign_in
