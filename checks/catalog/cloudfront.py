@@ -1,0 +1,1 @@
+"""Checks for cloudfront (to be written)."""

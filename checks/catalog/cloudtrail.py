@@ -1,0 +1,1 @@
+"""Checks for cloudtrail (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for config (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for dynamodb (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for ebs (to be written)."""

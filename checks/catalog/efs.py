@@ -1,0 +1,1 @@
+"""Checks for efs (to be written)."""

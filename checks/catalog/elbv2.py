@@ -1,0 +1,1 @@
+"""Checks for elbv2 (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for hygiene (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for iam (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for logs (to be written)."""

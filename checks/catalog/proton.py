@@ -1,0 +1,1 @@
+"""Checks for proton (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for s3 (to be written)."""

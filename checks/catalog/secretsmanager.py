@@ -1,0 +1,1 @@
+"""Checks for secretsmanager (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for sns (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for sqs (to be written)."""

@@ -1,0 +1,1 @@
+"""Checks for vpc (to be written)."""

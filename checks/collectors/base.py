@@ -1,0 +1,33 @@
+"""What every collector shares: the scan context (clients that count their calls) and paging."""
+
+from dataclasses import dataclass, field
+
+from accounts import sessions
+from checks.inventory import GLOBAL, Collected  # noqa: F401 - re-exported for collectors
+
+
+@dataclass
+class ScanContext:
+    session: object
+    account_id: str
+    regions: tuple
+    home_region: str = "us-east-1"
+    call_log: sessions.CallLog = field(default_factory=sessions.CallLog)
+
+    def client(self, service, region=None, **config):
+        region = self.home_region if region in (None, GLOBAL) else region
+        return sessions.client(self.session, service, region, self.call_log, **config)
+
+
+def pages(client, operation, key, **params):
+    """Every item under `key` across all pages of a paginated list call."""
+    for page in client.get_paginator(operation).paginate(**params):
+        yield from page.get(key, [])
+
+
+def error_code(error):
+    return error.response.get("Error", {}).get("Code", "")
+
+
+def tags_dict(tag_list, key="Key", value="Value"):
+    return {tag[key]: tag.get(value, "") for tag in tag_list or []}
