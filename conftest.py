@@ -101,3 +101,15 @@ def client_as(db, client):
         return client
 
     return sign_in
+
+
+def deny(session, service, operation, code="AccessDenied", message="Injected fault for a test"):
+    """Make every `service:operation` call through `session` fail with `code` (a fault injection)."""
+    from botocore.exceptions import ClientError
+
+    def refuse(**kwargs):
+        raise ClientError({"Error": {"Code": code, "Message": message},
+                           "ResponseMetadata": {"HTTPStatusCode": 403}}, operation)
+
+    session.events.register(f"before-call.{service}.{operation}", refuse)
+    return refuse
