@@ -31,3 +31,23 @@ def error_code(error):
 
 def tags_dict(tag_list, key="Key", value="Value"):
     return {tag[key]: tag.get(value, "") for tag in tag_list or []}
+
+
+def redact_url(url):
+    """The URL with any password replaced, so credentials never reach our database.
+
+    The user-info part stays visible (as "user:****@"), which is what hygiene checks look for.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username or ''}:****@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
