@@ -1,0 +1,103 @@
+"""Discover an AWS Organization's accounts and keep their rows in step; test connections."""
+
+from dataclasses import dataclass, field
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import sessions
+from accounts.models import AwsAccount, Organization
+
+
+@dataclass
+class Discovery:
+    organization: Organization
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    disabled: list = field(default_factory=list)
+
+
+def role_arn(account_id, role_name):
+    return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+
+def list_active_accounts(session):
+    org = sessions.client(session, "organizations", settings.AWS_HOME_REGION)
+    described = org.describe_organization()["Organization"]
+    accounts = [
+        account
+        for page in org.get_paginator("list_accounts").paginate()
+        for account in page["Accounts"]
+        if account.get("Status", "ACTIVE") == "ACTIVE"
+    ]
+    return described, accounts
+
+
+def management_session(management_account_id, role_name, external_id):
+    """The dashboard's own credentials if they are the management account's, else its audit role."""
+    own = sessions.own_session()
+    identity = sessions.client(own, "sts", settings.AWS_HOME_REGION).get_caller_identity()
+    if identity["Account"] == management_account_id:
+        return own
+    return sessions.assume_role_session(role_arn(management_account_id, role_name), external_id)
+
+
+def discover(management_account_id, role_name, external_id="", regions=None):
+    """Create or update a row for every ACTIVE account; disable (never delete) those that left."""
+    session = management_session(management_account_id, role_name, external_id)
+    described, accounts = list_active_accounts(session)
+    with transaction.atomic():
+        organization, _ = Organization.objects.update_or_create(
+            org_id=described["Id"],
+            defaults={"management_account_id": described["MasterAccountId"], "role_name": role_name,
+                      "external_id": external_id, "discovered_at": timezone.now()})
+        return sync_accounts(organization, accounts, role_name, external_id, regions)
+
+
+def sync_accounts(organization, accounts, role_name, external_id, regions):
+    found = Discovery(organization)
+    seen = set()
+    existing = {row.account_id: row for row in AwsAccount.objects.filter(
+        account_id__in=[account["Id"] for account in accounts])}
+    for account in accounts:
+        seen.add(account["Id"])
+        row = existing.get(account["Id"])
+        if row is None:
+            row = AwsAccount(account_id=account["Id"], regions=list(regions or settings.AWS_DEFAULT_REGIONS))
+            found.created.append(row)
+        else:
+            found.updated.append(row)
+        row.name = account.get("Name") or account["Id"]
+        row.organization = organization
+        row.role_arn = role_arn(account["Id"], role_name)
+        row.external_id = external_id
+        row.is_enabled = True
+        row.full_clean()
+        row.save()
+    left = AwsAccount.objects.filter(organization=organization, is_enabled=True).exclude(account_id__in=seen)
+    found.disabled = list(left)
+    left.update(is_enabled=False, last_error="The account is no longer an ACTIVE member of the organization.")
+    return found
+
+
+def describe_error(error):
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        return f"{info.get('Code', 'Error')}: {info.get('Message', str(error))}"
+    return f"{type(error).__name__}: {error}"
+
+
+def test_connection(account):
+    """Assume the audit role and ask STS who we are; record the outcome on the account."""
+    try:
+        session = sessions.for_account(account)
+        identity = sessions.client(session, "sts", account.home_region).get_caller_identity()
+        if identity["Account"] != account.account_id:
+            raise ValueError(f"credentials belong to account {identity['Account']}, not {account.account_id}")
+    except (ClientError, BotoCoreError, ValueError) as error:
+        account.record_connection(describe_error(error))
+        return False
+    account.record_connection("")
+    return True
