@@ -18,3 +18,9 @@ def make_filesystem_queue_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+@app.task(name="posture.ping")
+def ping():
+    """A task with no side effects: proves a worker consumes from the broker and returns results."""
+    return "pong"

@@ -42,10 +42,14 @@ def env_list(name, default=""):
     return [item for item in items if item]
 
 
+HOSTLESS_SCHEMES = ("memory", "filesystem")  # kombu transports that name no server: "memory://" is whole
+
+
 def env_url(name, default, schemes):
     value = os.environ.get(name, default).strip()
     parsed = urlparse(value)
-    if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+    names_a_place = parsed.netloc or parsed.path or parsed.scheme in HOSTLESS_SCHEMES
+    if parsed.scheme not in schemes or not names_a_place or "://" not in value:
         allowed = ", ".join(schemes)
         raise ImproperlyConfigured(f"{name} must be a URL with scheme {allowed}, not {value!r}.")
     return value
