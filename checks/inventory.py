@@ -96,6 +96,15 @@ class Collected:
             self.errors.append(found)
 
 
+def is_aws_managed_key(evidence):
+    """A kms.key's evidence says AWS manages it: KeyManager AWS, or an alias/aws/* alias.
+
+    moto creates service default keys with KeyManager CUSTOMER (AWS says AWS); their alias settles it.
+    """
+    return evidence.get("key_manager") == "AWS" or any(
+        alias.startswith("alias/aws/") for alias in evidence.get("aliases") or ())
+
+
 def account_uid(account_id):
     return f"arn:aws:iam::{account_id}:root"
 
@@ -128,9 +137,12 @@ class Inventory:
         for record in self.records:
             self._by_type.setdefault(record.type, []).append(record)
         self._keys = {}
+        self._key_ids = {}
         self._aliases = {}
         for key in self._by_type.get("kms.key", []):
             self._keys[key.uid] = key
+            # Indexed by bare key id too, so a key id resolves whatever the partition (aws-us-gov, aws-cn).
+            self._key_ids[(key.region, key.uid.rsplit("/", 1)[-1])] = key
             for alias in key.evidence.get("aliases", []):
                 self._aliases[(key.region, alias)] = key
 
@@ -182,7 +194,7 @@ class Inventory:
             return self._keys.get(key_ref)
         if key_ref.startswith("alias/"):
             return self._aliases.get((region, key_ref))
-        return self._keys.get(f"arn:aws:kms:{region}:{self.account_id}:key/{key_ref}")
+        return self._key_ids.get((region, key_ref))
 
     def key_account(self, key_ref):
         if key_ref and key_ref.startswith("arn:"):
@@ -202,10 +214,12 @@ class Inventory:
         key = self.key(key_ref, region)
         if key is None:
             return KeyOwner.UNKNOWN
-        # moto reports service default keys as CUSTOMER; AWS says AWS. Their alias settles it.
-        is_aws = key.evidence.get("key_manager") == "AWS" or any(
-            alias.startswith("alias/aws/") for alias in key.evidence.get("aliases", []))
-        return KeyOwner.AWS_MANAGED if is_aws else KeyOwner.CUSTOMER_MANAGED
+        if is_aws_managed_key(key.evidence):
+            return KeyOwner.AWS_MANAGED
+        # A listed key whose DescribeKey failed has no KeyManager: we cannot tell whose it is.
+        if key.evidence.get("key_manager") is None:
+            return KeyOwner.UNKNOWN
+        return KeyOwner.CUSTOMER_MANAGED
 
     def key_arn(self, key_ref, region):
         """Best full ARN for a key reference (the resolved key's ARN when it was collected)."""
