@@ -6,16 +6,9 @@ import boto3
 import pytest
 import requests
 
-# Settings read the environment at import: make the test run self-contained before Django starts.
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
-os.environ.setdefault("CELERY_BROKER_URL", "memory://")
-for _name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-    os.environ[_name] = "testing"
-os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+# pyproject's pytest-env sets the fake credentials; a developer's own profile must not leak in.
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_SESSION_TOKEN", None)
-os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
 
 MOTO_ACCOUNT = "123456789012"  # moto's default account for the dashboard's own credentials
 

@@ -147,9 +147,11 @@ class Suppression(models.Model):
         return self.revoked_at is None and self.created_at <= at < self.expires_at
 
     def matches(self, finding):
-        return (finding.check_id == self.check_id
-                and (self.account_id is None or self.account_id == finding.account_id)
-                and fnmatchcase(finding.resource.uid, self.resource_pattern))
+        return finding.check_id == self.check_id and self.matches_uid(finding.account_id, finding.resource.uid)
+
+    def matches_uid(self, account_pk, resource_uid):
+        return (self.account_id is None or self.account_id == account_pk) and fnmatchcase(
+            resource_uid, self.resource_pattern)
 
 
 class FindingQuerySet(models.QuerySet):

@@ -1,5 +1,6 @@
 """What every collector shares: the scan context (clients that count their calls) and paging."""
 
+import threading
 from dataclasses import dataclass, field
 
 from accounts import sessions
@@ -13,10 +14,13 @@ class ScanContext:
     regions: tuple
     home_region: str = "us-east-1"
     call_log: sessions.CallLog = field(default_factory=sessions.CallLog)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client(self, service, region=None, **config):
         region = self.home_region if region in (None, GLOBAL) else region
-        return sessions.client(self.session, service, region, self.call_log, **config)
+        # boto3 sessions are not thread-safe when making clients; the clients themselves are.
+        with self._lock:
+            return sessions.client(self.session, service, region, self.call_log, **config)
 
 
 def pages(client, operation, key, **params):

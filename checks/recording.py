@@ -1,0 +1,181 @@
+"""Record one scan: one transaction that upserts resources and findings, appends events only on
+change, marks what disappeared as gone and writes the area scores."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from checks.catalog import CATALOG
+from checks.catalog.base import KeyOwner
+from checks.inventory import GLOBAL
+from checks.models import AreaScore, Finding, FindingEvent, Resource, Suppression
+from checks.scoring import tally_by_area
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class BlindSpot:
+    """A service/region whose listing failed: what we knew there stays as it was."""
+
+    service: str
+    region: str
+
+    def covers(self, resource_type, region):
+        return resource_type.split(".", 1)[0] == self.service and self.region in (GLOBAL, region)
+
+
+def blind_spots(inventory):
+    return {BlindSpot(error.service, error.region) for error in inventory.errors
+            if not error.resource_uid and not error.unavailable}
+
+
+def is_blind(spots, resource_type, region):
+    return any(spot.covers(resource_type, region) for spot in spots)
+
+
+def resource_key_owner(record, inventory, owners):
+    """The key owner shown for a resource: the verdict of its encryption check, else its evidence."""
+    if record.uid in owners:
+        return owners[record.uid]
+    encrypted = record.evidence.get("encrypted")
+    if encrypted is False:
+        return KeyOwner.UNENCRYPTED
+    if record.key_arn:
+        return inventory.key_owner(record.key_arn, record.region)
+    return KeyOwner.AWS_OWNED if encrypted else ""
+
+
+def record(scan, inventory, evaluations, at):
+    """Write one scan's results in a single transaction; returns (resources, findings) counts."""
+    account = scan.account
+    spots = blind_spots(inventory)
+    owners = {e.record.uid: e.result.key_owner for e in evaluations
+              if e.result.key_owner and CATALOG[e.check_id].area == "at_rest"}
+    with transaction.atomic():
+        resource_ids = upsert_resources(account, inventory, owners, spots, at)
+        upsert_findings(scan, account, evaluations, resource_ids, spots, at)
+        write_scores(scan, account, at)
+    return len(resource_ids), len(evaluations)
+
+
+def upsert_resources(account, inventory, owners, spots, at):
+    existing = {row.uid: row for row in Resource.objects.filter(account=account).only(
+        "id", "uid", "type", "region", "name", "evidence", "tags", "key_owner", "kms_key_arn", "gone_at")}
+    created, changed = [], []
+    for item in inventory.records:
+        values = {
+            "type": item.type, "region": item.region, "name": item.name[:1024], "evidence": item.evidence,
+            "tags": item.tags, "key_owner": resource_key_owner(item, inventory, owners),
+            "kms_key_arn": inventory.key_arn(item.key_arn, item.region) if item.key_arn else "",
+        }
+        row = existing.get(item.uid)
+        if row is None:
+            created.append(Resource(account=account, uid=item.uid, first_seen=at, last_seen=at, **values))
+        elif row.gone_at is not None or any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.gone_at = None
+            changed.append(row)
+    Resource.objects.bulk_create(created, batch_size=BATCH)
+    if changed:
+        Resource.objects.bulk_update(changed, [*values, "gone_at"], batch_size=BATCH)
+    seen = {item.uid for item in inventory.records}
+    gone = [row.id for uid, row in existing.items()
+            if uid not in seen and row.gone_at is None and not is_blind(spots, row.type, row.region)]
+    for start in range(0, len(gone), BATCH):
+        Resource.objects.filter(id__in=gone[start:start + BATCH]).update(gone_at=at)
+    seen_ids = [row.id for uid, row in existing.items() if uid in seen]
+    for start in range(0, len(seen_ids), BATCH):
+        Resource.objects.filter(id__in=seen_ids[start:start + BATCH]).update(last_seen=at)
+    ids = {row.uid: row.id for row in existing.values()}
+    ids.update({row.uid: row.id for row in created})
+    return {uid: ids[uid] for uid in seen}
+
+
+def active_suppressions(account, at):
+    return [s for s in Suppression.objects.filter(Q(account=account) | Q(account__isnull=True),
+                                                  revoked_at__isnull=True, expires_at__gt=at)]
+
+
+def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
+    existing = {(row.check_id, row.resource_id): row for row in Finding.objects.filter(account=account).only(
+        "id", "check_id", "resource_id", "status", "reason", "key_owner", "severity", "closed_at",
+        "resource_type", "region")}
+    suppressions = active_suppressions(account, at)
+    created, changed, events, produced = [], [], [], set()
+    for evaluation in evaluations:
+        check = CATALOG[evaluation.check_id]
+        resource_id = resource_ids[evaluation.record.uid]
+        key = (check.id, resource_id)
+        produced.add(key)
+        result = evaluation.result
+        row = existing.get(key)
+        if row is None:
+            row = new_finding(scan, account, check, evaluation, resource_id, at)
+            row.suppression = next((s for s in suppressions if s.check_id == check.id
+                                    and s.matches_uid(account.pk, evaluation.record.uid)), None)
+            created.append(row)
+            continue
+        old = "" if row.closed_at else row.status
+        if old != result.status:
+            events.append(FindingEvent(finding=row, scan=scan, account=account, at=at, old_status=old,
+                                       new_status=result.status, reason=result.reason[:2000]))
+            row.status, row.status_since, row.closed_at = result.status, at, None
+            changed.append(row)
+        elif (row.reason, row.key_owner or "", row.severity) != (result.reason, result.key_owner or "", check.severity):
+            changed.append(row)
+        row.reason, row.key_owner, row.severity = result.reason, result.key_owner or "", check.severity
+    Finding.objects.bulk_create(created, batch_size=BATCH)
+    events.extend(FindingEvent(finding=row, scan=scan, account=account, at=at, old_status="",
+                               new_status=row.status, reason=row.reason[:2000]) for row in created)
+    closed = close_missing(scan, account, existing, produced, spots, at, events)
+    Finding.objects.bulk_update(changed + closed, ["status", "status_since", "closed_at", "reason", "key_owner",
+                                                   "severity"], batch_size=BATCH)
+    FindingEvent.objects.bulk_create(events, batch_size=BATCH)
+    touch_seen(scan, account, existing, produced, spots, at)
+
+
+def touch_seen(scan, account, existing, produced, spots, at):
+    if not spots:  # the common case: one statement for every open finding
+        Finding.objects.filter(account=account, closed_at__isnull=True).update(last_seen=at, last_scan=scan)
+        return
+    touch = [row.id for key, row in existing.items() if key in produced]
+    for start in range(0, len(touch), BATCH * 5):
+        Finding.objects.filter(id__in=touch[start:start + BATCH * 5]).update(last_seen=at, last_scan=scan)
+
+
+def new_finding(scan, account, check, evaluation, resource_id, at):
+    record, result = evaluation.record, evaluation.result
+    return Finding(account=account, check_id=check.id, resource_id=resource_id, status=result.status,
+                   reason=result.reason, severity=check.severity, area=check.area, resource_type=record.type,
+                   region=record.region, key_owner=result.key_owner or "", first_seen=at, last_seen=at,
+                   status_since=at, last_scan=scan)
+
+
+def close_missing(scan, account, existing, produced, spots, at, events):
+    """Findings this scan no longer produced are closed — unless their data sat in a blind spot."""
+    closed = []
+    for key, row in existing.items():
+        if key in produced or row.closed_at or is_blind(spots, row.resource_type, row.region):
+            continue
+        events.append(FindingEvent(finding=row, scan=scan, account=account, at=at, old_status=row.status,
+                                   new_status="", reason="No longer observed (the resource is gone or the "
+                                                         "check no longer applies)."))
+        row.closed_at = at
+        closed.append(row)
+    return closed
+
+
+def write_scores(scan, account, at):
+    rows = (Finding.objects.current().filter(account=account).unmuted(at)
+            .values_list("area", "status", "severity").annotate(count=Count("id")).order_by())
+    tallies = tally_by_area(rows)
+    AreaScore.objects.bulk_create([
+        AreaScore(scan=scan, account=account, at=at, area=area, passed=tally.passed, failed=tally.failed,
+                  errors=tally.errors, score=tally.score)
+        for area, tally in tallies.items()
+    ])
+    return tallies
+

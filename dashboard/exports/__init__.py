@@ -1,0 +1,1 @@
+"""Exports: every format reads the same rows (current or as of a date)."""
