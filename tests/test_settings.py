@@ -1,0 +1,53 @@
+"""Settings are read from the environment at import: malformed values stop Django with the variable's name.
+
+Each case runs in a fresh interpreter because settings are evaluated once, at import.
+"""
+
+import pytest
+
+from tests.processes import run_python
+
+SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])"
+DEVELOPMENT = {"DEBUG": "true"}
+
+
+def exception_line(stderr):
+    """The last line of a traceback: `module.Exception: message`."""
+    return [line for line in stderr.splitlines() if line.strip()][-1]
+
+
+def test_well_formed_environment_starts(tmp_path):
+    result = run_python(SETUP, **DEVELOPMENT, SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
+
+
+def test_debug_is_off_unless_set():
+    result = run_python(SETUP, SECRET_KEY="a-production-like-secret-key-" + "x" * 40)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "False"
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        pytest.param({"DEBUG": "maybe"}, "DEBUG", id="boolean"),
+        pytest.param({**DEVELOPMENT, "SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT", id="boolean-2"),
+        pytest.param({**DEVELOPMENT, "POSTURE_AWS_MAX_ATTEMPTS": "lots"}, "POSTURE_AWS_MAX_ATTEMPTS", id="integer"),
+        pytest.param({**DEVELOPMENT, "POSTURE_SCAN_THREADS": "0"}, "POSTURE_SCAN_THREADS", id="integer-minimum"),
+        pytest.param({**DEVELOPMENT, "ALLOWED_HOSTS": "a.example.com,,b.example.com"}, "ALLOWED_HOSTS", id="list"),
+        pytest.param({**DEVELOPMENT, "CELERY_BROKER_URL": "nonsense"}, "CELERY_BROKER_URL", id="url"),
+        pytest.param({**DEVELOPMENT, "DB": "mysql"}, "DB", id="choice"),
+        pytest.param({**DEVELOPMENT, "DB": "postgres", "DB_PORT": "fivefourthreetwo"}, "DB_PORT", id="postgres-port"),
+        pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="secret-key-required"),
+    ],
+)
+def test_malformed_variable_is_rejected_by_name(variables, named):
+    result = run_python(SETUP, **variables)
+
+    assert result.returncode != 0
+    line = exception_line(result.stderr)
+    assert line.startswith("django.core.exceptions.ImproperlyConfigured:"), result.stderr
+    assert line.split(":", 1)[1].strip().startswith(named), line
