@@ -23,18 +23,29 @@ def clean_environment(**variables):
     return env
 
 
-
 def run_python(code, timeout=60, **variables):
     """Run `code` in a fresh interpreter with a clean environment; returns the CompletedProcess."""
     return subprocess.run(
-        [PYTHON, "-c", code], cwd=PROJECT_ROOT, env=clean_environment(**variables),
-        capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+        [PYTHON, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=clean_environment(**variables),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
 
 
 def run_manage(*args, timeout=120, **variables):
     """Run `manage.py args` with a clean environment; returns the CompletedProcess."""
     return subprocess.run(
-        [PYTHON, str(PROJECT_ROOT / "manage.py"), *args], cwd=PROJECT_ROOT, env=clean_environment(**variables),
-        capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+        [PYTHON, str(PROJECT_ROOT / "manage.py"), *args],
+        cwd=PROJECT_ROOT,
+        env=clean_environment(**variables),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )

@@ -7,7 +7,10 @@ import pytest
 
 from tests.processes import run_python
 
-SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])"
+SETUP = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])"
+)
 DEVELOPMENT = {"DEBUG": "true"}
 
 
