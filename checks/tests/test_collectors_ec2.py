@@ -1,0 +1,101 @@
+"""EC2 collector against the moto server: EBS defaults, volumes, VPCs joined with flow logs.
+
+moto ignores MaxResults on DescribeVolumes/DescribeVpcs/DescribeFlowLogs, so EC2 paging cannot be
+exercised here; the other collectors' tests cover paging through the same pages() helper.
+"""
+
+from conftest import deny
+
+from checks.collectors import ec2
+from checks.collectors.base import ScanContext
+from checks.inventory import region_uid
+
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+def scan(aws, region="us-east-1"):
+    ctx = ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1")
+    return ctx, ec2.collect(ctx, region)
+
+
+def by_type(collected, type_):
+    return {record.uid: record for record in collected.records if record.type == type_}
+
+
+def test_region_record_carries_ebs_default_even_though_default_key_call_fails(aws):
+    aws.client("ec2").enable_ebs_encryption_by_default()
+    ctx, collected = scan(aws)
+    [region] = by_type(collected, "region").values()
+    assert region.uid == region_uid(aws.account_id, "us-east-1")
+    assert region.evidence["ebs_encryption_by_default"] is True
+    # moto answers GetEbsDefaultKmsKeyId with HTTP 500: one recorded error on that API, nothing else.
+    assert [error.api for error in collected.errors] == ["ec2:GetEbsDefaultKmsKeyId"]
+    assert "ebs_default_kms_key_id" not in region.evidence
+    assert ctx.call_log.repeated() == {}
+
+
+def test_volumes_are_collected_with_encryption_and_key(aws):
+    client = aws.client("ec2")
+    encrypted = client.create_volume(AvailabilityZone="us-east-1a", Size=8, Encrypted=True,
+                                     TagSpecifications=[{"ResourceType": "volume",
+                                                         "Tags": [{"Key": "Name", "Value": "data"}]}])
+    plain = client.create_volume(AvailabilityZone="us-east-1a", Size=2)
+    ctx, collected = scan(aws)
+    volumes = by_type(collected, "ec2.volume")
+    arn = f"arn:aws:ec2:us-east-1:{aws.account_id}:volume/{encrypted['VolumeId']}"
+    assert volumes[arn].evidence["encrypted"] is True
+    assert volumes[arn].key_arn == encrypted["KmsKeyId"]
+    assert volumes[arn].name == "data"
+    assert volumes[arn].tags == {"Name": "data"}
+    assert volumes[arn].evidence["size_gib"] == 8
+    assert volumes[arn].evidence["attachments"] == 0
+    plain_arn = f"arn:aws:ec2:us-east-1:{aws.account_id}:volume/{plain['VolumeId']}"
+    assert volumes[plain_arn].evidence["encrypted"] is False
+    assert volumes[plain_arn].key_arn is None
+    assert volumes[plain_arn].name == plain["VolumeId"]
+    assert ctx.call_log.repeated() == {}
+
+
+def test_vpcs_are_joined_with_their_flow_logs(aws):
+    client = aws.client("ec2")
+    logged = client.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    aws.client("logs").create_log_group(logGroupName="flow")
+    [flow_log_id] = client.create_flow_logs(
+        ResourceIds=[logged], ResourceType="VPC", TrafficType="REJECT", LogGroupName="flow",
+        DeliverLogsPermissionArn=f"arn:aws:iam::{aws.account_id}:role/flow-logs")["FlowLogIds"]
+    ctx, collected = scan(aws)
+    vpcs = {record.uid.rsplit("/", 1)[1]: record for record in by_type(collected, "ec2.vpc").values()}
+    assert vpcs[logged].evidence["flow_logs"] == [{
+        "id": flow_log_id, "status": "ACTIVE", "deliver_status": "SUCCESS", "traffic_type": "REJECT",
+        "destination_type": "cloud-watch-logs"}]
+    [default] = [record for record in vpcs.values() if record.evidence["is_default"]]
+    assert default.evidence["flow_logs"] == []
+    flow_log_calls = [key for key in ctx.call_log.calls if key[2] == "DescribeFlowLogs"]
+    assert len(flow_log_calls) == 1  # one call per region, joined in memory
+    assert ctx.call_log.repeated() == {}
+
+
+def test_denied_flow_logs_are_a_gap_and_leave_flow_logs_unknown(aws):
+    deny(aws.session, "ec2", "DescribeFlowLogs")
+    ctx, collected = scan(aws)
+    [error] = [error for error in collected.errors if error.api == "ec2:DescribeFlowLogs"]
+    assert error.code == "AccessDenied"
+    assert error.resource_uid == ""
+    assert error.region == "us-east-1"
+    vpcs = by_type(collected, "ec2.vpc").values()
+    assert vpcs
+    assert all("flow_logs" not in vpc.evidence for vpc in vpcs)
+    assert ctx.call_log.repeated() == {}
+
+
+def test_denied_volume_listing_is_a_gap_but_ebs_defaults_are_kept(aws):
+    deny(aws.session, "ec2", "DescribeVolumes")
+    aws.client("ec2", "eu-west-1").create_volume(AvailabilityZone="eu-west-1a", Size=1)
+    ctx, collected = scan(aws, "eu-west-1")
+    apis = {error.api for error in collected.errors}
+    assert apis == {"ec2:DescribeVolumes", "ec2:GetEbsDefaultKmsKeyId"}
+    assert all(error.region == "eu-west-1" for error in collected.errors)
+    assert by_type(collected, "ec2.volume") == {}
+    [region] = by_type(collected, "region").values()
+    assert region.evidence["ebs_encryption_by_default"] is False
+    assert ctx.call_log.repeated() == {}
