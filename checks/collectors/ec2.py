@@ -32,8 +32,9 @@ def collect_ebs_defaults(ctx, ec2, region, collected):
     with collected.capture(api="ec2:GetEbsDefaultKmsKeyId"):
         evidence["ebs_default_kms_key_id"] = ec2.get_ebs_default_kms_key_id().get("KmsKeyId")
     if evidence:
-        collected.add(Record(uid=region_uid(ctx.account_id, region), type="region", region=region, name=region,
-                             evidence=evidence))
+        collected.add(
+            Record(uid=region_uid(ctx.account_id, region), type="region", region=region, name=region, evidence=evidence)
+        )
 
 
 def collect_volumes(ctx, ec2, region, collected):
@@ -82,22 +83,29 @@ def collect_vpcs(ctx, ec2, region, collected):
 def flow_logs_by_resource(flow_logs):
     joined = {}
     for flow_log in flow_logs:
-        joined.setdefault(flow_log.get("ResourceId"), []).append({
-            "id": flow_log.get("FlowLogId"),
-            "status": flow_log.get("FlowLogStatus"),
-            "deliver_status": flow_log.get("DeliverLogsStatus"),
-            "traffic_type": flow_log.get("TrafficType"),
-            "destination_type": flow_log.get("LogDestinationType"),
-        })
+        joined.setdefault(flow_log.get("ResourceId"), []).append(
+            {
+                "id": flow_log.get("FlowLogId"),
+                "status": flow_log.get("FlowLogStatus"),
+                "deliver_status": flow_log.get("DeliverLogsStatus"),
+                "traffic_type": flow_log.get("TrafficType"),
+                "destination_type": flow_log.get("LogDestinationType"),
+            }
+        )
     return joined
 
 
 def vpc_record(account_id, region, vpc, flow_logs):
     vpc_id = vpc["VpcId"]
     tags = tags_dict(vpc.get("Tags"))
-    evidence = {"is_default": bool(vpc.get("IsDefault")), "cidr_block": vpc.get("CidrBlock"),
-                "state": vpc.get("State")}
+    evidence = {"is_default": bool(vpc.get("IsDefault")), "cidr_block": vpc.get("CidrBlock"), "state": vpc.get("State")}
     if flow_logs is not None:
         evidence["flow_logs"] = flow_logs.get(vpc_id, [])
-    return Record(uid=f"arn:aws:ec2:{region}:{account_id}:vpc/{vpc_id}", type="ec2.vpc", region=region,
-                  name=tags.get("Name") or vpc_id, evidence=evidence, tags=tags)
+    return Record(
+        uid=f"arn:aws:ec2:{region}:{account_id}:vpc/{vpc_id}",
+        type="ec2.vpc",
+        region=region,
+        name=tags.get("Name") or vpc_id,
+        evidence=evidence,
+        tags=tags,
+    )

@@ -4,11 +4,10 @@ moto ignores MaxResults on DescribeVolumes/DescribeVpcs/DescribeFlowLogs, so EC2
 exercised here; the other collectors' tests cover paging through the same pages() helper.
 """
 
-from conftest import deny
-
 from checks.collectors import ec2
 from checks.collectors.base import ScanContext
 from checks.inventory import region_uid
+from conftest import deny
 
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -36,9 +35,12 @@ def test_region_record_carries_ebs_default_even_though_default_key_call_fails(aw
 
 def test_volumes_are_collected_with_encryption_and_key(aws):
     client = aws.client("ec2")
-    encrypted = client.create_volume(AvailabilityZone="us-east-1a", Size=8, Encrypted=True,
-                                     TagSpecifications=[{"ResourceType": "volume",
-                                                         "Tags": [{"Key": "Name", "Value": "data"}]}])
+    encrypted = client.create_volume(
+        AvailabilityZone="us-east-1a",
+        Size=8,
+        Encrypted=True,
+        TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "data"}]}],
+    )
     plain = client.create_volume(AvailabilityZone="us-east-1a", Size=2)
     ctx, collected = scan(aws)
     volumes = by_type(collected, "ec2.volume")
@@ -61,13 +63,23 @@ def test_vpcs_are_joined_with_their_flow_logs(aws):
     logged = client.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     aws.client("logs").create_log_group(logGroupName="flow")
     [flow_log_id] = client.create_flow_logs(
-        ResourceIds=[logged], ResourceType="VPC", TrafficType="REJECT", LogGroupName="flow",
-        DeliverLogsPermissionArn=f"arn:aws:iam::{aws.account_id}:role/flow-logs")["FlowLogIds"]
+        ResourceIds=[logged],
+        ResourceType="VPC",
+        TrafficType="REJECT",
+        LogGroupName="flow",
+        DeliverLogsPermissionArn=f"arn:aws:iam::{aws.account_id}:role/flow-logs",
+    )["FlowLogIds"]
     ctx, collected = scan(aws)
     vpcs = {record.uid.rsplit("/", 1)[1]: record for record in by_type(collected, "ec2.vpc").values()}
-    assert vpcs[logged].evidence["flow_logs"] == [{
-        "id": flow_log_id, "status": "ACTIVE", "deliver_status": "SUCCESS", "traffic_type": "REJECT",
-        "destination_type": "cloud-watch-logs"}]
+    assert vpcs[logged].evidence["flow_logs"] == [
+        {
+            "id": flow_log_id,
+            "status": "ACTIVE",
+            "deliver_status": "SUCCESS",
+            "traffic_type": "REJECT",
+            "destination_type": "cloud-watch-logs",
+        }
+    ]
     [default] = [record for record in vpcs.values() if record.evidence["is_default"]]
     assert default.evidence["flow_logs"] == []
     flow_log_calls = [key for key in ctx.call_log.calls if key[2] == "DescribeFlowLogs"]
