@@ -1,0 +1,111 @@
+"""Accounts: validation with clear errors, sessions by AssumeRole, discovery, connection tests."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts import organizations, sessions
+from accounts.models import AwsAccount
+from accounts.tests.factories import AwsAccountFactory
+from conftest import MOTO_ACCOUNT
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("account_id", "12345", "exactly 12 digits"),
+    ("account_id", "12345678901a", "exactly 12 digits"),
+    ("role_arn", "arn:aws:iam::123456789012:user/bob", "not an IAM role ARN"),
+    ("role_arn", "arn:aws:iam::999999999999:role/Audit", "same account"),
+    ("external_id", "x", "2 to 1224"),
+    ("external_id", "has space", "2 to 1224"),
+    ("regions", ["us-east-1", "mars-north-1"], "mars-north-1"),
+    ("regions", [], "cannot be blank"),
+])
+def test_invalid_account_fields_get_clear_errors(field, value, message):
+    account = AwsAccount(account_id="123456789012", name="x", role_arn="arn:aws:iam::123456789012:role/Audit")
+    setattr(account, field, value)
+    with pytest.raises(ValidationError) as raised:
+        account.full_clean()
+    assert message in str(raised.value)
+
+
+def test_valid_account_passes_validation():
+    account = AwsAccount(account_id="123456789012", name="prod", role_arn="arn:aws:iam::123456789012:role/Audit",
+                         external_id="posture-ext:1/a@b", regions=["us-east-1", "eu-west-1"])
+    account.full_clean()
+
+
+def test_client_config_uses_adaptive_retries_and_finite_timeouts(settings):
+    settings.AWS_MAX_ATTEMPTS = 7
+    config = sessions.client_config()
+    assert config.retries == {"mode": "adaptive", "max_attempts": 7}
+    assert config.connect_timeout == settings.AWS_CONNECT_TIMEOUT
+    assert config.read_timeout == settings.AWS_READ_TIMEOUT
+
+
+def test_assumed_session_acts_in_the_target_account_and_is_cached(aws):
+    org = aws.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = org.create_account(AccountName="m", Email="m@example.com")["CreateAccountStatus"]["AccountId"]
+    role = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+    account = AwsAccountFactory(account_id=member, role_arn=role, external_id="ext-123")
+    session = sessions.for_account(account)
+    assert session.client("sts").get_caller_identity()["Account"] == member
+    again = sessions.for_account(account)
+    assert again.get_credentials().access_key == session.get_credentials().access_key
+
+
+def test_account_without_role_uses_the_dashboards_own_credentials(aws):
+    account = AwsAccountFactory(account_id=MOTO_ACCOUNT, role_arn="")
+    assert organizations.test_connection(account)
+    account.refresh_from_db()
+    assert account.connection_status == AwsAccount.Connection.OK and account.last_error == ""
+
+
+def test_connection_test_records_a_plain_error(aws):
+    # Credentials for another account than the row claims: the test must say so, not pass.
+    account = AwsAccountFactory(account_id="210987654321", role_arn="")
+    assert not organizations.test_connection(account)
+    account.refresh_from_db()
+    assert account.connection_status == AwsAccount.Connection.ERROR
+    assert "210987654321" in account.last_error
+
+
+def test_discover_creates_updates_and_disables_never_deletes(aws):
+    org = aws.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    ids = [org.create_account(AccountName=f"team-{n}", Email=f"t{n}@example.com")["CreateAccountStatus"]["AccountId"]
+           for n in range(3)]
+    found = organizations.discover(MOTO_ACCOUNT, "AuditRole", "ext-42", regions=["eu-west-1"])
+    assert {a.account_id for a in found.created} >= set(ids)
+    row = AwsAccount.objects.get(account_id=ids[0])
+    assert row.role_arn == f"arn:aws:iam::{ids[0]}:role/AuditRole" and row.external_id == "ext-42"
+    assert row.regions == ["eu-west-1"] and row.name == "team-0"
+    org.remove_account_from_organization(AccountId=ids[1])
+    again = organizations.discover(MOTO_ACCOUNT, "AuditRole", "ext-42")
+    assert [a.account_id for a in again.disabled] == [ids[1]]
+    left = AwsAccount.objects.get(account_id=ids[1])
+    assert not left.is_enabled and "no longer" in left.last_error
+    assert AwsAccount.objects.filter(account_id__in=ids).count() == 3
+
+
+def test_add_account_command_validates_and_adds(db):
+    call_command("add_account", "123456789012", "--name", "prod", "--role-arn",
+                 "arn:aws:iam::123456789012:role/Audit", "--external-id", "ext-1", "--regions", "us-east-1,eu-west-1")
+    assert AwsAccount.objects.get(account_id="123456789012").regions == ["us-east-1", "eu-west-1"]
+    with pytest.raises(CommandError, match="already registered"):
+        call_command("add_account", "123456789012", "--name", "again")
+    with pytest.raises(CommandError, match="exactly 12 digits"):
+        call_command("add_account", "42", "--name", "bad")
+    with pytest.raises(CommandError, match="Unknown AWS region"):
+        call_command("add_account", "210987654321", "--name", "bad", "--regions", "us-east-1,nowhere-1")
+    assert AwsAccount.objects.count() == 1
+
+
+def test_discover_command_reports_aws_errors_plainly(aws):
+    with pytest.raises(CommandError, match="Discovery failed"):
+        call_command("discover_accounts", "--from", MOTO_ACCOUNT, "--role-name", "Audit")  # no organization
+    with pytest.raises(CommandError, match="exactly 12 digits"):
+        call_command("discover_accounts", "--from", "nope", "--role-name", "Audit")
