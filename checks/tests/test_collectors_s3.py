@@ -1,0 +1,349 @@
+import json
+
+from botocore.config import Config
+
+from checks.collectors import s3
+from checks.collectors.base import ScanContext
+from checks.inventory import account_uid
+from conftest import deny
+
+REGIONS = ("us-east-1", "eu-west-1")
+BLOCK_ALL = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def scan(aws):
+    ctx = ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1")
+    return ctx, s3.collect(ctx, "global")
+
+
+def buckets_of(collected):
+    return {record.name: record for record in collected.records if record.type == "s3.bucket"}
+
+
+def make_bucket(aws, name, region="us-east-1"):
+    client = aws.client("s3", region)
+    if region == "us-east-1":
+        client.create_bucket(Bucket=name)
+    else:
+        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    return client
+
+
+def test_bucket_with_customer_key_records_sse_kms_and_key_arn(aws):
+    key_arn = aws.client("kms").create_key(Description="bucket key")["KeyMetadata"]["Arn"]
+    client = make_bucket(aws, "secure-data")
+    client.put_bucket_encryption(
+        Bucket="secure-data",
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+
+    ctx, collected = scan(aws)
+
+    bucket = buckets_of(collected)["secure-data"]
+    assert bucket.uid == "arn:aws:s3:::secure-data"
+    assert bucket.region == "us-east-1"
+    assert bucket.key_arn == key_arn
+    assert bucket.evidence["sse_algorithm"] == "aws:kms"
+    assert bucket.evidence["encrypted"] is True
+    assert bucket.evidence["bucket_key_enabled"] is True
+    assert collected.errors == []
+    assert ctx.call_log.repeated() == {}
+
+
+def test_sse_s3_bucket_has_no_key_and_sse_kms_without_key_uses_aws_managed_s3_key(aws):
+    client = make_bucket(aws, "sse-s3")
+    client.put_bucket_encryption(
+        Bucket="sse-s3",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    make_bucket(aws, "sse-kms-default")
+    client.put_bucket_encryption(
+        Bucket="sse-kms-default",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+
+    _, collected = scan(aws)
+
+    buckets = buckets_of(collected)
+    assert buckets["sse-s3"].evidence["sse_algorithm"] == "AES256"
+    assert buckets["sse-s3"].key_arn is None
+    assert buckets["sse-kms-default"].key_arn == "alias/aws/s3"
+    assert buckets["sse-kms-default"].evidence["kms_key_id"] is None
+
+
+def test_bucket_without_default_encryption_is_recorded_unencrypted(aws):
+    # moto creates buckets with no default encryption (AWS applies SSE-S3); the absence is data, not an error.
+    make_bucket(aws, "plain")
+
+    _, collected = scan(aws)
+
+    bucket = buckets_of(collected)["plain"]
+    assert bucket.evidence["encrypted"] is False
+    assert bucket.evidence["sse_algorithm"] is None
+    assert bucket.evidence["has_bucket_policy"] is False
+    assert bucket.evidence["public_access_block"] is None
+    assert bucket.evidence["logging_target_bucket"] is None
+    assert bucket.tags == {}
+    assert collected.errors == []
+
+
+def test_bucket_in_eu_west_1_is_read_through_a_client_in_its_region(aws):
+    make_bucket(aws, "eu-data", "eu-west-1")
+
+    ctx, collected = scan(aws)
+
+    assert buckets_of(collected)["eu-data"].region == "eu-west-1"
+    regions_by_operation = {(region, operation) for (_, region, operation, _) in ctx.call_log.calls}
+    assert ("eu-west-1", "GetBucketEncryption") in regions_by_operation
+    assert ("us-east-1", "GetBucketEncryption") not in regions_by_operation
+    assert ctx.call_log.repeated() == {}
+
+
+def test_legacy_locations_mean_us_east_1_and_eu_west_1():
+    class Answers:
+        def __init__(self, constraint):
+            self.constraint = constraint
+
+        def get_bucket_location(self, Bucket):  # noqa: N803 - boto3's parameter name
+            return {"LocationConstraint": self.constraint}
+
+    assert s3.bucket_region(Answers(None), "b") == "us-east-1"
+    assert s3.bucket_region(Answers("EU"), "b") == "eu-west-1"
+    assert s3.bucket_region(Answers("ap-south-1"), "b") == "ap-south-1"
+
+
+def test_policy_keeps_deny_statements_only(aws):
+    client = make_bucket(aws, "with-policy")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "TlsOnly",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::with-policy", "arn:aws:s3:::with-policy/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "Reader",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::with-policy/*",
+            },
+        ],
+    }
+    client.put_bucket_policy(Bucket="with-policy", Policy=json.dumps(policy))
+
+    _, collected = scan(aws)
+
+    evidence = buckets_of(collected)["with-policy"].evidence
+    assert evidence["has_bucket_policy"] is True
+    assert [statement["Sid"] for statement in evidence["policy_deny_statements"]] == ["TlsOnly"]
+    assert evidence["policy_deny_statements"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_malformed_policy_is_a_collection_error_on_that_bucket(aws):
+    make_bucket(aws, "odd-policy").put_bucket_policy(
+        Bucket="odd-policy",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::odd-policy/*"}
+                ],
+            }
+        ),
+    )
+
+    def garble(parsed, **kwargs):
+        parsed["Policy"] = '{"Statement": "not a statement"}'
+
+    aws.session.events.register("after-call.s3.GetBucketPolicy", garble)
+    _, collected = scan(aws)
+
+    [error] = collected.errors
+    assert (error.api, error.code, error.resource_uid) == (
+        "s3:GetBucketPolicy",
+        "MalformedResponse",
+        "arn:aws:s3:::odd-policy",
+    )
+    assert buckets_of(collected)["odd-policy"].evidence["has_bucket_policy"] is None
+
+
+def test_block_public_access_logging_and_tags_are_collected(aws):
+    client = make_bucket(aws, "logs-target")
+    client.put_bucket_policy(
+        Bucket="logs-target",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": "arn:aws:s3:::logs-target/*",
+                    }
+                ],
+            }
+        ),
+    )
+    make_bucket(aws, "app-data")
+    client.put_bucket_logging(
+        Bucket="app-data",
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "logs-target", "TargetPrefix": "app-data/"}},
+    )
+    client.put_public_access_block(
+        Bucket="app-data", PublicAccessBlockConfiguration={**BLOCK_ALL, "RestrictPublicBuckets": False}
+    )
+    client.put_bucket_tagging(Bucket="app-data", Tagging={"TagSet": [{"Key": "team", "Value": "payments"}]})
+    control = aws.session.client("s3control", region_name="us-east-1", config=Config(inject_host_prefix=False))
+    control.meta.events.register("before-sign.s3-control", s3.drop_account_label_on_local_endpoint)
+    control.put_public_access_block(AccountId=aws.account_id, PublicAccessBlockConfiguration=BLOCK_ALL)
+
+    ctx, collected = scan(aws)
+
+    bucket = buckets_of(collected)["app-data"]
+    assert bucket.evidence["logging_target_bucket"] == "logs-target"
+    assert bucket.evidence["logging_target_prefix"] == "app-data/"
+    assert bucket.evidence["public_access_block"] == {
+        "block_public_acls": True,
+        "ignore_public_acls": True,
+        "block_public_policy": True,
+        "restrict_public_buckets": False,
+    }
+    assert bucket.tags == {"team": "payments"}
+    [account] = [record for record in collected.records if record.type == "account"]
+    assert account.uid == account_uid(aws.account_id)
+    assert account.evidence["s3_account_public_access_block"] == {
+        "block_public_acls": True,
+        "ignore_public_acls": True,
+        "block_public_policy": True,
+        "restrict_public_buckets": True,
+    }
+    assert collected.errors == []
+    assert ctx.call_log.repeated() == {}
+
+
+def test_account_without_block_public_access_records_none(aws):
+    _, collected = scan(aws)
+
+    [account] = collected.records
+    assert account.evidence == {"s3_account_public_access_block": None}
+    assert collected.errors == []
+
+
+def test_several_buckets_are_all_collected_once(aws):
+    names = [f"bucket-{index}" for index in range(7)]
+    for name in names:
+        make_bucket(aws, name)
+
+    ctx, collected = scan(aws)
+
+    assert sorted(buckets_of(collected)) == names
+    assert ctx.call_log.repeated() == {}
+
+
+def test_list_buckets_follows_continuation_tokens(aws):
+    # moto answers ListBuckets in one page and ignores ContinuationToken; split its answer in two
+    # to prove the collector follows the token (AWS pages accounts with many buckets).
+    for name in ("page-a", "page-b", "page-c"):
+        make_bucket(aws, name)
+    seen_tokens = []
+
+    def note_token(params, **kwargs):
+        seen_tokens.append(params.get("query_string", {}).get("continuation-token"))
+
+    def split(parsed, **kwargs):
+        if seen_tokens[-1] is None:
+            parsed["Buckets"], parsed["ContinuationToken"] = parsed["Buckets"][:2], "page-2"
+        else:
+            parsed["Buckets"] = parsed["Buckets"][2:]
+
+    aws.session.events.register("before-call.s3.ListBuckets", note_token)
+    aws.session.events.register("after-call.s3.ListBuckets", split)
+    _, collected = scan(aws)
+
+    assert seen_tokens == [None, "page-2"]
+    assert sorted(buckets_of(collected)) == ["page-a", "page-b", "page-c"]
+
+
+def test_denied_bucket_policy_is_an_error_on_that_bucket_only(aws):
+    deny(aws.session, "s3", "GetBucketPolicy")
+    key_arn = aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+    client = make_bucket(aws, "guarded")
+    client.put_bucket_encryption(
+        Bucket="guarded",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]
+        },
+    )
+
+    ctx, collected = scan(aws)
+
+    [error] = collected.errors
+    assert (error.api, error.code, error.resource_uid) == ("s3:GetBucketPolicy", "AccessDenied", "arn:aws:s3:::guarded")
+    bucket = buckets_of(collected)["guarded"]
+    assert bucket.evidence["has_bucket_policy"] is None
+    assert bucket.key_arn == key_arn
+    assert bucket.evidence["encrypted"] is True
+    assert ctx.call_log.repeated() == {}
+
+
+def test_denied_list_buckets_is_a_scope_gap(aws):
+    deny(aws.session, "s3", "ListBuckets")
+    make_bucket(aws, "hidden")
+
+    _, collected = scan(aws)
+
+    [error] = collected.errors
+    assert (error.api, error.code, error.resource_uid, error.region) == ("s3:ListBuckets", "AccessDenied", "", "global")
+    assert buckets_of(collected) == {}
+    # The account-level setting does not depend on the listing.
+    assert [record.type for record in collected.records] == ["account"]
+
+
+def test_denied_account_block_public_access_is_an_account_error_not_a_bucket_one(aws):
+    deny(aws.session, "s3-control", "GetPublicAccessBlock")
+    make_bucket(aws, "fine")
+
+    _, collected = scan(aws)
+
+    [error] = collected.errors
+    assert (error.api, error.resource_uid) == ("s3control:GetPublicAccessBlock", account_uid(aws.account_id))
+    assert "fine" in buckets_of(collected)
+    assert not [record for record in collected.records if record.type == "account"]
+
+
+def test_account_label_is_dropped_only_in_front_of_a_local_endpoint():
+    class Request:
+        def __init__(self, url):
+            self.url = url
+
+    local, aws_host = (
+        Request("http://123456789012.127.0.0.1:5000/v20180820/x"),
+        Request("https://123456789012.s3-control.us-east-1.amazonaws.com/v20180820/x"),
+    )
+    s3.drop_account_label_on_local_endpoint(local)
+    s3.drop_account_label_on_local_endpoint(aws_host)
+
+    assert local.url == "http://127.0.0.1:5000/v20180820/x"
+    assert aws_host.url == "https://123456789012.s3-control.us-east-1.amazonaws.com/v20180820/x"
