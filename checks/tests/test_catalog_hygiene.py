@@ -1,0 +1,178 @@
+"""Hygiene checks: credentials in URLs, sensitive identifiers in names, descriptions and tags."""
+
+import pytest
+
+from checks.catalog import CATALOG
+from checks.catalog.base import Status
+from checks.catalog.hygiene import luhn_valid, sensitive_values
+from checks.evaluation import evaluate_check
+from checks.inventory import CollectionError
+from checks.tests.builders import ACCOUNT, make_inventory, make_record, run_check
+
+URLS = "hygiene.no_credentials_in_urls"
+IDENTIFIERS = "hygiene.no_sensitive_identifiers"
+
+
+# --- credentials in URLs ---------------------------------------------------------------------------
+
+
+def test_record_without_urls_is_not_judged():
+    assert run_check(URLS, make_record("sns.topic", name="alerts")) is None
+
+
+def test_plain_https_url_passes():
+    record = make_record("sns.subscription", urls={"endpoint": "https://hooks.example.com/path?x=1"})
+    assert run_check(URLS, record).status == Status.PASS
+
+
+def test_url_with_redacted_password_fails_naming_field_and_masking_user():
+    record = make_record("sns.subscription", urls={"endpoint": "https://alice:****@hooks.example.com/in"})
+    result = run_check(URLS, record)
+    assert result.status == Status.FAIL
+    assert result.reason == "URL in 'endpoint' carries a user name and password (a***:****@hooks.example.com)."
+    assert "alice" not in result.reason
+
+
+def test_url_with_user_name_only_fails():
+    result = run_check(URLS, make_record("x.webhook", urls=["https://deploy@git.example.com/repo.git"]))
+    assert result.status == Status.FAIL
+    assert "a user name (d***@git.example.com)" in result.reason
+
+
+def test_scheme_less_repository_location_with_user_info_fails():
+    record = make_record("proton.repository", urls={"repository name": "bob:****@git.example.com/org/repo"})
+    assert run_check(URLS, record).status == Status.FAIL
+
+
+def test_at_sign_in_path_or_query_is_not_user_info():
+    record = make_record("x.webhook", urls={"hook": "https://example.com/users/a@b.com?to=c@d.com"})
+    assert run_check(URLS, record).status == Status.PASS
+
+
+def test_plain_owner_slash_repo_passes():
+    assert run_check(URLS, make_record("proton.repository", urls={"repository name": "org/repo"})).status == Status.PASS
+
+
+# --- sensitive identifiers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("logs-123456789012-us-east-1", ["an AWS account number"]),
+        ("account 1234-5678-9012", ["an AWS account number"]),
+        ("backup-202406301200", []),  # YYYYMMDDhhmm
+        ("snapshot-20240630120000", []),  # YYYYMMDDhhmmss
+        ("snapshot-240630120000", ["an AWS account number"]),  # YYMMDDhhmmss reads as an account: see is_timestamp
+        ("2026-06-30T12:00:00Z", []),
+        ("run-20240630", []),
+        ("key 1b4e28ba-2fa1-11d2-883f-123456789012", []),  # UUID whose last group is all digits
+        ("1234567890123", []),  # 13 digits: neither account nor card (Luhn)
+        ("call +441234567890", []),
+        ("i-0abc123456789012", []),
+        ("owner: jane.doe@example.com", ["an e-mail address"]),
+        ("logo@2x.png", []),
+        ("user@localhost", []),
+        ("AKIAIOSFODNN7EXAMPLE", ["an AWS access key id"]),
+        ("ASIAQWERTYUIOPASDFGH here", ["an AWS access key id"]),
+        ("xAKIAIOSFODNN7EXAMPLE", []),
+        ("AKIAIOSFODNN7EXAMPL", []),
+        ("card 4111 1111 1111 1111", ["a card number"]),
+        ("card 4111-1111-1111-1111", ["a card number"]),
+        ("4111111111111112", []),  # Luhn-invalid
+        ("5500005555555559", ["a card number"]),
+        ("378282246310005", ["a card number"]),  # Amex, 15 digits
+        ("1718000000000", []),  # epoch milliseconds
+        ("1718000000006", []),  # Luhn-valid epoch milliseconds
+        ("20240630120002", []),  # Luhn-valid, but no issuer starts 20
+        ("6011111111111117", ["a card number"]),
+        ("0000000000000000", []),
+        ("order 2024-06-30-1234", []),
+        ("vpc-0a1b2c3d", []),
+        ("", []),
+    ],
+)
+def test_sensitive_value_detection(text, kinds):
+    assert [kind for kind, _value in sensitive_values(text)] == kinds
+
+
+def test_luhn():
+    assert luhn_valid("4111111111111111")
+    assert not luhn_valid("4111111111111112")
+
+
+def test_clean_record_passes():
+    record = make_record("s3.bucket", name="web-assets", description="Static files", tags={"team": "web"})
+    result = run_check(IDENTIFIERS, record)
+    assert result.status == Status.PASS
+    assert "4 free-form field(s)" in result.reason
+
+
+def test_email_in_tag_value_fails_with_masked_value():
+    record = make_record("s3.bucket", name="web-assets", tags={"owner": "jane@example.com"})
+    result = run_check(IDENTIFIERS, record)
+    assert result.status == Status.FAIL
+    assert result.reason == "Tag 'owner' holds an e-mail address (j***@example.com)."
+
+
+def test_account_number_in_name_fails_even_when_it_is_the_accounts_own():
+    result = run_check(IDENTIFIERS, make_record("s3.bucket", name=f"logs-{ACCOUNT}"))
+    assert result.status == Status.FAIL
+    assert result.reason == "Name holds an AWS account number (********1111)."
+
+
+def test_account_number_only_in_the_arn_passes():
+    record = make_record("s3.bucket", uid=f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs", name="jobs")
+    assert run_check(IDENTIFIERS, record).status == Status.PASS
+
+
+def test_derived_name_is_not_judged_and_nothing_else_means_no_finding():
+    record = make_record("elbv2.listener", name=f"lb-{ACCOUNT}:443", name_is_derived=True)
+    assert run_check(IDENTIFIERS, record) is None
+
+
+def test_access_key_in_description_fails_and_counts_the_rest():
+    record = make_record(
+        "lambda.function",
+        name="deploy",
+        description="uses AKIAIOSFODNN7EXAMPLE",
+        tags={"billing": "4111 1111 1111 1111"},
+    )
+    result = run_check(IDENTIFIERS, record)
+    assert result.status == Status.FAIL
+    assert result.reason == (
+        "Description holds an AWS access key id (AKIA************MPLE), and 1 more sensitive value(s) were found."
+    )
+
+
+def test_sensitive_tag_key_is_masked_in_the_reason():
+    record = make_record("s3.bucket", name="b", tags={"jane@example.com": "owner"})
+    result = run_check(IDENTIFIERS, record)
+    assert result.status == Status.FAIL
+    assert result.reason == "A tag key holds an e-mail address (j***@example.com)."
+
+
+def test_aws_system_tags_are_ignored():
+    record = make_record(
+        "s3.bucket",
+        name="b",
+        tags={"aws:cloudformation:stack-id": f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/web/1b4e28ba"},
+    )
+    assert run_check(IDENTIFIERS, record).status == Status.PASS
+
+
+def test_display_name_is_a_free_form_field():
+    record = make_record("proton.template", name="web", display_name=f"Web for {ACCOUNT}")
+    assert "Display name" in run_check(IDENTIFIERS, record).reason
+
+
+def test_unread_tags_make_the_record_an_error():
+    record = make_record("elbv2.load_balancer", name="web")
+    error = CollectionError("elbv2", "us-east-1", "elbv2:DescribeTags", "AccessDenied", "no", resource_uid=record.uid)
+    evaluations = evaluate_check(CATALOG[IDENTIFIERS], make_inventory(record, errors=[error]))
+    assert [(e.record.uid, e.result.status) for e in evaluations] == [(record.uid, Status.ERROR)]
+
+
+def test_account_and_region_records_are_not_judged():
+    evaluations = evaluate_check(CATALOG[IDENTIFIERS], make_inventory())
+    assert evaluations == []
