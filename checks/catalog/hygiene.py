@@ -1,7 +1,7 @@
 """Data hygiene: no credentials in URLs and no sensitive identifiers in free-form fields.
 
 Both checks read every collected record ("*"). Collectors put URLs under evidence["urls"] (a dict of
-field → URL, already passed through redact_url so passwords read "****"), free text under
+field → URL, or a plain list; already passed through redact_url so passwords read "****"), free text under
 evidence["description"] / evidence["display_name"], and set evidence["name_is_derived"] when the
 record's name was made up by the collector (a listener called "web:443"), not typed by a person.
 """
@@ -59,9 +59,10 @@ def masked_user_info(user, has_password, host):
 
 
 def url_fields(urls):
+    """(label, URL) pairs from evidence["urls"]: a dict names each URL's field, a plain list does not."""
     if isinstance(urls, dict):
-        return [(str(field), url) for field, url in urls.items() if isinstance(url, str)]
-    return [("URL", url) for url in urls or [] if isinstance(url, str)]
+        return [(f"The URL in '{field}'", url) for field, url in urls.items() if isinstance(url, str)]
+    return [("The URL", url) for url in urls or [] if isinstance(url, str)]
 
 
 @check(
@@ -84,11 +85,11 @@ def no_credentials_in_urls(record, inventory):
     fields = url_fields(record.evidence.get("urls"))
     if not fields:
         return None
-    for field, url in fields:
+    for label, url in fields:
         found = url_user_info(url)
         if found:
             what = "a user name and password" if found[1] else "a user name"
-            return failed(f"URL in '{field}' carries {what} ({masked_user_info(*found)}).")
+            return failed(f"{label} carries {what} ({masked_user_info(*found)}).")
     return passed(f"No credentials in {len(fields)} URL(s).")
 
 

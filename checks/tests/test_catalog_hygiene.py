@@ -29,14 +29,14 @@ def test_url_with_redacted_password_fails_naming_field_and_masking_user():
     record = make_record("sns.subscription", urls={"endpoint": "https://alice:****@hooks.example.com/in"})
     result = run_check(URLS, record)
     assert result.status == Status.FAIL
-    assert result.reason == "URL in 'endpoint' carries a user name and password (a***:****@hooks.example.com)."
+    assert result.reason == "The URL in 'endpoint' carries a user name and password (a***:****@hooks.example.com)."
     assert "alice" not in result.reason
 
 
 def test_url_with_user_name_only_fails():
     result = run_check(URLS, make_record("x.webhook", urls=["https://deploy@git.example.com/repo.git"]))
     assert result.status == Status.FAIL
-    assert "a user name (d***@git.example.com)" in result.reason
+    assert result.reason == "The URL carries a user name (d***@git.example.com)."
 
 
 def test_scheme_less_repository_location_with_user_info_fails():
