@@ -1,0 +1,215 @@
+"""Template tags for Posture's pages and reports: badges, scores, identifiers, times and charts.
+
+Everything returns escaped HTML built with format_html: account names, tags and labels come from
+AWS and may hold markup. The charts themselves live in dashboard/charts.py (pure SVG builders the
+PDF report can call directly); the tags here only expose them to templates.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from checks.catalog.base import KeyOwner, Severity, Status
+from checks.models import Scan
+from dashboard import charts
+from dashboard.charts import as_datetime, css_token, number
+
+register = template.Library()
+
+EMPTY = "—"
+
+
+def _label(choices, value):
+    try:
+        return choices(value).label
+    except ValueError:
+        return str(value)
+
+
+# --- badges -------------------------------------------------------------------------------
+
+STATUS_MARKS = {Status.PASS: "✓", Status.FAIL: "✕", Status.ERROR: "!", Status.NOT_APPLICABLE: "–"}
+
+
+def _badge(prefix, value, choices, mark=""):
+    if value in (None, ""):
+        return format_html('<span class="badge {}-none">{}</span>', prefix, EMPTY)
+    label = _label(choices, value)
+    if mark:
+        return format_html(
+            '<span class="badge {}-{}"><span class="badge-mark" aria-hidden="true">{}</span>{}</span>',
+            prefix,
+            css_token(value),
+            mark,
+            label,
+        )
+    return format_html('<span class="badge {}-{}">{}</span>', prefix, css_token(value), label)
+
+
+@register.simple_tag
+def status_badge(status):
+    return _badge("status", status, Status, STATUS_MARKS.get(status, ""))
+
+
+@register.simple_tag
+def severity_badge(severity):
+    return _badge("sev", severity, Severity)
+
+
+@register.simple_tag
+def owner_badge(owner):
+    return _badge("owner", owner, KeyOwner)
+
+
+@register.simple_tag
+def scan_badge(state):
+    return _badge("scan", state, Scan.State)
+
+
+# --- scores -------------------------------------------------------------------------------
+
+
+def score_band(score):
+    """good ≥ 90, fair ≥ 70, poor below; none when there is nothing to score."""
+    if score is None:
+        return "none"
+    return "good" if score >= 90 else "fair" if score >= 70 else "poor"
+
+
+def _delta(delta):
+    if delta is None:
+        return ""
+    if round(delta, 1) == 0:
+        return format_html(' <span class="delta delta-flat">{}</span>', "no change")
+    direction, arrow, word = ("up", "▲", "Up") if delta > 0 else ("down", "▼", "Down")
+    points = number(abs(delta))
+    return format_html(
+        ' <span class="delta delta-{}" title="{} {} points since the previous scan">'
+        '<span aria-hidden="true">{}</span> {} pts</span>',
+        direction,
+        word,
+        points,
+        arrow,
+        points,
+    )
+
+
+@register.simple_tag
+def score_cell(score, delta=None):
+    """A score in percent (0–100) with its band and the change since the previous scan in points."""
+    value = EMPTY if score is None else f"{number(score)}%"
+    return format_html(
+        '<span class="score score-{}"><span class="score-value">{}</span>{}</span>',
+        score_band(score),
+        value,
+        _delta(delta),
+    )
+
+
+# --- text filters -------------------------------------------------------------------------
+
+
+@register.filter
+def mask_middle(value, keep=4):
+    """Show only the ends of an identifier: 123456789012 → 1234••••9012."""
+    text = "" if value is None else str(value)
+    keep = min(int(keep), max(len(text) // 4, 1))
+    if len(text) <= 2 * keep:
+        return "•" * len(text)
+    return text[:keep] + "•" * (len(text) - 2 * keep) + text[-keep:]
+
+
+@register.filter
+def truncate_middle(value, length=48):
+    """Keep the start and the end of a long ARN, where its meaning is, and elide the middle."""
+    text = "" if value is None else str(value)
+    length = max(int(length), 5)
+    if len(text) <= length:
+        return text
+    tail = (length - 1) // 2
+    return text[: length - 1 - tail] + charts.ELLIPSIS + text[-tail:]
+
+
+@register.simple_tag
+def ident(value, length=48):
+    """An id or ARN in monospace, middle-truncated, with the whole value as a tooltip."""
+    if value in (None, ""):
+        return format_html('<span class="muted">{}</span>', EMPTY)
+    return format_html('<span class="mono ident" title="{}">{}</span>', value, truncate_middle(value, length))
+
+
+def humanize_ago(moment, now):
+    """'just now', '5 minutes ago', 'yesterday', 'in 3 days'; the date itself past a month."""
+    if moment is None:
+        return "never"
+    moment = as_datetime(moment)
+    if timezone.is_aware(now) and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    seconds = (now - moment).total_seconds()
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 45:
+        return "just now"
+    if seconds >= 30 * 86400:
+        return f"{timezone.localtime(moment) if timezone.is_aware(moment) else moment:%Y-%m-%d}"
+    if not future and 86400 <= seconds < 2 * 86400:
+        return "yesterday"
+    if seconds >= 86400:
+        count, unit = int(seconds // 86400), "day"
+    elif seconds >= 3600:
+        count, unit = int(seconds // 3600), "hour"
+    else:
+        count, unit = max(round(seconds / 60), 1), "minute"
+    phrase = f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"in {phrase}" if future else f"{phrase} ago"
+
+
+@register.filter
+def ago(value):
+    return humanize_ago(value, timezone.now())
+
+
+@register.simple_tag
+def timestamp(value):
+    """A <time> saying how long ago, with the exact moment as its tooltip."""
+    if value is None:
+        return format_html('<span class="muted">{}</span>', "never")
+    moment = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', value.isoformat(), f"{moment:%Y-%m-%d %H:%M %Z}".strip(), ago(value)
+    )
+
+
+# --- navigation ---------------------------------------------------------------------------
+
+
+def is_current_section(path, href):
+    """The overview ("/") is current only on itself; other sections own every path below them."""
+    return path == href if href == "/" else path.startswith(href)
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name, label):
+    href = reverse(url_name)
+    request = context.get("request")
+    if request is not None and is_current_section(request.path, href):
+        return format_html('<a href="{}" class="active" aria-current="page">{}</a>', href, label)
+    return format_html('<a href="{}">{}</a>', href, label)
+
+
+# --- charts -------------------------------------------------------------------------------
+
+
+@register.simple_tag
+def sparkline(values, width=120, height=28):
+    return charts.sparkline(values, width=width, height=height)
+
+
+@register.simple_tag
+def trend_chart(series, days=30, end=None, width=640, height=160, title=None):
+    return charts.trend_chart(series, days=days, end=end, width=width, height=height, title=title)
+
+
+@register.simple_tag
+def stacked_bars(rows, width=640, title="Resources by key owner"):
+    return charts.stacked_bars(rows, width=width, title=title)
