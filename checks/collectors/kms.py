@@ -1,10 +1,123 @@
-"""Collector for kms (to be written)."""
+"""KMS keys of one region: who manages each key, its state, rotation, aliases and the public part of its policy."""
 
-from checks.collectors.base import Collected
+import json
+
+from checks.collectors.base import Collected, pages, tags_dict
+from checks.inventory import Record, is_aws_managed_key
 
 SERVICE = "kms"
 SCOPE = "regional"
+IAM_ACTIONS = {
+    "ListKeys": "kms:ListKeys",
+    "ListAliases": "kms:ListAliases",
+    "DescribeKey": "kms:DescribeKey",
+    "GetKeyRotationStatus": "kms:GetKeyRotationStatus",
+    "GetKeyPolicy": "kms:GetKeyPolicy",
+    "ListResourceTags": "kms:ListResourceTags",
+}
+SYMMETRIC = "SYMMETRIC_DEFAULT"
 
 
 def collect(ctx, region):
-    return Collected(SERVICE, region)
+    kms = ctx.client(SERVICE, region)
+    collected = Collected(SERVICE, region)
+    keys = []
+    with collected.capture():
+        keys = list(pages(kms, "list_keys", "Keys"))
+    aliases = {}
+    # Without aliases we still judge keys (KeyManager is AWS's own answer); the gap is recorded.
+    with collected.capture():
+        aliases = aliases_by_key(kms)
+    for key in keys:
+        collected.add(key_record(kms, collected, region, key["KeyArn"], aliases.get(key["KeyId"], [])))
+    return collected
+
+
+def aliases_by_key(kms):
+    """{key id: ["alias/…", …]} from one ListAliases walk (AWS lists alias/aws/* without a target until first use)."""
+    found = {}
+    for alias in pages(kms, "list_aliases", "Aliases"):
+        if alias.get("TargetKeyId"):
+            found.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
+    return {key_id: sorted(names) for key_id, names in found.items()}
+
+
+def key_record(kms, collected, region, arn, aliases):
+    evidence = {"aliases": aliases, "key_manager": None, "state": None, "key_spec": None, "key_usage": None,
+                "origin": None, "multi_region": None, "deletion_date": None, "description": "",
+                "rotation_enabled": None, "policy_public_statements": None}
+    tags = {}
+    described = False
+    with collected.capture(resource_uid=arn):
+        evidence.update(metadata_evidence(kms.describe_key(KeyId=arn)["KeyMetadata"]))
+        described = True
+    # AWS manages (and rotates) its own keys: their rotation, policy and tags are not ours to judge.
+    if described and not is_aws_managed_key(evidence):
+        if rotates_automatically(evidence):
+            with collected.capture(resource_uid=arn):
+                evidence.update(rotation_evidence(kms.get_key_rotation_status(KeyId=arn)))
+        with collected.capture(resource_uid=arn, api="kms:GetKeyPolicy"):
+            policy = kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]
+            evidence["policy_public_statements"] = public_statements(json.loads(policy or "{}"))
+        with collected.capture(resource_uid=arn):
+            tags = tags_dict(list(pages(kms, "list_resource_tags", "Tags", KeyId=arn)), "TagKey", "TagValue")
+    name = aliases[0] if aliases else arn.rsplit("/", 1)[-1]
+    return Record(uid=arn, type="kms.key", region=region, name=name, evidence=evidence, tags=tags)
+
+
+def metadata_evidence(metadata):
+    deletion = metadata.get("DeletionDate")
+    return {
+        "key_manager": metadata.get("KeyManager"),
+        "state": metadata.get("KeyState"),
+        "key_spec": metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec"),
+        "key_usage": metadata.get("KeyUsage"),
+        "origin": metadata.get("Origin"),
+        "multi_region": metadata.get("MultiRegion", False),
+        "deletion_date": deletion.isoformat() if deletion else None,
+        "description": metadata.get("Description") or "",
+    }
+
+
+def rotates_automatically(evidence):
+    """Only enabled symmetric keys with KMS-generated material can rotate automatically (AWS answers otherwise)."""
+    return evidence["state"] == "Enabled" and evidence["key_spec"] == SYMMETRIC and evidence["origin"] == "AWS_KMS"
+
+
+def rotation_evidence(response):
+    evidence = {"rotation_enabled": bool(response.get("KeyRotationEnabled"))}
+    if response.get("RotationPeriodInDays"):
+        evidence["rotation_period_days"] = response["RotationPeriodInDays"]
+    return evidence
+
+
+def public_statements(policy):
+    """The Allow statements open to every principal ("*", {"AWS": "*"} or NotPrincipal), trimmed for evidence.
+
+    Only these can make a key public; whether their conditions narrow them is the check's judgement.
+    """
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    found = []
+    for index, statement in enumerate(statements):
+        if statement.get("Effect") != "Allow" or not open_to_everyone(statement):
+            continue
+        found.append({"sid": statement.get("Sid") or f"#{index + 1}", "actions": as_list(statement.get("Action")),
+                      "condition": statement.get("Condition") or {}})
+    return found
+
+
+def open_to_everyone(statement):
+    if "NotPrincipal" in statement:
+        return True  # Allow + NotPrincipal grants everyone except the named principals
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
+
+
+def as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
