@@ -1,10 +1,51 @@
-"""Collector for sqs (to be written)."""
+"""SQS: queues and how they are encrypted (SSE-SQS with an AWS-owned key, or SSE-KMS)."""
 
-from checks.collectors.base import Collected
+from urllib.parse import urlsplit
+
+from checks.collectors.base import Collected, pages
+from checks.inventory import Record
 
 SERVICE = "sqs"
 SCOPE = "regional"
+IAM_ACTIONS = {"ListQueues": "sqs:ListQueues", "GetQueueAttributes": "sqs:GetQueueAttributes"}
+ATTRIBUTES = ["QueueArn", "SqsManagedSseEnabled", "KmsMasterKeyId"]
+# Tags are not collected: ListQueueTags would be a second call per queue and no check reads them.
 
 
 def collect(ctx, region):
-    return Collected(SERVICE, region)
+    collected = Collected(SERVICE, region)
+    sqs = ctx.client(SERVICE, region)
+    urls = []
+    with collected.capture(api="sqs:ListQueues"):
+        urls = list(pages(sqs, "list_queues", "QueueUrls"))
+    for url in urls:
+        arn = queue_arn(url, region, ctx.account_id)
+        attributes = None
+        with collected.capture(resource_uid=arn, api="sqs:GetQueueAttributes"):
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=ATTRIBUTES)["Attributes"]
+        # A queue whose attributes failed is still listed, so its checks show ERROR rather than vanish.
+        collected.add(queue_record(arn, region, attributes))
+    return collected
+
+
+def queue_arn(url, region, account_id):
+    """The queue's ARN from its URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), known before any call."""
+    parts = urlsplit(url).path.strip("/").split("/")
+    owner, name = (parts[-2], parts[-1]) if len(parts) >= 2 else (account_id, parts[-1])
+    return f"arn:aws:sqs:{region}:{owner}:{name}"
+
+
+def queue_record(arn, region, attributes):
+    name = arn.rsplit(":", 1)[-1]
+    if attributes is None:
+        return Record(uid=arn, type="sqs.queue", region=region, name=name)
+    key = attributes.get("KmsMasterKeyId") or None
+    sqs_managed = attributes.get("SqsManagedSseEnabled") == "true"
+    return Record(
+        uid=attributes.get("QueueArn") or arn,
+        type="sqs.queue",
+        region=region,
+        name=name,
+        evidence={"encrypted": bool(key) or sqs_managed, "sqs_managed_sse": sqs_managed},
+        key_arn=key,
+    )
