@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "template_partials.apps.SimpleAppConfig",
+    "template_partials",
     "accounts",
     "checks",
     "dashboard",
