@@ -240,7 +240,12 @@ def _latest(values):
 
 def _legend(frame, series, latest):
     """Legend rows under the axis: a line sample in the series' dash pattern, its label and latest value."""
-    parts, x, y, item_w = [], frame.left, frame.bottom + frame.axis + 16, 200
+    parts, x, y = [], frame.left, frame.bottom + frame.axis + 16
+    # Columns as wide as the longest entry (about 6.5px a character at 12px), as many as fit.
+    longest = max(
+        (len(_clip(label, 24)) + len(value) for (label, _), value in zip(series, latest, strict=True)), default=0
+    )
+    item_w = 48 + 6.5 * longest
     per_row = max(int(frame.plot_w // item_w), 1)
     for index, (label, _points) in enumerate(series):
         if index and index % per_row == 0:
@@ -262,7 +267,7 @@ def _legend(frame, series, latest):
                 x + 30,
                 y,
                 TEXT,
-                _clip(label, 20),
+                _clip(label, 24),
                 MUTED,
                 latest[index],
             )

@@ -99,11 +99,9 @@ def _delta(delta):
 def score_cell(score, delta=None):
     """A score in percent (0–100) with its band and the change since the previous scan in points."""
     value = EMPTY if score is None else f"{number(score)}%"
+    change = "" if score is None else _delta(delta)  # a change to or from "nothing scored" has no size
     return format_html(
-        '<span class="score score-{}"><span class="score-value">{}</span>{}</span>',
-        score_band(score),
-        value,
-        _delta(delta),
+        '<span class="score score-{}"><span class="score-value">{}</span>{}</span>', score_band(score), value, change
     )
 
 
