@@ -1,14 +1,25 @@
 from django.urls import path
 
-from dashboard.views import overview, placeholders
+from dashboard.views import account, catalog, findings, keys, overview, placeholders
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
-    path("findings/", placeholders.findings, name="findings"),
-    path("keys/", placeholders.keys, name="keys"),
-    path("checks/", placeholders.checks, name="checks"),
+    path("accounts/<int:pk>/", account.account, name="account"),
+    path("accounts/<int:pk>/scan/", account.scan_now, name="scan_now"),
+    path("accounts/<int:pk>/scans/<int:scan_id>/", account.scan_progress, name="scan_progress"),
+    path("accounts/<int:pk>/scans/<int:scan_id>/cancel/", account.scan_cancel, name="scan_cancel"),
+    path("findings/", findings.findings, name="findings"),
+    path("findings/export/", findings.findings_export, name="findings_export"),
+    path("findings/mute/", findings.findings_bulk_mute, name="findings_bulk_mute"),
+    path("findings/<int:pk>/", findings.finding, name="finding"),
+    path("findings/<int:pk>/mute/", findings.finding_mute, name="finding_mute"),
+    path("findings/<int:pk>/unmute/", findings.finding_unmute, name="finding_unmute"),
+    path("keys/", keys.keys, name="keys"),
+    path("keys/resources/", keys.key_resources, name="key_resources"),
+    path("checks/", catalog.checks, name="checks"),
+    path("checks/<str:check_id>/", catalog.check, name="check"),
     path("changes/", placeholders.changes, name="changes"),
     path("reports/", placeholders.reports, name="reports"),
 ]
