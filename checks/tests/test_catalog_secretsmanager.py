@@ -1,0 +1,35 @@
+"""secretsmanager.secret_customer_managed_key: aws/secretsmanager fails, customer-managed passes."""
+
+from checks.catalog.base import KeyOwner, Status
+from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_key, make_record, run_check
+
+CHECK = "secretsmanager.secret_customer_managed_key"
+
+
+def secret(key_arn):
+    return make_record("secretsmanager.secret", name="db-password", key_arn=key_arn, encrypted=True)
+
+
+def test_secret_with_default_key_fails_as_aws_managed():
+    result = run_check(CHECK, secret("alias/aws/secretsmanager"))
+    assert result.status == Status.FAIL
+    assert result.key_owner == KeyOwner.AWS_MANAGED
+
+
+def test_secret_with_customer_key_alias_passes():
+    key = make_key("k1", aliases=["alias/db"])
+    result = run_check(CHECK, secret("alias/db"), key)
+    assert result.status == Status.PASS
+    assert result.key_owner == KeyOwner.CUSTOMER_MANAGED
+
+
+def test_secret_with_another_accounts_key_passes_as_external():
+    result = run_check(CHECK, secret(f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/shared"))
+    assert result.status == Status.PASS
+    assert result.key_owner == KeyOwner.EXTERNAL
+
+
+def test_secret_whose_key_is_unknown_is_an_error_not_a_pass():
+    result = run_check(CHECK, secret(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/missing"))
+    assert result.status == Status.ERROR
+    assert result.key_owner == KeyOwner.UNKNOWN
