@@ -6,10 +6,10 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
-    path("accounts/<int:pk>/", account.account, name="account"),
-    path("accounts/<int:pk>/scan/", account.scan_now, name="scan_now"),
-    path("accounts/<int:pk>/scans/<int:scan_id>/", account.scan_progress, name="scan_progress"),
-    path("accounts/<int:pk>/scans/<int:scan_id>/cancel/", account.scan_cancel, name="scan_cancel"),
+    path("account/<int:pk>/", account.account, name="account"),
+    path("account/<int:pk>/scan/", account.scan_now, name="scan_now"),
+    path("account/<int:pk>/scans/<int:scan_id>/", account.scan_progress, name="scan_progress"),
+    path("account/<int:pk>/scans/<int:scan_id>/cancel/", account.scan_cancel, name="scan_cancel"),
     path("findings/", findings.findings, name="findings"),
     path("findings/export/", findings.findings_export, name="findings_export"),
     path("findings/mute/", findings.findings_bulk_mute, name="findings_bulk_mute"),

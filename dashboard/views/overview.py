@@ -1,12 +1,67 @@
+from datetime import timedelta
+
+from django import forms
+from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.models import AwsAccount
+from accounts.models import AwsAccount, Organization
+from dashboard import scoreboard
+from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
+
+PAGE_SIZE = 50
+
+
+class OverviewFilters(forms.Form):
+    label = forms.RegexField(regex=r"^[\w.-]{1,64}=[^,]{0,128}$", required=False,
+                             error_messages={"invalid": "Write a label as key=value, e.g. env=prod."})
+    organization = forms.ModelChoiceField(queryset=Organization.objects.all(), required=False,
+                                          empty_label="All organizations")
+    sort = forms.ChoiceField(choices=[("worst", "Worst first"), ("name", "Name")], required=False)
+
+    def apply(self, accounts):
+        if not self.is_valid():
+            return accounts
+        if self.cleaned_data["label"]:
+            key, _, value = self.cleaned_data["label"].partition("=")
+            accounts = accounts.filter(**{f"labels__{key}": value})
+        if self.cleaned_data["organization"]:
+            accounts = accounts.filter(organization=self.cleaned_data["organization"])
+        return accounts
+
+
+def grid_rows(accounts, now):
+    ids = [account.pk for account in accounts]
+    today = scoreboard.latest_scores(ids)
+    week_ago = scoreboard.latest_scores(ids, at=now - timedelta(days=7))
+    series = scoreboard.score_series(ids, now - timedelta(days=30))
+    failures = scoreboard.open_failures(ids, now)
+    rows = []
+    for account in accounts:
+        cells = []
+        for area in scoreboard.AREAS:
+            current, before = today[account.pk].get(area), week_ago[account.pk].get(area)
+            score = current.score if current else None
+            delta = None if score is None or before is None or before.score is None else round(score - before.score, 1)
+            cells.append({"area": area, "score": score, "delta": delta, "errors": current.errors if current else 0})
+        rows.append({"account": account, "cells": cells, "failures": failures[account.pk],
+                     "overall": scoreboard.overall(cell["score"] for cell in cells),
+                     "spark": scoreboard.daily_overall(series[account.pk], 30, now),
+                     "stands_out": account.last_scan_status == "failed" or account.connection_status == "error"})
+    return rows
 
 
 @require_GET
 @role_required(VIEWER)
 def overview(request):
-    accounts = AwsAccount.objects.order_by("name")
-    return render(request, "dashboard/overview.html", {"accounts": accounts})
+    filters = OverviewFilters(request.GET or None)
+    accounts = scoreboard.last_scans(filters.apply(AwsAccount.objects.select_related("organization")))
+    page = Paginator(accounts.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = grid_rows(list(page), timezone.now())
+    if filters.is_valid() and filters.cleaned_data["sort"] == "worst":
+        rows.sort(key=lambda row: (not row["stands_out"], row["overall"] if row["overall"] is not None else 101))
+    template = page_or_fragment(request, "dashboard/overview.html", "score-grid")
+    context = {"filters": filters, "page": page, "rows": rows, "areas": scoreboard.AREAS}
+    return vary_on_htmx(render(request, template, context))
