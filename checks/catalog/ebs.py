@@ -11,10 +11,6 @@ def kms_key_owner(key_ref, region, inventory):
     return inventory.key_owner(key_ref, region) if key_ref else KeyOwner.UNKNOWN
 
 
-def owner_label(owner):
-    return KeyOwner(owner).label
-
-
 @check(
     "ebs.encryption_by_default",
     title="EBS encryption by default is on in the region",
@@ -46,7 +42,7 @@ def encryption_by_default(region, inventory):
             f"EBS encryption by default is on in {name}; its default KMS key could not be read.", key_owner=owner
         )
     return passed(
-        f"EBS encryption by default is on in {name} with the {owner_label(owner).lower()} key {key}.", key_owner=owner
+        f"EBS encryption by default is on in {name} with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner
     )
 
 
@@ -72,4 +68,4 @@ def volume_encrypted(volume, inventory):
     owner = kms_key_owner(key, volume.region, inventory)
     if not key:
         return passed("Volume is encrypted; AWS did not name its KMS key.", key_owner=owner)
-    return passed(f"Volume is encrypted with the {owner_label(owner).lower()} key {key}.", key_owner=owner)
+    return passed(f"Volume is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)

@@ -30,6 +30,4 @@ def file_system_encrypted(file_system, inventory):
         # EFS encrypts only with KMS keys: no key named means we could not see it, not an AWS-owned key.
         return passed("File system is encrypted at rest; AWS did not name its KMS key.", key_owner=KeyOwner.UNKNOWN)
     owner = inventory.key_owner(key, file_system.region)
-    return passed(
-        f"File system is encrypted at rest with the {KeyOwner(owner).label.lower()} key {key}.", key_owner=owner
-    )
+    return passed(f"File system is encrypted at rest with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)

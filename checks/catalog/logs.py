@@ -28,7 +28,7 @@ def log_group_kms_encrypted(group, inventory):
             "Log group is encrypted only with CloudWatch Logs' own key (no KMS key).", key_owner=KeyOwner.AWS_OWNED
         )
     owner = inventory.key_owner(key, group.region)
-    return passed(f"Log group is encrypted with the {KeyOwner(owner).label.lower()} key {key}.", key_owner=owner)
+    return passed(f"Log group is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)
 
 
 @check(

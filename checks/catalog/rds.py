@@ -32,6 +32,4 @@ def instance_storage_encrypted(instance, inventory):
         # RDS encrypts only with KMS keys: no key named means we could not see it, not an AWS-owned key.
         return passed("DB instance storage is encrypted; AWS did not name its KMS key.", key_owner=KeyOwner.UNKNOWN)
     owner = inventory.key_owner(key, instance.region)
-    return passed(
-        f"DB instance storage is encrypted with the {KeyOwner(owner).label.lower()} key {key}.", key_owner=owner
-    )
+    return passed(f"DB instance storage is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)

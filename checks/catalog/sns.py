@@ -28,4 +28,4 @@ def topic_encrypted(topic, inventory):
             "Topic has no KMS key: messages are stored without server-side encryption.", key_owner=KeyOwner.UNENCRYPTED
         )
     owner = inventory.key_owner(key, topic.region)
-    return passed(f"Topic is encrypted with the {KeyOwner(owner).label.lower()} key {key}.", key_owner=owner)
+    return passed(f"Topic is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)

@@ -26,7 +26,7 @@ def queue_encrypted(queue, inventory):
     # A KMS key wins over SSE-SQS: AWS accepts only one, and moto reports SSE-SQS beside a key.
     if key:
         owner = inventory.key_owner(key, queue.region)
-        return passed(f"Queue uses SSE-KMS with the {KeyOwner(owner).label.lower()} key {key}.", key_owner=owner)
+        return passed(f"Queue uses SSE-KMS with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)
     if queue.evidence.get("sqs_managed_sse"):
         return passed("Queue uses SSE-SQS (an AWS-owned key).", key_owner=KeyOwner.AWS_OWNED)
     return failed(
