@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import account, catalog, findings, keys, overview, placeholders
+from dashboard.views import account, catalog, changes, findings, keys, overview, placeholders
 
 app_name = "dashboard"
 
@@ -20,6 +20,6 @@ urlpatterns = [
     path("keys/resources/", keys.key_resources, name="key_resources"),
     path("checks/", catalog.checks, name="checks"),
     path("checks/<str:check_id>/", catalog.check, name="check"),
-    path("changes/", placeholders.changes, name="changes"),
+    path("changes/", changes.changes, name="changes"),
     path("reports/", placeholders.reports, name="reports"),
 ]

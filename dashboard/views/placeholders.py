@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dashboard.permissions import AUDITOR, VIEWER, role_required
+from dashboard.permissions import AUDITOR, role_required
 
 
 def _placeholder(title, role):
@@ -16,8 +16,4 @@ def _placeholder(title, role):
     return view
 
 
-findings = _placeholder("Findings", VIEWER)
-keys = _placeholder("Keys", VIEWER)
-checks = _placeholder("Checks", VIEWER)
-changes = _placeholder("Changes", VIEWER)
 reports = _placeholder("Reports", AUDITOR)
