@@ -72,6 +72,10 @@ def test_score_cell_shows_percent_and_band(score, band, text):
     assert "delta" not in html
 
 
+def test_score_cell_without_a_score_has_no_change_to_show():
+    assert "delta" not in posture.score_cell(None, 3)
+
+
 def test_score_cell_delta_has_arrow_and_words():
     up, down, flat = posture.score_cell(90, 3), posture.score_cell(80, -12.5), posture.score_cell(80, 0.01)
     assert 'class="delta delta-up"' in up
