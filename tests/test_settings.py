@@ -3,9 +3,12 @@
 Each case runs in a fresh interpreter because settings are evaluated once, at import.
 """
 
+import re
+
 import pytest
 
 from tests.processes import run_python
+from tests.project import PROJECT_ROOT, settings_variables
 
 SETUP = (
     "import django; django.setup(); from django.conf import settings; "
@@ -54,3 +57,15 @@ def test_malformed_variable_is_rejected_by_name(variables, named):
     line = exception_line(result.stderr)
     assert line.startswith("django.core.exceptions.ImproperlyConfigured:"), result.stderr
     assert line.split(":", 1)[1].strip().startswith(named), line
+
+
+def test_settings_read_the_variables_we_expect():
+    assert {"DEBUG", "SECRET_KEY", "DB", "CELERY_BROKER_URL", "POSTURE_AWS_MAX_ATTEMPTS"} <= settings_variables()
+
+
+@pytest.mark.parametrize("document", ["README.md", ".env.example"])
+def test_every_variable_is_documented(document):
+    text = (PROJECT_ROOT / document).read_text()
+    missing = sorted(name for name in settings_variables() if not re.search(rf"\b{name}\b", text))
+
+    assert not missing, f"{document} does not mention {missing}"
