@@ -4,6 +4,8 @@ moto ignores MaxResults on DescribeVolumes/DescribeVpcs/DescribeFlowLogs, so EC2
 exercised here; the other collectors' tests cover paging through the same pages() helper.
 """
 
+from types import SimpleNamespace
+
 from checks.collectors import ec2
 from checks.collectors.base import ScanContext
 from checks.inventory import region_uid
@@ -21,16 +23,35 @@ def by_type(collected, type_):
     return {record.uid: record for record in collected.records if record.type == type_}
 
 
-def test_region_record_carries_ebs_default_even_though_default_key_call_fails(aws):
-    aws.client("ec2").enable_ebs_encryption_by_default()
+def test_default_key_500_is_one_recorded_error_and_the_rest_is_still_collected(aws):
+    client = aws.client("ec2")
+    client.enable_ebs_encryption_by_default()
+    volume_id = client.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
     ctx, collected = scan(aws)
     [region] = by_type(collected, "region").values()
     assert region.uid == region_uid(aws.account_id, "us-east-1")
     assert region.evidence["ebs_encryption_by_default"] is True
     # moto answers GetEbsDefaultKmsKeyId with HTTP 500: one recorded error on that API, nothing else.
-    assert [error.api for error in collected.errors] == ["ec2:GetEbsDefaultKmsKeyId"]
+    [error] = collected.errors
+    assert (error.api, error.region, error.resource_uid) == ("ec2:GetEbsDefaultKmsKeyId", "us-east-1", "")
     assert "ebs_default_kms_key_id" not in region.evidence
+    assert [uid.rsplit("/", 1)[1] for uid in by_type(collected, "ec2.volume")] == [volume_id]
+    assert by_type(collected, "ec2.vpc")
     assert ctx.call_log.repeated() == {}
+
+
+def test_default_key_id_lands_on_the_region_record_when_aws_answers(aws):
+    # moto lacks the API; answer it the way AWS does when no key was chosen (the aws/ebs alias).
+    alias_arn = f"arn:aws:kms:us-east-1:{aws.account_id}:alias/aws/ebs"
+
+    def answer(**kwargs):
+        return SimpleNamespace(status_code=200), {"KmsKeyId": alias_arn}
+
+    aws.session.events.register("before-call.ec2.GetEbsDefaultKmsKeyId", answer)
+    ctx, collected = scan(aws)
+    [region] = by_type(collected, "region").values()
+    assert region.evidence == {"ebs_encryption_by_default": False, "ebs_default_kms_key_id": alias_arn}
+    assert collected.errors == []
 
 
 def test_volumes_are_collected_with_encryption_and_key(aws):
