@@ -11,8 +11,12 @@ MAX_KEY_AGE = timedelta(days=90)
 # advises against periodic changes (they breed predictable passwords) and CIS dropped it in v1.4.
 MIN_PASSWORD_LENGTH = 14
 MIN_REUSE_PREVENTION = 24
-CHARACTER_CLASSES = {"require_uppercase": "uppercase letters", "require_lowercase": "lowercase letters",
-                     "require_numbers": "numbers", "require_symbols": "symbols"}
+CHARACTER_CLASSES = {
+    "require_uppercase": "uppercase letters",
+    "require_lowercase": "lowercase letters",
+    "require_numbers": "numbers",
+    "require_symbols": "symbols",
+}
 
 
 def not_collected(what):
@@ -26,12 +30,16 @@ def not_collected(what):
     severity=Severity.CRITICAL,
     resource_type="account",
     needs=("iam:GetAccountSummary",),
-    rationale=(f"{GUIDANCE}: use multi-factor authentication (MFA) with each account. The root user can do "
-               "anything, including closing the account and changing every key policy; a password alone is "
-               "too little to protect it."),
-    remediation=("Console: sign in as the root user › account menu › Security credentials › Multi-factor "
-                 "authentication › Assign MFA device (root MFA can only be set by the root user in the console). "
-                 "CLI (verify): aws iam get-account-summary --query SummaryMap.AccountMFAEnabled"),
+    rationale=(
+        f"{GUIDANCE}: use multi-factor authentication (MFA) with each account. The root user can do "
+        "anything, including closing the account and changing every key policy; a password alone is "
+        "too little to protect it."
+    ),
+    remediation=(
+        "Console: sign in as the root user › account menu › Security credentials › Multi-factor "
+        "authentication › Assign MFA device (root MFA can only be set by the root user in the console). "
+        "CLI (verify): aws iam get-account-summary --query SummaryMap.AccountMFAEnabled"
+    ),
 )
 def root_mfa_enabled(account, inventory):
     enabled = account.evidence.get("root_mfa_enabled")
@@ -49,11 +57,15 @@ def root_mfa_enabled(account, inventory):
     severity=Severity.CRITICAL,
     resource_type="account",
     needs=("iam:GetAccountSummary",),
-    rationale=(f"{GUIDANCE}: protect AWS account credentials and set up individual IAM identities. Access keys "
-               "of the root user are long-lived credentials with unlimited power that no policy can restrict."),
-    remediation=("Console: sign in as the root user › account menu › Security credentials › Access keys › "
-                 "Deactivate, then Delete. CLI (with the root user's credentials): "
-                 "aws iam delete-access-key --access-key-id <root-access-key-id>"),
+    rationale=(
+        f"{GUIDANCE}: protect AWS account credentials and set up individual IAM identities. Access keys "
+        "of the root user are long-lived credentials with unlimited power that no policy can restrict."
+    ),
+    remediation=(
+        "Console: sign in as the root user › account menu › Security credentials › Access keys › "
+        "Deactivate, then Delete. CLI (with the root user's credentials): "
+        "aws iam delete-access-key --access-key-id <root-access-key-id>"
+    ),
 )
 def root_access_keys_absent(account, inventory):
     present = account.evidence.get("root_access_keys_present")
@@ -71,15 +83,19 @@ def root_access_keys_absent(account, inventory):
     severity=Severity.HIGH,
     resource_type="iam.user",
     needs=("iam:ListUsers", "iam:GetLoginProfile", "iam:ListMFADevices"),
-    rationale=(f"{GUIDANCE}: use multi-factor authentication (MFA) with each account and individual IAM "
-               "identities. A console password without MFA is one phished or reused password away from the "
-               "account. Users without a console password are not applicable: they cannot sign in to the "
-               "console, and their access keys are judged by iam.access_keys_rotated_90d."),
-    remediation=("Console: IAM › Users › the user › Security credentials › Multi-factor authentication › Assign MFA "
-                 "device (or remove the console password if it is not needed). CLI: aws iam "
-                 "create-virtual-mfa-device --virtual-mfa-device-name <user> --outfile qr.png --bootstrap-method "
-                 "QRCodePNG && aws iam enable-mfa-device --user-name <user> --serial-number <device-arn> "
-                 "--authentication-code1 <code1> --authentication-code2 <code2>"),
+    rationale=(
+        f"{GUIDANCE}: use multi-factor authentication (MFA) with each account and individual IAM "
+        "identities. A console password without MFA is one phished or reused password away from the "
+        "account. Users without a console password are not applicable: they cannot sign in to the "
+        "console, and their access keys are judged by iam.access_keys_rotated_90d."
+    ),
+    remediation=(
+        "Console: IAM › Users › the user › Security credentials › Multi-factor authentication › Assign MFA "
+        "device (or remove the console password if it is not needed). CLI: aws iam "
+        "create-virtual-mfa-device --virtual-mfa-device-name <user> --outfile qr.png --bootstrap-method "
+        "QRCodePNG && aws iam enable-mfa-device --user-name <user> --serial-number <device-arn> "
+        "--authentication-code1 <code1> --authentication-code2 <code2>"
+    ),
 )
 def user_console_mfa(user, inventory):
     has_password = user.evidence.get("has_console_password")
@@ -108,13 +124,17 @@ def key_age(key, now):
     severity=Severity.MEDIUM,
     resource_type="iam.user",
     needs=("iam:ListUsers", "iam:ListAccessKeys"),
-    rationale=(f"{GUIDANCE}: protect AWS account credentials. Access keys are long-lived secrets that end up in "
-               "scripts, laptops and CI logs; rotating them at least every 90 days limits how long a leaked key "
-               "stays useful. Inactive keys cannot sign requests and are ignored."),
-    remediation=("Console: IAM › Users › the user › Security credentials › Create access key; move the workload to "
-                 "it, then Deactivate and Delete the old key. CLI: aws iam create-access-key --user-name <user>; "
-                 "aws iam update-access-key --user-name <user> --access-key-id <old-key-id> --status Inactive; "
-                 "aws iam delete-access-key --user-name <user> --access-key-id <old-key-id>"),
+    rationale=(
+        f"{GUIDANCE}: protect AWS account credentials. Access keys are long-lived secrets that end up in "
+        "scripts, laptops and CI logs; rotating them at least every 90 days limits how long a leaked key "
+        "stays useful. Inactive keys cannot sign requests and are ignored."
+    ),
+    remediation=(
+        "Console: IAM › Users › the user › Security credentials › Create access key; move the workload to "
+        "it, then Deactivate and Delete the old key. CLI: aws iam create-access-key --user-name <user>; "
+        "aws iam update-access-key --user-name <user> --access-key-id <old-key-id> --status Inactive; "
+        "aws iam delete-access-key --user-name <user> --access-key-id <old-key-id>"
+    ),
 )
 def access_keys_rotated_90d(user, inventory):
     keys = user.evidence.get("access_keys")
@@ -154,15 +174,19 @@ def password_policy_shortfalls(policy):
     severity=Severity.MEDIUM,
     resource_type="account",
     needs=("iam:GetAccountPasswordPolicy",),
-    rationale=(f"{GUIDANCE}: protect AWS account credentials. Strong here means: at least {MIN_PASSWORD_LENGTH} "
-               "characters, uppercase, lowercase, numbers and symbols required, and the last "
-               f"{MIN_REUSE_PREVENTION} passwords not reusable (CIS AWS Foundations Benchmark 3.0 controls 1.8 and "
-               "1.9, AWS Security Hub IAM.7). Forced expiry is not required: NIST SP 800-63B advises against "
-               "periodic password changes, and CIS dropped that control."),
-    remediation=("Console: IAM › Account settings › Password policy › Edit. CLI: aws iam "
-                 f"update-account-password-policy --minimum-password-length {MIN_PASSWORD_LENGTH} "
-                 "--require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols "
-                 f"--password-reuse-prevention {MIN_REUSE_PREVENTION}"),
+    rationale=(
+        f"{GUIDANCE}: protect AWS account credentials. Strong here means: at least {MIN_PASSWORD_LENGTH} "
+        "characters, uppercase, lowercase, numbers and symbols required, and the last "
+        f"{MIN_REUSE_PREVENTION} passwords not reusable (CIS AWS Foundations Benchmark 3.0 controls 1.8 and "
+        "1.9, AWS Security Hub IAM.7). Forced expiry is not required: NIST SP 800-63B advises against "
+        "periodic password changes, and CIS dropped that control."
+    ),
+    remediation=(
+        "Console: IAM › Account settings › Password policy › Edit. CLI: aws iam "
+        f"update-account-password-policy --minimum-password-length {MIN_PASSWORD_LENGTH} "
+        "--require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols "
+        f"--password-reuse-prevention {MIN_REUSE_PREVENTION}"
+    ),
 )
 def password_policy_strong(account, inventory):
     if "password_policy" not in account.evidence:
@@ -173,8 +197,10 @@ def password_policy_strong(account, inventory):
     shortfalls = password_policy_shortfalls(policy)
     if shortfalls:
         return failed(f"The password policy is weak: {'; '.join(shortfalls)}.")
-    return passed(f"The password policy requires {policy['minimum_length']}+ characters of every class and "
-                  f"blocks reuse of the last {policy['reuse_prevention']}.")
+    return passed(
+        f"The password policy requires {policy['minimum_length']}+ characters of every class and "
+        f"blocks reuse of the last {policy['reuse_prevention']}."
+    )
 
 
 @check(
@@ -184,14 +210,18 @@ def password_policy_strong(account, inventory):
     severity=Severity.HIGH,
     resource_type="iam.policy",
     needs=("iam:ListPolicies", "iam:GetPolicyVersion"),
-    rationale=(f"{GUIDANCE}: give each identity only the permissions necessary to fulfil its job duties. A policy "
-               'that allows Action "*" on Resource "*" grants full administrator rights to whoever holds it, '
-               "including over every key and every copy of your data. Unattached policies fail too: they can be "
-               "attached at any time."),
-    remediation=("Console: IAM › Policies › the policy › Edit: list the actions and resources the job needs (or "
-                 "attach the AWS-managed AdministratorAccess to the few who truly need it). CLI: aws iam "
-                 "create-policy-version --policy-arn <policy-arn> --policy-document file://least-privilege.json "
-                 "--set-as-default"),
+    rationale=(
+        f"{GUIDANCE}: give each identity only the permissions necessary to fulfil its job duties. A policy "
+        'that allows Action "*" on Resource "*" grants full administrator rights to whoever holds it, '
+        "including over every key and every copy of your data. Unattached policies fail too: they can be "
+        "attached at any time."
+    ),
+    remediation=(
+        "Console: IAM › Policies › the policy › Edit: list the actions and resources the job needs (or "
+        "attach the AWS-managed AdministratorAccess to the few who truly need it). CLI: aws iam "
+        "create-policy-version --policy-arn <policy-arn> --policy-document file://least-privilege.json "
+        "--set-as-default"
+    ),
 )
 def no_full_admin_custom_policies(policy, inventory):
     grants = policy.evidence.get("grants_full_admin")

@@ -5,11 +5,23 @@ from checks.inventory import UNUSABLE_KEY_STATES, is_aws_managed_key
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 # Condition keys that tie a request to known accounts, organisations, resources or services.
-NARROWING_CONDITION_KEYS = frozenset({
-    "aws:sourceaccount", "aws:sourceowner", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths",
-    "aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:principalorgpaths",
-    "aws:sourcevpc", "aws:sourcevpce", "kms:calleraccount", "kms:viaservice",
-})
+NARROWING_CONDITION_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcearn",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "kms:calleraccount",
+        "kms:viaservice",
+    }
+)
 GUIDANCE = "AWS Proton data-protection guidance"
 KEY_ID_HINT = "<key-id>"
 
@@ -25,13 +37,17 @@ def customer_key_owner(key, inventory):
     severity=Severity.MEDIUM,
     resource_type="kms.key",
     needs=("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"),
-    rationale=(f"{GUIDANCE}: when you supply a customer owned and managed KMS key, all customer data is encrypted "
-               "with it, so its upkeep is yours. Automatic rotation replaces the key material on a schedule and "
-               "limits how much data one key version protects. AWS-managed keys are rotated by AWS and are not "
-               "judged; asymmetric, HMAC, imported-material and disabled keys cannot rotate automatically and are "
-               "reported not applicable."),
-    remediation=("Console: KMS › Customer managed keys › the key › Key rotation › Automatically rotate this KMS key. "
-                 f"CLI: aws kms enable-key-rotation --key-id {KEY_ID_HINT} --rotation-period-in-days 365"),
+    rationale=(
+        f"{GUIDANCE}: when you supply a customer owned and managed KMS key, all customer data is encrypted "
+        "with it, so its upkeep is yours. Automatic rotation replaces the key material on a schedule and "
+        "limits how much data one key version protects. AWS-managed keys are rotated by AWS and are not "
+        "judged; asymmetric, HMAC, imported-material and disabled keys cannot rotate automatically and are "
+        "reported not applicable."
+    ),
+    remediation=(
+        "Console: KMS › Customer managed keys › the key › Key rotation › Automatically rotate this KMS key. "
+        f"CLI: aws kms enable-key-rotation --key-id {KEY_ID_HINT} --rotation-period-in-days 365"
+    ),
 )
 def key_rotation_enabled(key, inventory):
     evidence = key.evidence
@@ -51,8 +67,9 @@ def key_rotation_enabled(key, inventory):
     if not rotation:
         return failed("Automatic key rotation is off.", owner)
     period = evidence.get("rotation_period_days")
-    return passed(f"Automatic key rotation is on (every {period} days)." if period
-                  else "Automatic key rotation is on.", owner)
+    return passed(
+        f"Automatic key rotation is on (every {period} days)." if period else "Automatic key rotation is on.", owner
+    )
 
 
 def key_region(key_ref, region):
@@ -73,12 +90,16 @@ def deletion_phrase(key):
     resource_type="*",
     # Listing gaps are judged in the check (kms_collected), so unencrypted resources do not turn into errors.
     needs=("kms:DescribeKey",),
-    rationale=(f"{GUIDANCE}: data encrypted at rest with a KMS key can only be read while that key is usable. "
-               "When the key is disabled, pending deletion or gone, AWS services can no longer fetch it and the "
-               "data is unreadable — and after deletion it is lost for good."),
-    remediation=("Console: KMS › the key › Key actions › Enable (or Cancel key deletion, then Enable). "
-                 f"CLI: aws kms cancel-key-deletion --key-id {KEY_ID_HINT} && aws kms enable-key --key-id "
-                 f"{KEY_ID_HINT}. A deleted key cannot be recovered: restore the data from a backup."),
+    rationale=(
+        f"{GUIDANCE}: data encrypted at rest with a KMS key can only be read while that key is usable. "
+        "When the key is disabled, pending deletion or gone, AWS services can no longer fetch it and the "
+        "data is unreadable — and after deletion it is lost for good."
+    ),
+    remediation=(
+        "Console: KMS › the key › Key actions › Enable (or Cancel key deletion, then Enable). "
+        f"CLI: aws kms cancel-key-deletion --key-id {KEY_ID_HINT} && aws kms enable-key --key-id "
+        f"{KEY_ID_HINT}. A deleted key cannot be recovered: restore the data from a backup."
+    ),
 )
 def key_in_use_unusable(record, inventory):
     key_ref = record.key_arn
@@ -113,8 +134,11 @@ def missing_key(key_ref, region, inventory, owner):
 
 
 def records_using(key, inventory):
-    return [record for record in inventory.records
-            if record.key_arn and (found := inventory.key(record.key_arn, record.region)) and found.uid == key.uid]
+    return [
+        record
+        for record in inventory.records
+        if record.key_arn and (found := inventory.key(record.key_arn, record.region)) and found.uid == key.uid
+    ]
 
 
 def usage_phrase(users):
@@ -132,13 +156,17 @@ def usage_phrase(users):
     severity=Severity.HIGH,
     resource_type="kms.key",
     needs=("kms:ListKeys", "kms:DescribeKey"),
-    rationale=(f"{GUIDANCE}: data encrypted with a customer-managed key depends on it. Deleting a KMS key is "
-               "irreversible and makes everything encrypted under it unrecoverable, including data outside "
-               "this inventory (backups, client-side encrypted objects), so every pending deletion deserves a look "
-               "before the waiting period ends."),
-    remediation=("Console: KMS › Customer managed keys › the key › Key actions › Cancel key deletion, then Enable. "
-                 f"CLI: aws kms cancel-key-deletion --key-id {KEY_ID_HINT} && aws kms enable-key --key-id "
-                 f"{KEY_ID_HINT}"),
+    rationale=(
+        f"{GUIDANCE}: data encrypted with a customer-managed key depends on it. Deleting a KMS key is "
+        "irreversible and makes everything encrypted under it unrecoverable, including data outside "
+        "this inventory (backups, client-side encrypted objects), so every pending deletion deserves a look "
+        "before the waiting period ends."
+    ),
+    remediation=(
+        "Console: KMS › Customer managed keys › the key › Key actions › Cancel key deletion, then Enable. "
+        f"CLI: aws kms cancel-key-deletion --key-id {KEY_ID_HINT} && aws kms enable-key --key-id "
+        f"{KEY_ID_HINT}"
+    ),
 )
 def key_pending_deletion(key, inventory):
     if is_aws_managed_key(key.evidence):
@@ -171,9 +199,12 @@ def is_wildcard_value(value):
 
 
 def narrows(condition):
-    return any(is_narrowing(operator, key, values)
-               for operator, keys in (condition or {}).items() if isinstance(keys, dict)
-               for key, values in keys.items())
+    return any(
+        is_narrowing(operator, key, values)
+        for operator, keys in (condition or {}).items()
+        if isinstance(keys, dict)
+        for key, values in keys.items()
+    )
 
 
 @check(
@@ -183,12 +214,16 @@ def narrows(condition):
     severity=Severity.CRITICAL,
     resource_type="kms.key",
     needs=("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyPolicy"),
-    rationale=(f"{GUIDANCE}: protect data with individual identities given only the permissions they need. A key "
-               'policy that allows Principal "*" without a condition naming your accounts, organisation, '
-               "resources or the calling service lets any AWS principal use or manage the key."),
-    remediation=("Console: KMS › Customer managed keys › the key › Key policy › Edit: name the principals, or add a "
-                 "condition such as aws:PrincipalOrgID, aws:SourceAccount or kms:CallerAccount. "
-                 f"CLI: aws kms put-key-policy --key-id {KEY_ID_HINT} --policy-name default --policy file://policy.json"),
+    rationale=(
+        f"{GUIDANCE}: protect data with individual identities given only the permissions they need. A key "
+        'policy that allows Principal "*" without a condition naming your accounts, organisation, '
+        "resources or the calling service lets any AWS principal use or manage the key."
+    ),
+    remediation=(
+        "Console: KMS › Customer managed keys › the key › Key policy › Edit: name the principals, or add a "
+        "condition such as aws:PrincipalOrgID, aws:SourceAccount or kms:CallerAccount. "
+        f"CLI: aws kms put-key-policy --key-id {KEY_ID_HINT} --policy-name default --policy file://policy.json"
+    ),
 )
 def key_policy_not_public(key, inventory):
     if is_aws_managed_key(key.evidence):
@@ -201,8 +236,9 @@ def key_policy_not_public(key, inventory):
     if public:
         sids = ", ".join(statement.get("sid", "?") for statement in public)
         actions = ", ".join(sorted({action for statement in public for action in statement.get("actions", [])}))
-        return failed(f"Key policy statement(s) {sids} allow any principal {actions} with no narrowing condition.",
-                      owner)
+        return failed(
+            f"Key policy statement(s) {sids} allow any principal {actions} with no narrowing condition.", owner
+        )
     if statements:
         return passed(f"{len(statements)} statement(s) with a wildcard principal are narrowed by conditions.", owner)
     return passed("No key policy statement allows every principal.", owner)
@@ -215,12 +251,16 @@ def key_policy_not_public(key, inventory):
     severity=Severity.INFORMATIONAL,
     resource_type="*",
     needs=(),  # reads only the resource's key reference and the trusted-account list
-    rationale=(f"{GUIDANCE}: prefer keys you own and manage. Data encrypted with another account's key can be "
-               "made unreadable by that account at any time (disable, delete or change its policy), and its "
-               "owner can see every use of the key in its CloudTrail."),
-    remediation=("Re-encrypt the data with a key of this account (for example copy the snapshot or object with a new "
-                 "KMS key: aws ec2 copy-snapshot --encrypted --kms-key-id <your-key-arn> …), or, when the other "
-                 "account is yours, list it among the trusted accounts in Posture."),
+    rationale=(
+        f"{GUIDANCE}: prefer keys you own and manage. Data encrypted with another account's key can be "
+        "made unreadable by that account at any time (disable, delete or change its policy), and its "
+        "owner can see every use of the key in its CloudTrail."
+    ),
+    remediation=(
+        "Re-encrypt the data with a key of this account (for example copy the snapshot or object with a new "
+        "KMS key: aws ec2 copy-snapshot --encrypted --kms-key-id <your-key-arn> …), or, when the other "
+        "account is yours, list it among the trusted accounts in Posture."
+    ),
 )
 def external_account_key(record, inventory):
     key_ref = record.key_arn
@@ -231,5 +271,6 @@ def external_account_key(record, inventory):
         return None
     if account in inventory.trusted_account_ids:
         return passed(f"Encrypted with key {key_ref} of trusted account {account}.", KeyOwner.EXTERNAL)
-    return failed(f"Encrypted with key {key_ref} of account {account}, which is not listed as trusted.",
-                  KeyOwner.EXTERNAL)
+    return failed(
+        f"Encrypted with key {key_ref} of account {account}, which is not listed as trusted.", KeyOwner.EXTERNAL
+    )

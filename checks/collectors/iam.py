@@ -75,8 +75,13 @@ def password_policy(iam):
 
 def user_record(iam, collected, user):
     arn, name = user["Arn"], user["UserName"]
-    evidence = {"created": iso(user.get("CreateDate")), "password_last_used": iso(user.get("PasswordLastUsed")),
-                "has_console_password": None, "mfa_enabled": None, "access_keys": None}
+    evidence = {
+        "created": iso(user.get("CreateDate")),
+        "password_last_used": iso(user.get("PasswordLastUsed")),
+        "has_console_password": None,
+        "mfa_enabled": None,
+        "access_keys": None,
+    }
     with collected.capture(resource_uid=arn):
         evidence["has_console_password"] = has_login_profile(iam, name)
     with collected.capture(resource_uid=arn):
@@ -120,9 +125,13 @@ def full_admin_statements(document):
     statements = document.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
-    return [statement.get("Sid") or f"#{index + 1}" for index, statement in enumerate(statements)
-            if statement.get("Effect") == "Allow"
-            and {"*", "*:*"} & set(as_list(statement.get("Action"))) and "*" in as_list(statement.get("Resource"))]
+    return [
+        statement.get("Sid") or f"#{index + 1}"
+        for index, statement in enumerate(statements)
+        if statement.get("Effect") == "Allow"
+        and {"*", "*:*"} & set(as_list(statement.get("Action")))
+        and "*" in as_list(statement.get("Resource"))
+    ]
 
 
 def as_list(value):

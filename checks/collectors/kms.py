@@ -43,9 +43,19 @@ def aliases_by_key(kms):
 
 
 def key_record(kms, collected, region, arn, aliases):
-    evidence = {"aliases": aliases, "key_manager": None, "state": None, "key_spec": None, "key_usage": None,
-                "origin": None, "multi_region": None, "deletion_date": None, "description": "",
-                "rotation_enabled": None, "policy_public_statements": None}
+    evidence = {
+        "aliases": aliases,
+        "key_manager": None,
+        "state": None,
+        "key_spec": None,
+        "key_usage": None,
+        "origin": None,
+        "multi_region": None,
+        "deletion_date": None,
+        "description": "",
+        "rotation_enabled": None,
+        "policy_public_statements": None,
+    }
     tags = {}
     described = False
     with collected.capture(resource_uid=arn):
@@ -103,8 +113,13 @@ def public_statements(policy):
     for index, statement in enumerate(statements):
         if statement.get("Effect") != "Allow" or not open_to_everyone(statement):
             continue
-        found.append({"sid": statement.get("Sid") or f"#{index + 1}", "actions": as_list(statement.get("Action")),
-                      "condition": statement.get("Condition") or {}})
+        found.append(
+            {
+                "sid": statement.get("Sid") or f"#{index + 1}",
+                "actions": as_list(statement.get("Action")),
+                "condition": statement.get("Condition") or {},
+            }
+        )
     return found
 
 

@@ -10,8 +10,15 @@ from checks.evaluation import evaluate_check
 from checks.inventory import GLOBAL, CollectionError, account_uid
 from checks.tests.builders import ACCOUNT, NOW, make_inventory, make_record, run_check
 
-STRONG_POLICY = {"minimum_length": 14, "require_uppercase": True, "require_lowercase": True,
-                 "require_numbers": True, "require_symbols": True, "reuse_prevention": 24, "max_age_days": None}
+STRONG_POLICY = {
+    "minimum_length": 14,
+    "require_uppercase": True,
+    "require_lowercase": True,
+    "require_numbers": True,
+    "require_symbols": True,
+    "reuse_prevention": 24,
+    "max_age_days": None,
+}
 
 
 def account(**evidence):
@@ -20,8 +27,9 @@ def account(**evidence):
 
 def user(name="alice", **evidence):
     defaults = {"has_console_password": True, "mfa_enabled": True, "access_keys": [], "password_last_used": None}
-    return make_record("iam.user", uid=f"arn:aws:iam::{ACCOUNT}:user/{name}", name=name, region=GLOBAL,
-                       **{**defaults, **evidence})
+    return make_record(
+        "iam.user", uid=f"arn:aws:iam::{ACCOUNT}:user/{name}", name=name, region=GLOBAL, **{**defaults, **evidence}
+    )
 
 
 def access_key(key_id="AKIAEXAMPLE1", days_old=10, status="Active"):
@@ -29,11 +37,11 @@ def access_key(key_id="AKIAEXAMPLE1", days_old=10, status="Active"):
 
 
 def policy(name="p", **evidence):
-    return make_record("iam.policy", uid=f"arn:aws:iam::{ACCOUNT}:policy/{name}", name=name, region=GLOBAL,
-                       **evidence)
+    return make_record("iam.policy", uid=f"arn:aws:iam::{ACCOUNT}:policy/{name}", name=name, region=GLOBAL, **evidence)
 
 
 # iam.root_mfa_enabled / iam.root_access_keys_absent
+
 
 @pytest.mark.parametrize(("enabled", "status"), [(True, Status.PASS), (False, Status.FAIL), (None, Status.ERROR)])
 def test_root_mfa(enabled, status):
@@ -62,6 +70,7 @@ def test_account_summary_gap_is_one_error_on_the_account():
 
 # iam.user_console_mfa
 
+
 def test_console_user_with_mfa_passes():
     assert run_check("iam.user_console_mfa", user()).status == Status.PASS
 
@@ -74,8 +83,10 @@ def test_console_user_without_mfa_fails_and_says_when_the_password_was_used():
 
 
 def test_user_without_console_password_is_not_applicable():
-    assert run_check("iam.user_console_mfa", user(has_console_password=False, mfa_enabled=False)).status == \
-        Status.NOT_APPLICABLE
+    assert (
+        run_check("iam.user_console_mfa", user(has_console_password=False, mfa_enabled=False)).status
+        == Status.NOT_APPLICABLE
+    )
 
 
 def test_user_whose_login_profile_was_not_read_is_an_error():
@@ -85,6 +96,7 @@ def test_user_whose_login_profile_was_not_read_is_an_error():
 
 # iam.access_keys_rotated_90d
 
+
 def test_young_active_keys_pass():
     result = run_check("iam.access_keys_rotated_90d", user(access_keys=[access_key(days_old=89), access_key("B", 5)]))
     assert result.status == Status.PASS
@@ -92,23 +104,28 @@ def test_young_active_keys_pass():
 
 
 def test_active_key_of_90_days_fails_and_names_it():
-    result = run_check("iam.access_keys_rotated_90d",
-                       user(access_keys=[access_key("AKIAOLD", days_old=90), access_key("AKIANEW", 3)]))
+    result = run_check(
+        "iam.access_keys_rotated_90d", user(access_keys=[access_key("AKIAOLD", days_old=90), access_key("AKIANEW", 3)])
+    )
     assert result.status == Status.FAIL
     assert "AKIAOLD (90 days)" in result.reason
     assert "AKIANEW" not in result.reason
 
 
 def test_old_inactive_keys_are_ignored():
-    result = run_check("iam.access_keys_rotated_90d",
-                       user(access_keys=[access_key(days_old=400, status="Inactive"), access_key("B", 1)]))
+    result = run_check(
+        "iam.access_keys_rotated_90d",
+        user(access_keys=[access_key(days_old=400, status="Inactive"), access_key("B", 1)]),
+    )
     assert result.status == Status.PASS
 
 
 def test_user_without_active_keys_is_not_applicable():
     assert run_check("iam.access_keys_rotated_90d", user(access_keys=[])).status == Status.NOT_APPLICABLE
-    assert run_check("iam.access_keys_rotated_90d",
-                     user(access_keys=[access_key(status="Inactive")])).status == Status.NOT_APPLICABLE
+    assert (
+        run_check("iam.access_keys_rotated_90d", user(access_keys=[access_key(status="Inactive")])).status
+        == Status.NOT_APPLICABLE
+    )
 
 
 def test_unread_access_keys_are_an_error():
@@ -122,6 +139,7 @@ def test_key_age_is_measured_against_the_inventory_clock():
 
 
 # iam.password_policy_strong
+
 
 def test_strong_password_policy_passes():
     assert run_check("iam.password_policy_strong", account(password_policy=STRONG_POLICY)).status == Status.PASS
@@ -153,21 +171,26 @@ def test_password_policy_not_collected_is_an_error_not_a_missing_policy():
 
 # iam.no_full_admin_custom_policies
 
+
 def test_policy_without_full_admin_passes():
     assert run_check("iam.no_full_admin_custom_policies", policy(grants_full_admin=False)).status == Status.PASS
 
 
 def test_full_admin_policy_fails_with_statements_and_attachments():
-    result = run_check("iam.no_full_admin_custom_policies",
-                       policy(grants_full_admin=True, full_admin_statements=["Everything"], attachment_count=2))
+    result = run_check(
+        "iam.no_full_admin_custom_policies",
+        policy(grants_full_admin=True, full_admin_statements=["Everything"], attachment_count=2),
+    )
     assert result.status == Status.FAIL
     assert "Everything" in result.reason
     assert "2 identities" in result.reason
 
 
 def test_unattached_full_admin_policy_still_fails():
-    result = run_check("iam.no_full_admin_custom_policies",
-                       policy(grants_full_admin=True, full_admin_statements=["#1"], attachment_count=0))
+    result = run_check(
+        "iam.no_full_admin_custom_policies",
+        policy(grants_full_admin=True, full_admin_statements=["#1"], attachment_count=0),
+    )
     assert result.status == Status.FAIL
 
 

@@ -17,8 +17,14 @@ def key_arn(key_id, region=REGION, account=ACCOUNT):
 
 def cmk(key_id="k1", **evidence):
     """An enabled symmetric customer-managed key as the collector records it."""
-    defaults = {"key_spec": "SYMMETRIC_DEFAULT", "key_usage": "ENCRYPT_DECRYPT", "origin": "AWS_KMS",
-                "rotation_enabled": True, "deletion_date": None, "policy_public_statements": []}
+    defaults = {
+        "key_spec": "SYMMETRIC_DEFAULT",
+        "key_usage": "ENCRYPT_DECRYPT",
+        "origin": "AWS_KMS",
+        "rotation_enabled": True,
+        "deletion_date": None,
+        "policy_public_statements": [],
+    }
     return make_key(key_id, **{**defaults, **evidence})
 
 
@@ -32,6 +38,7 @@ def statement(sid="Open", condition=None, actions=("kms:Decrypt",)):
 
 # kms.key_rotation_enabled
 
+
 def test_rotating_customer_key_passes():
     result = run_check("kms.key_rotation_enabled", cmk(rotation_period_days=365))
     assert result.status == Status.PASS
@@ -43,21 +50,27 @@ def test_customer_key_without_rotation_fails():
     assert run_check("kms.key_rotation_enabled", cmk(rotation_enabled=False)).status == Status.FAIL
 
 
-@pytest.mark.parametrize("key", [
-    make_key("aws", manager="AWS"),
-    make_key("moto-default", aliases=["alias/aws/ebs"], rotation_enabled=None),
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        make_key("aws", manager="AWS"),
+        make_key("moto-default", aliases=["alias/aws/ebs"], rotation_enabled=None),
+    ],
+)
 def test_aws_managed_keys_are_not_judged_for_rotation(key):
     assert run_check("kms.key_rotation_enabled", key) is None
 
 
-@pytest.mark.parametrize("key", [
-    cmk(state="Disabled", rotation_enabled=None),
-    cmk(state="PendingDeletion", rotation_enabled=None),
-    cmk(key_spec="RSA_2048", key_usage="SIGN_VERIFY", rotation_enabled=None),
-    cmk(key_spec="HMAC_256", key_usage="GENERATE_VERIFY_MAC", rotation_enabled=None),
-    cmk(origin="EXTERNAL", rotation_enabled=None),
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        cmk(state="Disabled", rotation_enabled=None),
+        cmk(state="PendingDeletion", rotation_enabled=None),
+        cmk(key_spec="RSA_2048", key_usage="SIGN_VERIFY", rotation_enabled=None),
+        cmk(key_spec="HMAC_256", key_usage="GENERATE_VERIFY_MAC", rotation_enabled=None),
+        cmk(origin="EXTERNAL", rotation_enabled=None),
+    ],
+)
 def test_keys_that_cannot_rotate_automatically_are_not_applicable(key):
     assert run_check("kms.key_rotation_enabled", key).status == Status.NOT_APPLICABLE
 
@@ -67,6 +80,7 @@ def test_enabled_key_with_unread_rotation_is_an_error_not_a_pass():
 
 
 # kms.key_in_use_unusable
+
 
 def test_resource_without_a_key_is_not_judged_for_key_state():
     assert run_check("kms.key_in_use_unusable", volume(None)) is None
@@ -112,8 +126,12 @@ def test_missing_key_in_an_unscanned_region_is_not_applicable():
 
 def test_missing_key_is_judged_in_the_keys_region():
     gap = CollectionError("kms", OTHER_REGION, "kms:ListKeys", "AccessDenied", "denied")
-    result = run_check("kms.key_in_use_unusable", volume(key_arn("gone", region=OTHER_REGION)),
-                       errors=[gap], regions=(REGION, OTHER_REGION))
+    result = run_check(
+        "kms.key_in_use_unusable",
+        volume(key_arn("gone", region=OTHER_REGION)),
+        errors=[gap],
+        regions=(REGION, OTHER_REGION),
+    )
     assert result.status == Status.ERROR
 
 
@@ -140,14 +158,19 @@ def test_key_record_itself_is_not_judged_for_key_state():
 
 # kms.key_pending_deletion
 
+
 def test_enabled_key_is_not_pending_deletion():
     assert run_check("kms.key_pending_deletion", cmk()).status == Status.PASS
 
 
 def test_key_pending_deletion_fails_and_names_its_users():
     key = cmk(state="PendingDeletion", deletion_date="2026-07-07T12:00:00+00:00", aliases=["alias/app"])
-    others = [volume("alias/app", "vol-a"), volume(key_arn("k1"), "vol-b"), volume(key_arn("k2"), "vol-c"),
-              volume(None, "vol-d")]
+    others = [
+        volume("alias/app", "vol-a"),
+        volume(key_arn("k1"), "vol-b"),
+        volume(key_arn("k2"), "vol-c"),
+        volume(None, "vol-d"),
+    ]
     result = run_check("kms.key_pending_deletion", key, *others)
     assert result.status == Status.FAIL
     assert "2026-07-07" in result.reason
@@ -166,6 +189,7 @@ def test_aws_managed_key_is_not_judged_for_deletion():
 
 # kms.key_policy_not_public
 
+
 def test_key_without_wildcard_statements_passes():
     assert run_check("kms.key_policy_not_public", cmk()).status == Status.PASS
 
@@ -177,25 +201,31 @@ def test_unconditioned_wildcard_statement_fails():
     assert "kms:Decrypt" in result.reason
 
 
-@pytest.mark.parametrize("condition", [
-    {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
-    {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "ec2.us-east-1.amazonaws.com"}},
-    {"StringEquals": {"AWS:SourceAccount": ACCOUNT}},
-    {"ArnLike": {"aws:SourceArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:topic"}},
-])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+        {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "ec2.us-east-1.amazonaws.com"}},
+        {"StringEquals": {"AWS:SourceAccount": ACCOUNT}},
+        {"ArnLike": {"aws:SourceArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:topic"}},
+    ],
+)
 def test_narrowed_wildcard_statement_passes(condition):
     result = run_check("kms.key_policy_not_public", cmk(policy_public_statements=[statement(condition=condition)]))
     assert result.status == Status.PASS
 
 
-@pytest.mark.parametrize("condition", [
-    {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}},
-    {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc123"}},
-    {"StringLike": {"aws:PrincipalOrgID": "*"}},
-    {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"}},
-    {"Bool": {"aws:SecureTransport": "true"}},
-    {"Null": {"aws:PrincipalOrgID": "false"}},
-])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}},
+        {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+        {"StringLike": {"aws:PrincipalOrgID": "*"}},
+        {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"}},
+        {"Bool": {"aws:SecureTransport": "true"}},
+        {"Null": {"aws:PrincipalOrgID": "false"}},
+    ],
+)
 def test_conditions_that_do_not_narrow_still_fail(condition):
     result = run_check("kms.key_policy_not_public", cmk(policy_public_statements=[statement(condition=condition)]))
     assert result.status == Status.FAIL
@@ -211,6 +241,7 @@ def test_aws_managed_key_policy_is_not_judged():
 
 # kms.external_account_key
 
+
 def test_resource_with_own_or_no_key_is_not_judged_for_external_keys():
     assert run_check("kms.external_account_key", volume(key_arn("k1"))) is None
     assert run_check("kms.external_account_key", volume("alias/app")) is None
@@ -225,8 +256,11 @@ def test_resource_with_another_accounts_key_fails():
 
 
 def test_resource_with_a_trusted_accounts_key_passes():
-    result = run_check("kms.external_account_key", volume(key_arn("k1", account=OTHER_ACCOUNT)),
-                       trusted_account_ids=frozenset({OTHER_ACCOUNT}))
+    result = run_check(
+        "kms.external_account_key",
+        volume(key_arn("k1", account=OTHER_ACCOUNT)),
+        trusted_account_ids=frozenset({OTHER_ACCOUNT}),
+    )
     assert result.status == Status.PASS
     assert result.key_owner == KeyOwner.EXTERNAL
 

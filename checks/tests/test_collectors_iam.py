@@ -9,17 +9,25 @@ from checks.collectors.base import ScanContext
 from checks.inventory import GLOBAL, account_uid
 from conftest import deny
 
-ADMIN = {"Version": "2012-10-17", "Statement": [{"Sid": "Everything", "Effect": "Allow", "Action": "*",
-                                                   "Resource": "*"}]}
-ADMIN_IN_LIST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"},
-    {"Effect": "Allow", "Action": ["ec2:Describe*", "*:*"], "Resource": ["*"]},
-]}
-NARROW = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket/*"},
-    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-    {"Effect": "Deny", "Action": "*", "Resource": "*"},
-]}
+ADMIN = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+ADMIN_IN_LIST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"},
+        {"Effect": "Allow", "Action": ["ec2:Describe*", "*:*"], "Resource": ["*"]},
+    ],
+}
+NARROW = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket/*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "*", "Resource": "*"},
+    ],
+}
 
 
 TEST_PASSWORD = "A-long-passw0rd!"  # noqa: S105 - a moto user's password in a test
@@ -57,21 +65,34 @@ def test_account_without_password_policy_records_none(aws):
 
 
 def test_password_policy_is_recorded_in_snake_case(aws, client):
-    client.update_account_password_policy(MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True,
-                                          RequireUppercaseCharacters=True, RequireLowercaseCharacters=False,
-                                          PasswordReusePrevention=24, MaxPasswordAge=90)
+    client.update_account_password_policy(
+        MinimumPasswordLength=14,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=False,
+        PasswordReusePrevention=24,
+        MaxPasswordAge=90,
+    )
     _, collected = collect(aws)
     assert of_type(collected, "account")[aws.account_id].evidence["password_policy"] == {
-        "minimum_length": 14, "require_uppercase": True, "require_lowercase": False, "require_numbers": True,
-        "require_symbols": True, "reuse_prevention": 24, "max_age_days": 90}
+        "minimum_length": 14,
+        "require_uppercase": True,
+        "require_lowercase": False,
+        "require_numbers": True,
+        "require_symbols": True,
+        "reuse_prevention": 24,
+        "max_age_days": 90,
+    }
 
 
 def test_users_console_password_mfa_and_access_keys(aws, client):
     client.create_user(UserName="alice")
     client.create_login_profile(UserName="alice", Password=TEST_PASSWORD)
     serial = client.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]["SerialNumber"]
-    client.enable_mfa_device(UserName="alice", SerialNumber=serial, AuthenticationCode1="123456",
-                             AuthenticationCode2="654321")
+    client.enable_mfa_device(
+        UserName="alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
+    )
     client.create_user(UserName="bob")
     active = client.create_access_key(UserName="bob")["AccessKey"]
     retired = client.create_access_key(UserName="bob")["AccessKey"]
@@ -90,7 +111,8 @@ def test_users_console_password_mfa_and_access_keys(aws, client):
     assert (bob.evidence["has_console_password"], bob.evidence["mfa_enabled"]) == (False, False)
     assert alice.evidence["access_keys"] == []
     assert sorted((key["id"], key["status"]) for key in bob.evidence["access_keys"]) == sorted(
-        [(active["AccessKeyId"], "Active"), (retired["AccessKeyId"], "Inactive")])
+        [(active["AccessKeyId"], "Active"), (retired["AccessKeyId"], "Inactive")]
+    )
     assert all(key["created"].startswith("20") for key in bob.evidence["access_keys"])
     assert bob.evidence["created"].startswith("20")
     assert calls(ctx, "GetAccessKeyLastUsed") == []
@@ -109,8 +131,12 @@ def test_customer_policies_flag_full_admin_grants(aws, client):
     policies = of_type(collected, "iam.policy")
     assert sorted(policies) == ["admin", "admin-in-list", "narrow"]  # AWS-managed policies are not listed
     assert policies["admin"].uid == admin["Arn"]
-    assert policies["admin"].evidence == {"attachment_count": 1, "default_version": "v1",
-                                          "grants_full_admin": True, "full_admin_statements": ["Everything"]}
+    assert policies["admin"].evidence == {
+        "attachment_count": 1,
+        "default_version": "v1",
+        "grants_full_admin": True,
+        "full_admin_statements": ["Everything"],
+    }
     assert policies["admin-in-list"].evidence["full_admin_statements"] == ["#2"]
     assert policies["narrow"].evidence["grants_full_admin"] is False
     assert policies["narrow"].evidence["attachment_count"] == 0
@@ -183,3 +209,31 @@ def test_iam_actions_name_real_operations(operation):
 
     assert operation in botocore.session.get_session().get_service_model("iam").operation_names
     assert iam.IAM_ACTIONS[operation] == f"iam:{operation}"
+
+
+def test_collected_identities_read_as_the_identity_checks_expect(aws, client):
+    """Collector evidence and checks agree: the contract between them, end to end."""
+    from datetime import UTC, datetime, timedelta
+
+    from checks.catalog import CATALOG
+    from checks.catalog.base import Status
+    from checks.evaluation import evaluate_check
+    from checks.inventory import Inventory
+
+    client.create_user(UserName="console")
+    client.create_login_profile(UserName="console", Password=TEST_PASSWORD)
+    client.create_user(UserName="robot")
+    client.create_access_key(UserName="robot")
+    client.create_policy(PolicyName="admin", PolicyDocument=json.dumps(ADMIN))
+    _, collected = collect(aws)
+    later = datetime.now(UTC) + timedelta(days=91)
+    inventory = Inventory(aws.account_id, ("us-east-1",), later, collected.records, collected.errors)
+
+    def statuses(check_id):
+        return {e.record.name: e.result.status for e in evaluate_check(CATALOG[check_id], inventory)}
+
+    assert statuses("iam.user_console_mfa") == {"console": Status.FAIL, "robot": Status.NOT_APPLICABLE}
+    assert statuses("iam.access_keys_rotated_90d") == {"console": Status.NOT_APPLICABLE, "robot": Status.FAIL}
+    assert statuses("iam.password_policy_strong") == {aws.account_id: Status.FAIL}
+    assert statuses("iam.root_access_keys_absent") == {aws.account_id: Status.PASS}
+    assert statuses("iam.no_full_admin_custom_policies") == {"admin": Status.FAIL}

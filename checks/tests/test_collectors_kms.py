@@ -13,11 +13,22 @@ REGION = "us-east-1"
 PUBLIC_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-         "Action": "kms:*", "Resource": "*"},
+        {
+            "Sid": "Admin",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
         {"Sid": "Anyone", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt"], "Resource": "*"},
-        {"Sid": "Org", "Effect": "Allow", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}},
+        {
+            "Sid": "Org",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "kms:Encrypt",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}},
+        },
         {"Effect": "Deny", "Principal": "*", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
     ],
 }
@@ -59,15 +70,22 @@ def create_key(aws):
 def aws_managed_dynamodb_key(aws):
     """moto creates alias/aws/dynamodb the way AWS does: on the first table encrypted with KMS but no key id."""
     aws.client("dynamodb").create_table(
-        TableName="orders", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        SSESpecification={"Enabled": True, "SSEType": "KMS"})
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        SSESpecification={"Enabled": True, "SSEType": "KMS"},
+    )
     return aws.client("kms").describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]
 
 
 def test_customer_key_evidence(aws, create_key):
-    key = create_key("alias/app", Description="Application data", KeyUsage="ENCRYPT_DECRYPT",
-                     Tags=[{"TagKey": "team", "TagValue": "payments"}])
+    key = create_key(
+        "alias/app",
+        Description="Application data",
+        KeyUsage="ENCRYPT_DECRYPT",
+        Tags=[{"TagKey": "team", "TagValue": "payments"}],
+    )
     aws.client("kms").enable_key_rotation(KeyId=key["KeyId"])
     ctx, collected = collect(aws)
     record = by_name(collected)["alias/app"]
@@ -79,9 +97,16 @@ def test_customer_key_evidence(aws, create_key):
     evidence = dict(record.evidence)
     evidence.pop("rotation_period_days", None)  # AWS answers it; this moto version may not
     assert evidence == {
-        "aliases": ["alias/app"], "key_manager": "CUSTOMER", "state": "Enabled", "key_spec": "SYMMETRIC_DEFAULT",
-        "key_usage": "ENCRYPT_DECRYPT", "origin": "AWS_KMS", "multi_region": False, "deletion_date": None,
-        "description": "Application data", "rotation_enabled": True,
+        "aliases": ["alias/app"],
+        "key_manager": "CUSTOMER",
+        "state": "Enabled",
+        "key_spec": "SYMMETRIC_DEFAULT",
+        "key_usage": "ENCRYPT_DECRYPT",
+        "origin": "AWS_KMS",
+        "multi_region": False,
+        "deletion_date": None,
+        "description": "Application data",
+        "rotation_enabled": True,
         "policy_public_statements": [],  # moto's default policy names the account root only
     }
     assert collected.errors == []
@@ -168,8 +193,13 @@ def refuse_for_key(session, operation, key_arn):
 
     def refuse(params, **kwargs):
         if params.get("KeyId") == key_arn:
-            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "Denied by key policy"},
-                               "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
+            raise ClientError(
+                {
+                    "Error": {"Code": "AccessDeniedException", "Message": "Denied by key policy"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                operation,
+            )
 
     # before-parameter-build sees the API parameters (before-call sees the serialized request).
     session.events.register(f"before-parameter-build.kms.{operation}", refuse)
@@ -182,7 +212,11 @@ def test_key_policy_denied_for_one_key_is_a_per_resource_error(aws, create_key):
     _, collected = collect(aws)
     [error] = collected.errors
     assert (error.api, error.code, error.resource_uid, error.region) == (
-        "kms:GetKeyPolicy", "AccessDeniedException", locked["Arn"], REGION)
+        "kms:GetKeyPolicy",
+        "AccessDeniedException",
+        locked["Arn"],
+        REGION,
+    )
     records = by_name(collected)
     assert records["alias/locked"].evidence["policy_public_statements"] is None
     assert records["alias/locked"].evidence["rotation_enabled"] is False  # the rest of the key was still read
@@ -226,3 +260,38 @@ def test_iam_actions_name_real_operations(operation):
     model = botocore.session.get_session().get_service_model("kms")
     assert operation in model.operation_names
     assert kms.IAM_ACTIONS[operation] == f"kms:{operation}"
+
+
+def test_collected_keys_read_as_the_key_checks_expect(aws, create_key):
+    """Collector evidence and checks agree: the contract between them, end to end."""
+    from datetime import UTC, datetime
+
+    from checks.catalog import CATALOG
+    from checks.catalog.base import KeyOwner, Status
+    from checks.evaluation import evaluate_check
+    from checks.inventory import Inventory
+
+    aws_key = aws_managed_dynamodb_key(aws)
+    create_key("alias/unrotated")
+    doomed = create_key("alias/doomed")
+    kms_client = aws.client("kms")
+    kms_client.schedule_key_deletion(KeyId=doomed["KeyId"], PendingWindowInDays=7)
+    create_key("alias/open", Policy=json.dumps(PUBLIC_POLICY))
+    _, collected = collect(aws)
+    inventory = Inventory(aws.account_id, (REGION,), datetime.now(UTC), collected.records, collected.errors)
+
+    def statuses(check_id):
+        return {e.record.name: e.result.status for e in evaluate_check(CATALOG[check_id], inventory)}
+
+    assert inventory.key_owner(aws_key["Arn"], REGION) == KeyOwner.AWS_MANAGED
+    assert statuses("kms.key_rotation_enabled") == {
+        "alias/unrotated": Status.FAIL,
+        "alias/doomed": Status.NOT_APPLICABLE,
+        "alias/open": Status.FAIL,
+    }
+    assert statuses("kms.key_pending_deletion")["alias/doomed"] == Status.FAIL
+    assert statuses("kms.key_policy_not_public") == {
+        "alias/unrotated": Status.PASS,
+        "alias/doomed": Status.PASS,
+        "alias/open": Status.FAIL,
+    }

@@ -66,7 +66,8 @@ def test_alias_resolves_within_its_own_region(inventory):
     assert inventory.key("alias/app", REGION).uid == key_arn("cmk")
     assert inventory.key("alias/app", OTHER_REGION).uid == key_arn("cmk-eu", OTHER_REGION)
     assert inventory.key(f"arn:aws:kms:{OTHER_REGION}:{ACCOUNT}:alias/app", REGION).uid == key_arn(
-        "cmk-eu", OTHER_REGION)
+        "cmk-eu", OTHER_REGION
+    )
 
 
 def test_bare_key_id_resolves_in_the_given_region_only(inventory):
@@ -76,8 +77,13 @@ def test_bare_key_id_resolves_in_the_given_region_only(inventory):
 
 def test_bare_key_id_resolves_outside_the_aws_partition():
     gov_key = make_key("gov")
-    gov_key = type(gov_key)(uid=f"arn:aws-us-gov:kms:{REGION}:{ACCOUNT}:key/gov", type="kms.key", region=REGION,
-                            name="gov", evidence=gov_key.evidence)
+    gov_key = type(gov_key)(
+        uid=f"arn:aws-us-gov:kms:{REGION}:{ACCOUNT}:key/gov",
+        type="kms.key",
+        region=REGION,
+        name="gov",
+        evidence=gov_key.evidence,
+    )
     assert make_inventory(gov_key).key("gov", REGION) is not None
 
 
@@ -97,18 +103,23 @@ def test_key_account_reads_the_arn_and_defaults_to_this_account(inventory):
 
 
 def test_kms_collected_is_false_only_for_a_listing_gap_in_that_region():
-    errors = [CollectionError("kms", OTHER_REGION, "kms:ListKeys", "AccessDenied", "no"),
-              CollectionError("kms", REGION, "kms:GetKeyPolicy", "AccessDenied", "no", resource_uid=key_arn("a"))]
+    errors = [
+        CollectionError("kms", OTHER_REGION, "kms:ListKeys", "AccessDenied", "no"),
+        CollectionError("kms", REGION, "kms:GetKeyPolicy", "AccessDenied", "no", resource_uid=key_arn("a")),
+    ]
     inventory = make_inventory(errors=errors, regions=(REGION, OTHER_REGION))
     assert inventory.kms_collected(REGION) is True
     assert inventory.kms_collected(OTHER_REGION) is False
 
 
-@pytest.mark.parametrize(("evidence", "expected"), [
-    ({"key_manager": "AWS", "aliases": []}, True),
-    ({"key_manager": "CUSTOMER", "aliases": ["alias/aws/rds"]}, True),
-    ({"key_manager": "CUSTOMER", "aliases": ["alias/app", "alias/awsome"]}, False),
-    ({"key_manager": None}, False),
-])
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ({"key_manager": "AWS", "aliases": []}, True),
+        ({"key_manager": "CUSTOMER", "aliases": ["alias/aws/rds"]}, True),
+        ({"key_manager": "CUSTOMER", "aliases": ["alias/app", "alias/awsome"]}, False),
+        ({"key_manager": None}, False),
+    ],
+)
 def test_is_aws_managed_key(evidence, expected):
     assert is_aws_managed_key(evidence) is expected
