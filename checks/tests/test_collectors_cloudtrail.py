@@ -180,3 +180,50 @@ def test_denied_describe_trails_is_a_gap_in_each_region(aws):
         [error] = collected.errors
         assert (error.api, error.resource_uid, error.region) == ("cloudtrail:DescribeTrails", "", region)
         assert collected.records == []
+
+
+def test_every_call_made_has_its_iam_action_listed(aws):
+    make_trail(aws, "audited", IsMultiRegionTrail=True)
+
+    ctx, _ = scan(aws)
+
+    assert {op for (_, _, op, _) in ctx.call_log.calls} == set(cloudtrail.IAM_ACTIONS)
+
+
+def test_collected_trail_and_bucket_meet_in_the_checks(aws):
+    # The contract between collectors and checks: cloudtrail.* checks read s3 and kms evidence.
+    from datetime import UTC, datetime
+
+    from checks.catalog import CATALOG
+    from checks.catalog.base import Status
+    from checks.collectors import s3
+    from checks.evaluation import evaluate_check
+    from checks.inventory import Inventory
+
+    _, arn = make_trail(aws, "main", IsMultiRegionTrail=True)
+    aws.client("s3").put_public_access_block(
+        Bucket="main-logs",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    ctx, results = scan(aws)
+    buckets = s3.collect(ctx, "global")
+    inventory = Inventory(
+        aws.account_id,
+        REGIONS,
+        datetime.now(UTC),
+        records=[r for c in (*results.values(), buckets) for r in c.records],
+        errors=[e for c in (*results.values(), buckets) for e in c.errors],
+    )
+
+    def verdicts(check_id):
+        return {e.record.uid: e.result.status for e in evaluate_check(CATALOG[check_id], inventory)}
+
+    assert verdicts("cloudtrail.bucket_not_public") == {arn: Status.PASS}
+    assert verdicts("cloudtrail.multi_region_logging") == {f"arn:aws:iam::{aws.account_id}:root": Status.PASS}
+    assert verdicts("cloudtrail.kms_encrypted") == {arn: Status.FAIL}
+    assert ctx.call_log.repeated() == {}

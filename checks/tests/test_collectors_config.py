@@ -93,3 +93,11 @@ def test_denied_status_keeps_the_recorder_with_recording_unknown(aws):
     assert (error.api, error.resource_uid) == ("config:DescribeConfigurationRecorderStatus", "")
     [recorder] = recorders_in(results, "us-east-1", aws.account_id)
     assert recorder["recording"] is None
+
+
+def test_every_call_made_has_its_iam_action_listed(aws):
+    make_recorder(aws, "us-east-1", recording=False)
+
+    ctx, _ = scan(aws)
+
+    assert {op for (_, _, op, _) in ctx.call_log.calls} == set(config.IAM_ACTIONS)

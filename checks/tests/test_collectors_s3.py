@@ -347,3 +347,13 @@ def test_account_label_is_dropped_only_in_front_of_a_local_endpoint():
 
     assert local.url == "http://127.0.0.1:5000/v20180820/x"
     assert aws_host.url == "https://123456789012.s3-control.us-east-1.amazonaws.com/v20180820/x"
+
+
+def test_every_call_made_has_its_iam_action_listed(aws):
+    client = make_bucket(aws, "audited")
+    client.put_bucket_tagging(Bucket="audited", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+
+    ctx, _ = scan(aws)
+
+    called = {op if service == "s3" else f"{service}:{op}" for (service, _, op, _) in ctx.call_log.calls}
+    assert called == set(s3.IAM_ACTIONS)
