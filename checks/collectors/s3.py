@@ -3,6 +3,8 @@ plus the account-level Block Public Access settings (an s3control call, kept on 
 
 import ipaddress
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,6 +38,7 @@ BLOCK_FLAGS = {
     "BlockPublicPolicy": "block_public_policy",
     "RestrictPublicBuckets": "restrict_public_buckets",
 }
+BUCKET_WORKERS = 8
 # Only the parts of a Deny statement the in-transit checks judge; Allow statements are not kept.
 STATEMENT_FIELDS = ("Sid", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
 # AWS applies SSE-KMS / DSSE-KMS without a key id with the account's AWS-managed S3 key.
@@ -49,19 +52,32 @@ def bucket_arn(name):
 def collect(ctx, region):
     collected = Collected(SERVICE, region)
     collect_account_block(ctx, collected)
+    client_in = regional_clients(ctx)
+    buckets = []
+    with collected.capture():
+        # Kept page by page: a listing that fails on a later page still yields the buckets already listed.
+        for bucket in pages(client_in(ctx.home_region), "list_buckets", "Buckets"):
+            buckets.append(bucket)
+    # Per-bucket reads are independent and I/O-bound; a few threads keep estates with many buckets fast.
+    with collected.capture(), ThreadPoolExecutor(max_workers=BUCKET_WORKERS) as pool:
+        for record in pool.map(lambda bucket: bucket_record(bucket, client_in, collected), buckets):
+            collected.add(record)
+    return collected
+
+
+def regional_clients(ctx):
+    """client_in(region): one S3 client per region for this collect, created once even across threads."""
     clients = {}
+    lock = threading.Lock()
 
     def client_in(bucket_region):
-        # Per-bucket calls go to the bucket's own region; one client per region per collect.
         bucket_region = ctx.home_region if bucket_region == GLOBAL else bucket_region
-        if bucket_region not in clients:
-            clients[bucket_region] = ctx.client(SERVICE, bucket_region)
-        return clients[bucket_region]
+        with lock:
+            if bucket_region not in clients:
+                clients[bucket_region] = ctx.client(SERVICE, bucket_region)
+            return clients[bucket_region]
 
-    with collected.capture():
-        for bucket in pages(client_in(ctx.home_region), "list_buckets", "Buckets"):
-            collected.add(bucket_record(bucket, client_in, collected))
-    return collected
+    return client_in
 
 
 def collect_account_block(ctx, collected):

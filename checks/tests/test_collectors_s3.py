@@ -357,3 +357,42 @@ def test_every_call_made_has_its_iam_action_listed(aws):
 
     called = {op if service == "s3" else f"{service}:{op}" for (service, _, op, _) in ctx.call_log.calls}
     assert called == set(s3.IAM_ACTIONS)
+
+
+def test_bucket_region_from_the_listing_spares_get_bucket_location(aws):
+    # AWS's ListBuckets may carry BucketRegion (moto's never does): then no GetBucketLocation is needed.
+    make_bucket(aws, "eu-listed", "eu-west-1")
+
+    def add_region(parsed, **kwargs):
+        for bucket in parsed["Buckets"]:
+            bucket["BucketRegion"] = "eu-west-1"
+
+    aws.session.events.register("after-call.s3.ListBuckets", add_region)
+    ctx, collected = scan(aws)
+
+    assert buckets_of(collected)["eu-listed"].region == "eu-west-1"
+    assert "GetBucketLocation" not in {op for (_, _, op, _) in ctx.call_log.calls}
+
+
+def test_listing_that_fails_on_a_later_page_keeps_the_buckets_already_listed(aws):
+    for name in ("first-a", "first-b", "later-c"):
+        make_bucket(aws, name)
+    calls = []
+
+    def page_then_fail(parsed, **kwargs):
+        calls.append(1)
+        parsed["Buckets"], parsed["ContinuationToken"] = parsed["Buckets"][:2], "page-2"
+
+    def refuse_second_page(params, **kwargs):
+        if calls:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "injected"}}, "ListBuckets")
+
+    aws.session.events.register("before-call.s3.ListBuckets", refuse_second_page)
+    aws.session.events.register("after-call.s3.ListBuckets", page_then_fail)
+    _, collected = scan(aws)
+
+    assert sorted(buckets_of(collected)) == ["first-a", "first-b"]
+    [error] = collected.errors
+    assert (error.api, error.code, error.resource_uid) == ("s3:ListBuckets", "SlowDown", "")
