@@ -157,3 +157,15 @@ def test_500_page_renders_without_context_or_database():
     assert "Something went wrong" in html
     assert "/static/css/app.css" in html
     assert_csp_clean(html)
+
+
+def test_pagination_keeps_the_filters_and_targets_the_fragment(rf):
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    page = Paginator(list(range(60)), 25).page(2)
+    request = rf.get("/findings/", {"status": "FAIL", "page": "2"})
+    html = render_to_string("includes/pagination.html", {"page": page, "target": "#findings-table"}, request=request)
+    assert "26–50 of 60" in html
+    assert 'href="?status=FAIL&amp;page=1"' in html
+    assert 'hx-get="?status=FAIL&amp;page=3" hx-target="#findings-table"' in html

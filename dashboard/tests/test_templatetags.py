@@ -278,3 +278,13 @@ def test_stacked_bars_escape_labels():
 def test_join_safe_refuses_unescaped_text():
     with pytest.raises(TypeError):
         charts.join_safe([HOSTILE])
+
+
+def test_charts_use_no_style_attributes_the_csp_would_block():
+    html = (
+        charts.trend_chart(series_with_gap(), end=NOW)
+        + charts.stacked_bars([("prod", {"customer_managed": 4, "unencrypted": 1})])
+        + charts.sparkline([1, None, 3])
+    )
+    assert "style=" not in html
+    assert "<script" not in html
