@@ -81,7 +81,7 @@ def multi_region_logging(account, inventory):
     unknown = [trail for trail in trails if is_unknown(trail)]
     if unknown:
         return errored(
-            f"The status or event selectors of multi-region {trail_label(unknown[0]).lower()} could "
+            f"The status or event selectors of multi-region trail {unknown[0].name!r} could "
             "not be read, so whether it logs everything is unknown."
         )
     gaps = listing_gaps(inventory)
@@ -90,8 +90,7 @@ def multi_region_logging(account, inventory):
     multi_region = [trail for trail in trails if trail.evidence.get("is_multi_region")]
     if multi_region:
         return failed(
-            f"No multi-region trail logs everything: {trail_label(multi_region[0]).lower()} "
-            f"{shortfall(multi_region[0])}."
+            f"No multi-region trail logs everything: trail {multi_region[0].name!r} {shortfall(multi_region[0])}."
         )
     if trails:
         names = ", ".join(repr(trail.name) for trail in trails)

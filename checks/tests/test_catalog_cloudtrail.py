@@ -84,7 +84,9 @@ def test_single_region_trails_only_fail():
 
 
 def test_multi_region_trail_with_unreadable_status_is_an_error():
-    assert account_verdict(trail(is_logging=None)).status == Status.ERROR
+    result = account_verdict(trail("Main-Trail", is_logging=None))
+    assert result.status == Status.ERROR
+    assert "'Main-Trail'" in result.reason
 
 
 def test_trail_listing_gap_in_a_region_is_an_error_unless_another_trail_logs_everything():
