@@ -49,10 +49,19 @@ class KmsKeyFactory(ResourceFactory):
     type = "kms.key"
     name = factory.Sequence(lambda n: f"key-{n}")
     uid = factory.LazyAttributeSequence(
-        lambda r, n: f"arn:aws:kms:{r.region}:{r.account.account_id}:key/{n:08d}-0000-4000-8000-000000000000")
-    evidence = factory.LazyFunction(lambda: {
-        "key_manager": "CUSTOMER", "state": "Enabled", "key_spec": "SYMMETRIC_DEFAULT", "origin": "AWS_KMS",
-        "rotation_enabled": True, "aliases": [], "description": ""})
+        lambda r, n: f"arn:aws:kms:{r.region}:{r.account.account_id}:key/{n:08d}-0000-4000-8000-000000000000"
+    )
+    evidence = factory.LazyFunction(
+        lambda: {
+            "key_manager": "CUSTOMER",
+            "state": "Enabled",
+            "key_spec": "SYMMETRIC_DEFAULT",
+            "origin": "AWS_KMS",
+            "rotation_enabled": True,
+            "aliases": [],
+            "description": "",
+        }
+    )
     key_owner = ""
 
 

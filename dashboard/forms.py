@@ -1,0 +1,234 @@
+"""Forms of the findings, finding and keys pages: query-string filters and the mute forms."""
+
+import re
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
+
+from accounts.models import AwsAccount
+from checks.catalog import CATALOG
+from checks.catalog.base import Area, KeyOwner, Severity, Status
+
+CLOSED = "closed"
+STATUS_CHOICES = [("", "Current (any status)"), *Status.choices, (CLOSED, "Closed (resource gone)")]
+MUTED_CHOICES = [("", "Muted or not"), ("no", "Not muted"), ("yes", "Muted")]
+SORT_CHOICES = [
+    ("status", "Failing first, by severity"),
+    ("severity", "Severity, then status"),
+    ("-status_since", "Recently changed"),
+    ("status_since", "Oldest status first"),
+    ("account", "Account"),
+    ("check", "Check"),
+]
+DEFAULT_SORT = "status"
+MUTE_MAX_DAYS = 365
+MUTE_DEFAULT_DAYS = 90
+BULK_MUTE_LIMIT = 500
+
+resource_type_validator = RegexValidator(r"^[a-z0-9-]+(\.[a-z0-9_]+)?$", "Not a resource type (like s3.bucket).")
+region_validator = RegexValidator(r"^[a-z0-9-]{2,32}$", "Not a region name (like eu-west-1).")
+
+
+def blank(choices, label):
+    return [("", label), *choices]
+
+
+def account_choices(accounts):
+    return blank([(a.account_id, f"{a.name} ({a.account_id})") for a in accounts], "All accounts")
+
+
+def check_choices():
+    return blank([(check_id, check_id) for check_id in sorted(CATALOG)], "All checks")
+
+
+def catalog_resource_types():
+    """The resource types the catalog judges (a datalist for the type filter; any type is accepted)."""
+    types = {"account", "region"}
+    for check in CATALOG.values():
+        kinds = check.resource_type if isinstance(check.resource_type, tuple) else (check.resource_type,)
+        types.update(kind for kind in kinds if kind != "*")
+    return sorted(types)
+
+
+class FindingFilters(forms.Form):
+    """The findings table's query string. Invalid values are dropped (and reported), never a 500."""
+
+    account = forms.ChoiceField(required=False)
+    area = forms.ChoiceField(choices=blank(Area.choices, "All areas"), required=False)
+    check = forms.ChoiceField(required=False)
+    severity = forms.ChoiceField(choices=blank(Severity.choices, "All severities"), required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    muted = forms.ChoiceField(choices=MUTED_CHOICES, required=False)
+    resource_type = forms.CharField(
+        required=False,
+        max_length=64,
+        validators=[resource_type_validator],
+        label="Resource type",
+        widget=forms.TextInput(attrs={"list": "resource-types", "placeholder": "s3.bucket"}),
+    )
+    region = forms.CharField(
+        required=False,
+        max_length=32,
+        validators=[region_validator],
+        widget=forms.TextInput(attrs={"placeholder": "eu-west-1"}),
+    )
+    key_owner = forms.ChoiceField(choices=blank(KeyOwner.choices, "Any key owner"), required=False, label="Key owner")
+    changed_since = forms.DateField(
+        required=False, label="Changed since", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+
+    def __init__(self, data=None, accounts=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data, **kwargs)
+        accounts = AwsAccount.objects.order_by("name", "account_id") if accounts is None else accounts
+        self.fields["account"].choices = account_choices(accounts)
+        self.fields["check"].choices = check_choices()
+
+    @property
+    def values(self):
+        """The valid filters (the invalid ones are ignored); call after is_valid()."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned.get(name) for name in self.fields}
+
+    @property
+    def ignored(self):
+        """One plain sentence per rejected parameter, for the notice above the table."""
+        return [
+            f"{self.fields[name].label or name.replace('_', ' ').capitalize()}: {' '.join(errors)}"
+            for name, errors in self.errors.items()
+        ]
+
+    @property
+    def sort_key(self):
+        return self.values.get("sort") or DEFAULT_SORT
+
+    @property
+    def is_filtered(self):
+        return any(value for name, value in self.values.items() if name != "sort")
+
+    def apply(self, findings):
+        """Narrow `findings` to the filters; closed findings only when asked for by status."""
+        values = self.values
+        status = values["status"]
+        findings = findings.filter(closed_at__isnull=False) if status == CLOSED else findings.current()
+        if status and status != CLOSED:
+            findings = findings.filter(status=status)
+        exact = {
+            "account__account_id": values["account"],
+            "area": values["area"],
+            "check_id": values["check"],
+            "severity": values["severity"],
+            "resource_type": values["resource_type"],
+            "region": values["region"],
+            "key_owner": values["key_owner"],
+        }
+        findings = findings.filter(**{field: value for field, value in exact.items() if value})
+        if values["muted"] == "yes":
+            findings = findings.muted()
+        elif values["muted"] == "no":
+            findings = findings.unmuted()
+        if values["changed_since"]:
+            start = timezone.make_aware(datetime.combine(values["changed_since"], time.min))
+            findings = findings.filter(status_since__gte=start)
+        return findings
+
+
+class MuteForm(forms.Form):
+    """Why a finding is an accepted risk, until when, and how widely the mute applies."""
+
+    RESOURCE, CHECK = "resource", "check"
+    SCOPES = [(RESOURCE, "This resource only"), (CHECK, "Every resource of this check in this account")]
+
+    justification = forms.CharField(
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this is an accepted risk (shown to everyone who sees the finding).",
+    )
+    expires_on = forms.DateField(
+        label="Mute until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=f"At most {MUTE_MAX_DAYS} days ahead. The finding shows again after.",
+    )
+    scope = forms.ChoiceField(choices=SCOPES, initial=RESOURCE, widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "initial", {"expires_on": timezone.localdate() + timedelta(days=MUTE_DEFAULT_DAYS), "scope": self.RESOURCE}
+        )
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["expires_on"].widget.attrs.update(
+            min=(today + timedelta(days=1)).isoformat(), max=(today + timedelta(days=MUTE_MAX_DAYS)).isoformat()
+        )
+
+    def clean_justification(self):
+        text = self.cleaned_data["justification"].strip()
+        if len(text) < 10:
+            raise forms.ValidationError("Say why in at least 10 characters.")
+        return text
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if day <= today:
+            raise forms.ValidationError("Pick a day in the future.")
+        if day > today + timedelta(days=MUTE_MAX_DAYS):
+            raise forms.ValidationError(f"A mute lasts at most {MUTE_MAX_DAYS} days; review it then.")
+        return day
+
+    @property
+    def expires_at(self):
+        """The end of the chosen day: the mute holds through it."""
+        day = self.cleaned_data["expires_on"] + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class FindingIdsField(forms.Field):
+    """Selected finding ids (checkbox values); anything that is not a positive integer is dropped."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": "Select at least one finding."}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return list(dict.fromkeys(selected_ids(str(item) for item in values)))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > BULK_MUTE_LIMIT:
+            raise forms.ValidationError(f"Mute at most {BULK_MUTE_LIMIT} findings at once.")
+
+
+class BulkMuteForm(MuteForm):
+    """The same mute for several selected findings (each muted on its own resource)."""
+
+    finding = FindingIdsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["scope"]
+
+
+def selected_ids(values):
+    """Positive integers from strings, ignoring the rest."""
+    return [int(value) for value in values if re.fullmatch(r"[1-9]\d{0,17}", value)]
+
+
+class KeyFilters(forms.Form):
+    account = forms.ChoiceField(required=False)
+
+    def __init__(self, data=None, accounts=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data, **kwargs)
+        accounts = AwsAccount.objects.order_by("name", "account_id") if accounts is None else accounts
+        self.fields["account"].choices = account_choices(accounts)
+
+    @property
+    def account_id(self):
+        return getattr(self, "cleaned_data", {}).get("account") or ""

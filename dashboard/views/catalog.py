@@ -1,0 +1,106 @@
+"""The check catalog: every check with pass/fail counts across accounts, and one check with its failing resources."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from checks.catalog import CATALOG
+from checks.catalog.base import Area, Status
+from checks.models import Finding
+from dashboard.htmx import page_or_fragment, vary_on_htmx
+from dashboard.permissions import VIEWER, role_required
+from dashboard.views.findings import split_remediation
+
+FAILING_PER_PAGE = 50
+
+
+def status_counts(findings):
+    """{check id: {status: count}} over current findings, in one aggregate query."""
+    counts = {}
+    rows = findings.current().order_by().values_list("check_id", "status").annotate(count=Count("id"))
+    for check_id, status, count in rows:
+        counts.setdefault(check_id, {})[status] = count
+    return counts
+
+
+def failing_accounts(findings):
+    """{check id: number of accounts where it fails}."""
+    rows = findings.failing().order_by().values_list("check_id").annotate(accounts=Count("account", distinct=True))
+    return dict(rows)
+
+
+def tally_of(counts):
+    return {
+        "passed": counts.get(Status.PASS, 0),
+        "failed": counts.get(Status.FAIL, 0),
+        "errors": counts.get(Status.ERROR, 0),
+        "not_applicable": counts.get(Status.NOT_APPLICABLE, 0),
+    }
+
+
+def catalog_by_area(counts, accounts):
+    """[(area, [check, ...])] in Area order; checks keep the catalog's order inside their area."""
+    groups = {area: [] for area in Area}
+    for check in CATALOG.values():
+        tally = counts.get(check.id, {})
+        groups.setdefault(check.area, []).append(
+            {
+                "check": check,
+                "types": ["every resource" if kind == "*" else kind for kind in resource_types(check)],
+                **tally_of(tally),
+                "failing_accounts": accounts.get(check.id, 0),
+            }
+        )
+    return [(Area(area).label if area in Area.values else area, area, rows) for area, rows in groups.items() if rows]
+
+
+@require_GET
+@role_required(VIEWER)
+def checks(request):
+    counts = status_counts(Finding.objects.all())
+    groups = catalog_by_area(counts, failing_accounts(Finding.objects.all()))
+    totals = {status: sum(tally.get(status, 0) for tally in counts.values()) for status in Status}
+    return vary_on_htmx(
+        render(request, "dashboard/checks.html", {"groups": groups, "totals": totals, "check_count": len(CATALOG)})
+    )
+
+
+def check_or_404(check_id):
+    check = CATALOG.get(check_id)
+    if check is None:
+        raise Http404("No check has this id.")
+    return check
+
+
+def resource_types(check):
+    return check.resource_type if isinstance(check.resource_type, tuple) else (check.resource_type,)
+
+
+@require_GET
+@role_required(VIEWER)
+def check(request, check_id):
+    check = check_or_404(check_id)
+    failing = (
+        Finding.objects.failing()
+        .filter(check_id=check.id)
+        .select_related("account", "resource", "suppression")
+        .defer("resource__evidence", "resource__tags")
+        .order_by("account__name", "account__account_id", "resource__name", "id")
+    )
+    page = Paginator(failing, FAILING_PER_PAGE).get_page(request.GET.get("page"))
+    for finding in page.object_list:
+        finding.muted_now = finding.is_muted
+    findings = Finding.objects.filter(check_id=check.id)
+    context = {
+        "check": check,
+        "area_label": Area(check.area).label if check.area in Area.values else check.area,
+        "resource_types": resource_types(check),
+        "remediation": split_remediation(check.remediation),
+        "tally": tally_of(status_counts(findings).get(check.id, {})),
+        "failing_accounts": failing_accounts(findings).get(check.id, 0),
+        "page": page,
+    }
+    template = page_or_fragment(request, "dashboard/check.html", "check-failing")
+    return vary_on_htmx(render(request, template, context))

@@ -1,0 +1,322 @@
+"""The findings table (filters, sort, keyset pages, bulk mute, CSV export) and one finding's page."""
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import F
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import push_url, trigger_client_event
+
+from checks.catalog import CATALOG
+from checks.models import Finding, FindingEvent, Resource
+from dashboard import audit, findings_table, suppressions
+from dashboard.exports import csv as csv_export
+from dashboard.exports.rows import iter_rows
+from dashboard.forms import CLOSED, BulkMuteForm, FindingFilters, MuteForm, catalog_resource_types
+from dashboard.htmx import page_or_fragment, vary_on_htmx
+from dashboard.permissions import AUDITOR, OPERATOR, VIEWER, has_role, role_required
+
+PAGE = "dashboard/findings.html"
+FINDING_PAGE = "dashboard/finding.html"
+CURSORS = ("after", "before")
+
+
+# --- the table ---------------------------------------------------------------------------------------
+
+
+def parse_filters(query):
+    filters = FindingFilters(query)
+    filters.is_valid()  # invalid fields are dropped from cleaned_data and listed in filters.ignored
+    return filters
+
+
+def filter_query(values, **extra):
+    """The canonical query string of the valid, non-empty filters (for links, pushes and the export)."""
+    pairs = [
+        (name, value.isoformat() if hasattr(value, "isoformat") else value)
+        for name, value in {**values, **extra}.items()
+        if value
+    ]
+    return urlencode(pairs)
+
+
+def findings_url(values, **extra):
+    query = filter_query(values, **extra)
+    return reverse("dashboard:findings") + (f"?{query}" if query else "")
+
+
+def table_rows(filters):
+    """The filtered findings with what a table row shows, without the bulky evidence."""
+    return (
+        filters.apply(Finding.objects.all())
+        .select_related("account", "resource", "suppression")
+        .defer("resource__evidence", "resource__tags", "reason")
+    )
+
+
+def fixed_values(filters):
+    """Filter values that pin a sort bucket (status "closed" pins none: closed rows keep their status)."""
+    values = filters.values
+    return {"status": values["status"] if values["status"] != CLOSED else "", "severity": values["severity"]}
+
+
+def table_context(request, filters, bulk_form=None, notice=""):
+    page = findings_table.page_of(
+        table_rows(filters),
+        filters.sort_key,
+        fixed_values(filters),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    now = timezone.now()
+    for finding in page.rows:
+        finding.check = CATALOG.get(finding.check_id)
+        finding.muted_now = finding.suppression is not None and finding.suppression.is_active(now)
+    query = filter_query(filters.values)
+    can_mute = has_role(request.user, OPERATOR)
+    return {
+        "filters": filters,
+        "page": page,
+        "query": query,
+        "columns": header_columns(filters),
+        "links": page_links(filters, page),
+        "selected": set(
+            bulk_form.cleaned_data.get("finding", [])
+            if bulk_form and bulk_form.is_bound and hasattr(bulk_form, "cleaned_data")
+            else []
+        ),
+        "can_mute": can_mute,
+        "can_export": has_role(request.user, AUDITOR),
+        "bulk_form": bulk_form or (BulkMuteForm() if can_mute else None),
+        "notice": notice,
+        "resource_types": catalog_resource_types(),
+    }
+
+
+# (label, sort key) of the table's columns; "since" toggles between newest and oldest first.
+COLUMNS = [
+    ("Severity", "severity"),
+    ("Status", "status"),
+    ("Check", "check"),
+    ("Resource", None),
+    ("Account", "account"),
+    ("Key owner", None),
+    ("Since", "since"),
+]
+DIRECTIONS = {
+    "severity": "descending",
+    "status": "descending",
+    "check": "ascending",
+    "account": "ascending",
+    "-status_since": "descending",
+    "status_since": "ascending",
+}
+
+
+def header_columns(filters):
+    """Each column's label, the URL that sorts by it (keeping the filters) and its aria-sort state."""
+    current = filters.sort_key
+    columns = []
+    for label, key in COLUMNS:
+        active = [key] if key != "since" else ["-status_since", "status_since"]
+        if key == "since":
+            key = "status_since" if current == "-status_since" else "-status_since"
+        url = findings_url(filters.values, sort=key) if key else None
+        columns.append({"label": label, "url": url, "aria_sort": DIRECTIONS[current] if current in active else ""})
+    return columns
+
+
+def page_links(filters, page):
+    return {
+        "next": findings_url(filters.values, after=page.next_cursor),
+        "previous": findings_url(filters.values, before=page.previous_cursor),
+        "first": findings_url(filters.values),
+    }
+
+
+def respond(request, context, status=200):
+    response = render(request, page_or_fragment(request, PAGE, "findings-results"), context, status=status)
+    if request.htmx:
+        # The pushed URL is the canonical one: no empty parameters, no rejected values.
+        cursors = {name: request.GET.get(name) for name in CURSORS}
+        push_url(response, findings_url(context["filters"].values, **cursors))
+    return vary_on_htmx(response)
+
+
+@require_GET
+@role_required(VIEWER)
+def findings(request):
+    filters = parse_filters(request.GET)
+    return respond(request, table_context(request, filters))
+
+
+@require_POST
+@role_required(OPERATOR)
+def findings_bulk_mute(request):
+    """Mute the selected findings; the table keeps its filters (they ride in the action's query string)."""
+    filters = parse_filters(request.GET)
+    form = BulkMuteForm(request.POST)
+    if not form.is_valid():
+        return respond(request, table_context(request, filters, bulk_form=form))
+    selected = Finding.objects.current().filter(pk__in=form.cleaned_data["finding"])
+    created = suppressions.mute_many(
+        selected, by=request.user, justification=form.cleaned_data["justification"], expires_at=form.expires_at
+    )
+    until = form.cleaned_data["expires_on"]
+    audit.record(
+        request,
+        audit.Action.MUTE,
+        target=f"{len(created)} findings",
+        findings=form.cleaned_data["finding"][:100],
+        until=until.isoformat(),
+    )
+    notice = f"Muted {len(created)} finding{pluralize(len(created))} through {until:%-d %b %Y}."
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect(findings_url(filters.values))
+    response = respond(request, table_context(request, filters, notice=notice))
+    return trigger_client_event(response, "findings-changed")
+
+
+def export_rows(findings):
+    """iter_rows reads the as-of annotations; for today's rows they are the row's own columns."""
+    return (
+        findings.annotate(
+            status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
+        )
+        .select_related("account", "resource", "suppression")
+        .order_by("account__account_id", "check_id", "resource__uid")
+    )
+
+
+@require_GET
+@role_required(AUDITOR)
+def findings_export(request):
+    """CSV of exactly the rows the table shows for the same query string (all pages), streamed."""
+    filters = parse_filters(request.GET)
+    rows = export_rows(filters.apply(Finding.objects.all()))
+    audit.record(request, audit.Action.EXPORT, target="findings.csv", filters=filter_query(filters.values))
+    response = StreamingHttpResponse(csv_export.lines(iter_rows(rows)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="posture-findings-{timezone.now():%Y%m%d-%H%M}.csv"'
+    return response
+
+
+# --- one finding -------------------------------------------------------------------------------------
+
+
+def finding_or_404(pk):
+    return get_object_or_404(
+        Finding.objects.select_related("account", "resource", "suppression", "suppression__created_by", "last_scan"),
+        pk=pk,
+    )
+
+
+def evidence_text(evidence):
+    return json.dumps(evidence, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def split_remediation(text):
+    """The catalog writes "Console: … CLI: command"; the command reads best as a code block."""
+    steps, marker, cli = text.partition(" CLI: ")
+    return {"steps": steps.strip(), "cli": cli.strip()} if marker else {"steps": text.strip(), "cli": ""}
+
+
+def mute_context(request, finding, form=None, notice=""):
+    return {
+        "finding": finding,
+        "mute_state": suppressions.state(finding),
+        "mute_last_day": suppressions.last_day(finding.suppression) if finding.suppression else None,
+        "mute_form": form or MuteForm(),
+        "can_mute": has_role(request.user, OPERATOR),
+        "mute_notice": notice,
+    }
+
+
+def finding_context(request, finding, form=None):
+    resource = finding.resource
+    check = CATALOG.get(finding.check_id)
+    key = (
+        Resource.objects.filter(account=finding.account, uid=resource.kms_key_arn, type="kms.key")
+        .only("id", "account_id", "name", "uid", "evidence")
+        .first()
+        if resource.kms_key_arn
+        else None
+    )
+    return {
+        **mute_context(request, finding, form=form),
+        "check": check,
+        "remediation": split_remediation(check.remediation) if check else None,
+        "now": timezone.now(),
+        "resource": resource,
+        "kms_key": key,
+        "evidence": evidence_text(resource.evidence),
+        "tags": sorted(resource.tags.items()) if isinstance(resource.tags, dict) else [],
+        "events": FindingEvent.objects.filter(finding=finding).select_related("scan").order_by("-at", "-id"),
+        "mute_history": suppressions.history_for(finding),
+    }
+
+
+@require_GET
+@role_required(VIEWER)
+def finding(request, pk):
+    return vary_on_htmx(render(request, FINDING_PAGE, finding_context(request, finding_or_404(pk))))
+
+
+def after_mute_action(request, finding, notice):
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect("dashboard:finding", pk=finding.pk)
+    finding = finding_or_404(finding.pk)
+    response = render(request, f"{FINDING_PAGE}#mute-result", mute_context(request, finding, notice=notice))
+    return trigger_client_event(response, "findings-changed")
+
+
+@require_POST
+@role_required(OPERATOR)
+def finding_mute(request, pk):
+    finding = finding_or_404(pk)
+    form = MuteForm(request.POST)
+    if not form.is_valid():  # 200 with the errors: htmx 2 does not swap 4xx answers
+        if request.htmx:
+            return render(request, f"{FINDING_PAGE}#mute-panel", mute_context(request, finding, form=form))
+        return render(request, FINDING_PAGE, finding_context(request, finding, form=form))
+    suppression = suppressions.mute(
+        finding,
+        by=request.user,
+        justification=form.cleaned_data["justification"],
+        expires_at=form.expires_at,
+        scope=form.cleaned_data["scope"],
+    )
+    audit.record(
+        request,
+        audit.Action.MUTE,
+        target=f"{finding.check_id} {finding.resource.uid}",
+        suppression=suppression.pk,
+        scope=form.cleaned_data["scope"],
+        until=form.cleaned_data["expires_on"].isoformat(),
+    )
+    return after_mute_action(request, finding, f"Muted through {form.cleaned_data['expires_on']:%-d %b %Y}.")
+
+
+@require_POST
+@role_required(OPERATOR)
+def finding_unmute(request, pk):
+    finding = finding_or_404(pk)
+    suppression = finding.suppression
+    if suppression is None or suppression.revoked_at is not None:
+        return after_mute_action(request, finding, "This finding was not muted.")
+    released = suppressions.unmute(suppression, by=request.user)
+    audit.record(
+        request,
+        audit.Action.UNMUTE,
+        target=f"{finding.check_id} {finding.resource.uid}",
+        suppression=suppression.pk,
+        released=released,
+    )
+    return after_mute_action(request, finding, "Unmuted." if released <= 1 else f"Unmuted {released} findings.")

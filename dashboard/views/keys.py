@@ -1,0 +1,188 @@
+"""Keys: every KMS key across accounts, what it protects, resources on unusable keys, and who holds the keys."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET
+
+from checks.catalog.base import KeyOwner
+from checks.inventory import is_aws_managed_key
+from checks.models import Finding, Resource
+from dashboard.charts import segment_label
+from dashboard.forms import KeyFilters
+from dashboard.htmx import page_or_fragment, vary_on_htmx
+from dashboard.permissions import VIEWER, role_required
+
+UNUSABLE_CHECK = "kms.key_in_use_unusable"
+KEYS_PER_PAGE = 50
+UNUSABLE_SHOWN = 100
+RESOURCES_SHOWN = 200
+STATE_LABELS = {
+    "PendingDeletion": "Pending deletion",
+    "PendingReplicaDeletion": "Pending replica deletion",
+    "PendingImport": "Pending import",
+    "Unavailable": "Unavailable",
+    "Creating": "Creating",
+    "Updating": "Updating",
+}
+UNUSABLE_STATES = {"Disabled", "PendingDeletion", "PendingReplicaDeletion", "Unavailable"}
+
+
+def key_class(evidence):
+    """Who manages a key, by the inventory's rule (KeyManager AWS or an alias/aws/* alias)."""
+    if is_aws_managed_key(evidence):
+        return KeyOwner.AWS_MANAGED
+    if evidence.get("key_manager") is None:  # DescribeKey failed: we cannot tell
+        return KeyOwner.UNKNOWN
+    return KeyOwner.CUSTOMER_MANAGED
+
+
+def rotation_label(evidence, owner):
+    if owner == KeyOwner.AWS_MANAGED:
+        return "AWS rotates"
+    enabled = evidence.get("rotation_enabled")
+    if enabled is None:
+        return "—"
+    if not enabled:
+        return "Off"
+    days = evidence.get("rotation_period_days")
+    return f"Every {days} days" if days else "On"
+
+
+def moment(text):
+    try:
+        return parse_datetime(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def live_resources():
+    return Resource.objects.filter(gone_at__isnull=True)
+
+
+def kms_keys(account_id):
+    """Current KMS keys with the number of live resources each protects (one query, any account's resources)."""
+    protected = (
+        live_resources()
+        .filter(kms_key_arn=OuterRef("uid"))
+        .exclude(type="kms.key")
+        .order_by()
+        .values("kms_key_arn")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    keys = (
+        live_resources()
+        .filter(type="kms.key")
+        .select_related("account")
+        .annotate(protects=Coalesce(Subquery(protected, output_field=IntegerField()), Value(0)))
+        .order_by("account__name", "account__account_id", "name", "id")
+    )
+    return keys.filter(account__account_id=account_id) if account_id else keys
+
+
+def describe(key):
+    evidence = key.evidence if isinstance(key.evidence, dict) else {}
+    key.owner_class = key_class(evidence)
+    key.state = evidence.get("state") or ""
+    key.state_label = STATE_LABELS.get(key.state, key.state)
+    key.is_unusable = key.state in UNUSABLE_STATES
+    key.deletion_date = moment(evidence.get("deletion_date")) if key.is_unusable else None
+    key.rotation = rotation_label(evidence, key.owner_class)
+    key.aliases = [alias for alias in evidence.get("aliases") or () if alias != key.name]
+    return key
+
+
+def unusable_findings(account_id):
+    """Resources whose data sits behind a disabled, pending-deletion or missing key (failing findings)."""
+    findings = (
+        Finding.objects.failing()
+        .filter(check_id=UNUSABLE_CHECK)
+        .select_related("account", "resource")
+        .defer("resource__evidence", "resource__tags")
+        .order_by("account__name", "resource__name", "id")
+    )
+    return findings.filter(account__account_id=account_id) if account_id else findings
+
+
+def ownership_rows(account_id):
+    """[(resource type, {key owner: count})], all types first, for the stacked bars (one aggregate query)."""
+    resources = live_resources().exclude(key_owner="")
+    if account_id:
+        resources = resources.filter(account__account_id=account_id)
+    counts = resources.order_by().values_list("type", "key_owner").annotate(count=Count("id"))
+    by_type, total = {}, {}
+    for resource_type, owner, count in counts:
+        by_type.setdefault(resource_type, {})[owner] = count
+        total[owner] = total.get(owner, 0) + count
+    rows = sorted(by_type.items(), key=lambda row: (-sum(row[1].values()), row[0]))
+    return ([("All resources", total)] if len(rows) > 1 else []) + rows
+
+
+def ownership_totals(rows):
+    """The estate line under the chart: each owner's share of every encryptable resource."""
+    if not rows:
+        return []
+    total = rows[0][1]
+    whole = sum(total.values()) or 1
+    return [
+        {
+            "owner": owner,
+            "label": segment_label(owner),
+            "count": total.get(owner, 0),
+            "percent": round(100 * total.get(owner, 0) / whole),
+        }
+        for owner in KeyOwner
+        if total.get(owner)
+    ]
+
+
+@require_GET
+@role_required(VIEWER)
+def keys(request):
+    filters = KeyFilters(request.GET)
+    filters.is_valid()
+    account_id = filters.account_id
+    page = Paginator(kms_keys(account_id), KEYS_PER_PAGE).get_page(request.GET.get("page"))
+    for key in page.object_list:
+        describe(key)
+    unusable = unusable_findings(account_id)
+    unusable_rows = list(unusable[: UNUSABLE_SHOWN + 1])
+    ownership = ownership_rows(account_id)
+    context = {
+        "filters": filters,
+        "page": page,
+        "unusable": unusable_rows[:UNUSABLE_SHOWN],
+        "unusable_more": len(unusable_rows) > UNUSABLE_SHOWN,
+        "ownership": ownership,
+        "ownership_totals": ownership_totals(ownership),
+    }
+    return vary_on_htmx(render(request, page_or_fragment(request, "dashboard/keys.html", "keys-results"), context))
+
+
+@require_GET
+@role_required(VIEWER)
+def key_resources(request):
+    """The live resources a key protects (expands a row of the keys table; a page of its own without htmx)."""
+    arn = request.GET.get("key", "")[:2048]
+    key = live_resources().filter(type="kms.key", uid=arn).select_related("account").first() if arn else None
+    resources = (
+        live_resources()
+        .filter(kms_key_arn=arn)
+        .exclude(type="kms.key")
+        .select_related("account")
+        .defer("evidence", "tags")
+        .order_by("account__name", "type", "name")
+    )
+    shown = list(resources[: RESOURCES_SHOWN + 1]) if arn else []
+    context = {
+        "arn": arn,
+        "key": describe(key) if key else None,
+        "resources": shown[:RESOURCES_SHOWN],
+        "more": len(shown) > RESOURCES_SHOWN,
+        "resources_page": True,
+    }
+    template = page_or_fragment(request, "dashboard/keys.html", "key-resources")
+    return vary_on_htmx(render(request, template, context))
