@@ -228,6 +228,33 @@ LOG_RETENTION_MIN_DAYS = env_int("POSTURE_LOG_RETENTION_MIN_DAYS", 365, minimum=
 TRUSTED_ACCOUNT_IDS = env_list("POSTURE_TRUSTED_ACCOUNT_IDS", "")
 HISTORY_RETENTION_DAYS = env_int("POSTURE_HISTORY_RETENTION_DAYS", 400, minimum=30)
 
+
+def env_ed25519_key_file(name):
+    """The path of an unencrypted PEM (PKCS#8) Ed25519 private key, checked now so a bad key stops start-up."""
+    path = env_str(name).strip()
+    if not path:
+        return ""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(Path(path).read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as error:
+        raise ImproperlyConfigured(f"{name} must be the path of an unencrypted PEM Ed25519 private key: {error}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ImproperlyConfigured(f"{name} must hold an Ed25519 key, not {type(key).__name__}.")
+    return path
+
+
+# Evidence packs: manifest.json is signed with Ed25519 (a private key file) or HMAC-SHA256 (a shared secret).
+EVIDENCE_SIGNING_KEY = env_ed25519_key_file("POSTURE_EVIDENCE_SIGNING_KEY")
+EVIDENCE_HMAC_KEY = env_str("POSTURE_EVIDENCE_HMAC_KEY")
+if EVIDENCE_HMAC_KEY and len(EVIDENCE_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("POSTURE_EVIDENCE_HMAC_KEY must be at least 32 characters.")
+if EVIDENCE_HMAC_KEY and EVIDENCE_SIGNING_KEY:
+    raise ImproperlyConfigured("POSTURE_EVIDENCE_HMAC_KEY and POSTURE_EVIDENCE_SIGNING_KEY are both set; choose one.")
+REPORTS_DIR = Path(env_str("POSTURE_REPORTS_DIR", str(BASE_DIR / "var" / "reports")))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
