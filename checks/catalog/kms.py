@@ -250,7 +250,9 @@ def key_policy_not_public(key, inventory):
     area=Area.KEYS,
     severity=Severity.INFORMATIONAL,
     resource_type="*",
-    needs=(),  # reads only the resource's key reference and the trusted-account list
+    # The judgement reads only the resource's key reference and the trusted-account list. DescribeKey is
+    # the KMS call behind key ownership; its errors are per key, so they never turn other resources into ERROR.
+    needs=("kms:DescribeKey",),
     rationale=(
         f"{GUIDANCE}: prefer keys you own and manage. Data encrypted with another account's key can be "
         "made unreadable by that account at any time (disable, delete or change its policy), and its "
