@@ -71,7 +71,9 @@ def url_fields(urls):
     area=Area.IN_TRANSIT,
     severity=Severity.HIGH,
     resource_type="*",
-    needs=(),
+    # The listing that holds URLs. Proton repositories are left out on purpose: Proton's "unavailable" gap
+    # ("proton:*") would cover any proton need and put a NOT_APPLICABLE row for this check on every region.
+    needs=("sns:ListSubscriptions",),
     rationale="AWS data-protection guidance: when you provide a URL to an external server, don't include "
     "credentials information in the URL to validate your request to that server. Such URLs end up "
     "in configuration listings, logs and diagnostic data readable by far more people than the secret.",

@@ -94,6 +94,7 @@ def test_distributions_record_viewer_policies_and_tls_minimum(aws):
     assert found["api"].evidence["minimum_protocol_version"] == "TLSv1.2_2021"
     assert found["api"].tags == {"owner": "jane@example.com"}
     assert found["shop"].evidence["http_allowed_paths"] == []
+    assert {operation for (_, _, operation, _) in ctx.call_log.calls} == set(cloudfront.IAM_ACTIONS)
     assert ctx.call_log.repeated() == {}
 
 

@@ -120,6 +120,7 @@ def test_load_balancers_and_listeners_are_recorded(aws):
     assert listeners["web:443"].evidence["load_balancer_arn"] == alb["LoadBalancerArn"]
     assert listeners["web:443"].tags == {"team": "shop"}
     assert listeners["edge:443"].evidence["protocol"] == "TLS"
+    assert {operation for (_, _, operation, _) in ctx.call_log.calls} == set(elbv2.IAM_ACTIONS)
     assert ctx.call_log.repeated() == {}
 
 

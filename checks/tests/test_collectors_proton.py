@@ -121,6 +121,7 @@ def test_templates_carry_their_encryption_key_and_repositories_their_location(st
     assert repositories["GITHUB"].evidence["urls"] == {"repository name": "org/app"}
     assert repositories["BITBUCKET"].name == "alice:****@git.example.com/org/app"
     assert "s3cret" not in str(repositories["BITBUCKET"].evidence)
+    assert {operation for (_, _, operation, _) in ctx.call_log.calls} == set(proton.IAM_ACTIONS)
     assert ctx.call_log.repeated() == {}
 
     inventory = Inventory(ACCOUNT, ("us-east-1",), NOW, collected.records, collected.errors)
