@@ -63,16 +63,23 @@ def key_record(kms, collected, region, arn, aliases):
         described = True
     # AWS manages (and rotates) its own keys: their rotation, policy and tags are not ours to judge.
     if described and not is_aws_managed_key(evidence):
-        if rotates_automatically(evidence):
-            with collected.capture(resource_uid=arn):
-                evidence.update(rotation_evidence(kms.get_key_rotation_status(KeyId=arn)))
-        with collected.capture(resource_uid=arn, api="kms:GetKeyPolicy"):
-            policy = kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]
-            evidence["policy_public_statements"] = public_statements(json.loads(policy or "{}"))
-        with collected.capture(resource_uid=arn):
-            tags = tags_dict(list(pages(kms, "list_resource_tags", "Tags", KeyId=arn)), "TagKey", "TagValue")
+        tags = read_customer_key(kms, collected, arn, evidence)
     name = aliases[0] if aliases else arn.rsplit("/", 1)[-1]
     return Record(uid=arn, type="kms.key", region=region, name=name, evidence=evidence, tags=tags)
+
+
+def read_customer_key(kms, collected, arn, evidence):
+    """Rotation and the public part of the policy into `evidence`; returns the key's tags."""
+    tags = {}
+    if rotates_automatically(evidence):
+        with collected.capture(resource_uid=arn):
+            evidence.update(rotation_evidence(kms.get_key_rotation_status(KeyId=arn)))
+    with collected.capture(resource_uid=arn, api="kms:GetKeyPolicy"):
+        policy = kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]
+        evidence["policy_public_statements"] = public_statements(json.loads(policy or "{}"))
+    with collected.capture(resource_uid=arn):
+        tags = tags_dict(list(pages(kms, "list_resource_tags", "Tags", KeyId=arn)), "TagKey", "TagValue")
+    return tags
 
 
 def metadata_evidence(metadata):
