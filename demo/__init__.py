@@ -1,0 +1,1 @@
+"""The demo: a moto-hosted AWS Organization and the processes that watch it (`make demo`)."""

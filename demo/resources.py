@@ -1,0 +1,478 @@
+"""Verbs over one demo account: create, break and fix AWS resources in the moto estate.
+
+Each takes an `estate.Account` (anything with `client(service, region)` and a `keys` dict) and
+makes real API calls, so the scans see exactly what a real account would show. The estate's
+profiles build with them; a history backfill can call the same verbs between scans.
+"""
+
+import json
+
+from botocore.exceptions import ClientError
+
+HOME = "us-east-1"
+MODERN_TLS = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+LEGACY_TLS = "ELBSecurityPolicy-2016-08"  # still allows TLS 1.0 and 1.1
+AWS_OWNED = "aws-owned"  # service default encryption: no key id at all
+AWS_MANAGED = "aws-managed"  # the service's alias/aws/<service> key
+# moto accepts any value; these are no one's credentials.
+DEMO_PASSWORD = "Demo-only-Passw0rd!"  # noqa: S105
+
+STRONG_PASSWORD_POLICY = {
+    "MinimumPasswordLength": 14,
+    "RequireSymbols": True,
+    "RequireNumbers": True,
+    "RequireUppercaseCharacters": True,
+    "RequireLowercaseCharacters": True,
+    "AllowUsersToChangePassword": True,
+    "MaxPasswordAge": 90,
+    "PasswordReusePrevention": 24,
+}
+WEAK_PASSWORD_POLICY = {
+    "MinimumPasswordLength": 6,
+    "RequireSymbols": False,
+    "RequireNumbers": False,
+    "RequireUppercaseCharacters": False,
+    "RequireLowercaseCharacters": True,
+    "AllowUsersToChangePassword": True,
+}
+
+
+def tag_list(tags, key="Key", value="Value"):
+    return [{key: k, value: v} for k, v in (tags or {}).items()]
+
+
+def region_of(arn):
+    return arn.split(":")[3]
+
+
+# --- KMS ----------------------------------------------------------------------------------------
+
+
+def key_policy(account, *statements):
+    root = {
+        "Sid": "AccountAdministers",
+        "Effect": "Allow",
+        "Action": "kms:*",
+        "Resource": "*",
+        "Principal": {"AWS": f"arn:aws:iam::{account.account_id}:root"},
+    }
+    return {"Version": "2012-10-17", "Statement": [root, *statements]}
+
+
+def organization_may_use(organization_id):
+    # A wildcard principal narrowed to the organization: shared, yet not public.
+    return {
+        "Sid": "OrganizationUses",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+    }
+
+
+ANYONE_MAY_DECRYPT = {
+    "Sid": "AnyoneDecrypts",
+    "Effect": "Allow",
+    "Principal": "*",
+    "Action": ["kms:Decrypt", "kms:DescribeKey"],
+    "Resource": "*",
+}
+
+
+def create_key(account, region, alias, *, rotation=True, policy=None):
+    kms = account.client("kms", region)
+    options = {"Policy": json.dumps(policy)} if policy else {}
+    key = kms.create_key(Description=f"{alias} data key", **options)["KeyMetadata"]
+    kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=key["KeyId"])
+    if rotation:
+        kms.enable_key_rotation(KeyId=key["KeyId"])
+    account.keys[region, alias] = key["Arn"]
+    return key["Arn"]
+
+
+def key_id(key_arn):
+    return key_arn.rsplit("/", 1)[-1]  # moto's ScheduleKeyDeletion wants the id, not the ARN
+
+
+def disable_key(account, key_arn):
+    account.client("kms", region_of(key_arn)).disable_key(KeyId=key_id(key_arn))
+
+
+def schedule_key_deletion(account, key_arn, days=7):
+    account.client("kms", region_of(key_arn)).schedule_key_deletion(KeyId=key_id(key_arn), PendingWindowInDays=days)
+
+
+def cancel_key_deletion(account, key_arn):
+    account.client("kms", region_of(key_arn)).cancel_key_deletion(KeyId=key_id(key_arn))
+
+
+# --- S3 -----------------------------------------------------------------------------------------
+
+
+def bucket_arn(bucket):
+    return f"arn:aws:s3:::{bucket}"
+
+
+def deny_insecure_transport(bucket, principal=None):
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": principal or {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": [bucket_arn(bucket), f"{bucket_arn(bucket)}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def deny_tls_below_12(bucket):
+    return {
+        "Sid": "DenyTlsBelow12",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": [bucket_arn(bucket), f"{bucket_arn(bucket)}/*"],
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+    }
+
+
+def log_delivery(bucket):
+    # Service principals, never a bare "*": moto's PutBucketLogging fails on a bare "*" target policy.
+    def allow(sid, service, action, resource):
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": action,
+            "Resource": resource,
+        }
+
+    return [
+        allow("ServerAccessLogs", "logging.s3.amazonaws.com", "s3:PutObject", f"{bucket_arn(bucket)}/*"),
+        allow("CloudTrailAclCheck", "cloudtrail.amazonaws.com", "s3:GetBucketAcl", bucket_arn(bucket)),
+        allow("CloudTrailWrite", "cloudtrail.amazonaws.com", "s3:PutObject", f"{bucket_arn(bucket)}/AWSLogs/*"),
+    ]
+
+
+def create_bucket(account, region, purpose, tags=None):
+    name = f"{account.name}-{purpose}-{region}"
+    s3 = account.client("s3", region)
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=name, **location)
+    if tags:
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(tags)})
+    return name
+
+
+def encrypt_bucket(account, bucket, key_arn=None):
+    """SSE-KMS with `key_arn`, or SSE-S3 without one (set explicitly: moto leaves buckets unencrypted)."""
+    default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn} if key_arn else {"SSEAlgorithm": "AES256"}
+    account.client("s3").put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": bool(key_arn)}]
+        },
+    )
+
+
+def put_bucket_policy(account, bucket, statements):
+    policy = {"Version": "2012-10-17", "Statement": list(statements)}
+    account.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def block_public_access(account, bucket):
+    account.client("s3").put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+def log_access(account, bucket, target):
+    account.client("s3").put_bucket_logging(
+        Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": f"s3/{bucket}/"}}
+    )
+
+
+def tls_statements(bucket):
+    return [deny_insecure_transport(bucket), deny_tls_below_12(bucket)]
+
+
+def bucket_policy_statements(account, bucket):
+    try:
+        policy = account.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
+            raise
+        return []
+    return json.loads(policy)["Statement"]
+
+
+def break_tls_policy(account, bucket):
+    """Drop the TLS statements from a bucket's policy, keeping the rest (or deleting an empty policy)."""
+    tls_sids = {statement["Sid"] for statement in tls_statements(bucket)}
+    kept = [
+        statement for statement in bucket_policy_statements(account, bucket) if statement.get("Sid") not in tls_sids
+    ]
+    if kept:
+        put_bucket_policy(account, bucket, kept)
+    else:
+        account.client("s3").delete_bucket_policy(Bucket=bucket)
+
+
+def fix_tls_policy(account, bucket):
+    break_tls_policy(account, bucket)  # no duplicate statements when the policy is already right
+    put_bucket_policy(account, bucket, [*bucket_policy_statements(account, bucket), *tls_statements(bucket)])
+
+
+def log_bucket(account, region, key_arn=None, private=True):
+    bucket = create_bucket(account, region, "logs")
+    encrypt_bucket(account, bucket, key_arn)
+    put_bucket_policy(account, bucket, [*log_delivery(bucket), *tls_statements(bucket)])
+    if private:
+        block_public_access(account, bucket)
+    return bucket
+
+
+def secure_bucket(account, region, purpose, key_arn, logs):
+    bucket = create_bucket(account, region, purpose)
+    encrypt_bucket(account, bucket, key_arn)
+    put_bucket_policy(account, bucket, tls_statements(bucket))
+    block_public_access(account, bucket)
+    log_access(account, bucket, logs)
+    return bucket
+
+
+# --- CloudTrail, Config, VPC flow logs, CloudWatch Logs ---------------------------------------
+
+
+def create_trail(account, name, bucket, *, multi_region=True, validation=True, key_arn=None, logging=True):
+    options = {"KmsKeyId": key_arn} if key_arn else {}
+    trail = account.client("cloudtrail").create_trail(
+        Name=name,
+        S3BucketName=bucket,
+        IsMultiRegionTrail=multi_region,
+        IncludeGlobalServiceEvents=multi_region,
+        EnableLogFileValidation=validation,
+        **options,
+    )
+    if logging:
+        start_trail(account, trail["TrailARN"])
+    return trail["TrailARN"]
+
+
+def start_trail(account, trail_arn):
+    account.client("cloudtrail", region_of(trail_arn)).start_logging(Name=trail_arn)
+
+
+def stop_trail(account, trail_arn):
+    account.client("cloudtrail", region_of(trail_arn)).stop_logging(Name=trail_arn)
+
+
+def enable_config(account, region, bucket, recording=True):
+    config = account.client("config", region)
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account.account_id}:role/aws-config-recorder",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == HOME},
+        }
+    )
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
+    if recording:
+        config.start_configuration_recorder(ConfigurationRecorderName="default")
+
+
+def create_log_group(account, region, name, *, key_arn=None, retention_days=None):
+    logs = account.client("logs", region)
+    logs.create_log_group(logGroupName=name, **({"kmsKeyId": key_arn} if key_arn else {}))
+    if retention_days:
+        logs.put_retention_policy(logGroupName=name, retentionInDays=retention_days)
+    return name
+
+
+def enable_flow_logs(account, region, key_arn=None):
+    """Flow logs for every VPC in the region, into CloudWatch Logs (moto rejects S3 ARNs with a prefix)."""
+    ec2 = account.client("ec2", region)
+    group = create_log_group(account, region, "/vpc/flow-logs", key_arn=key_arn, retention_days=400)
+    vpcs = [vpc["VpcId"] for vpc in ec2.describe_vpcs()["Vpcs"]]
+    ec2.create_flow_logs(
+        ResourceIds=vpcs,
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="cloud-watch-logs",
+        LogGroupName=group,
+        DeliverLogsPermissionArn=f"arn:aws:iam::{account.account_id}:role/vpc-flow-logs",
+    )
+
+
+# --- IAM ----------------------------------------------------------------------------------------
+
+
+def set_password_policy(account, policy):
+    account.client("iam").update_account_password_policy(**policy)
+
+
+def create_user(account, name, *, console=False, mfa=False, access_keys=0):
+    iam = account.client("iam")
+    iam.create_user(UserName=name)
+    if console:
+        iam.create_login_profile(UserName=name, Password=DEMO_PASSWORD, PasswordResetRequired=False)
+    if mfa:
+        fix_mfa(account, name)
+    for _ in range(access_keys):
+        iam.create_access_key(UserName=name)
+    return name
+
+
+def fix_mfa(account, user):
+    iam = account.client("iam")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(
+        UserName=user, SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
+    )
+
+
+def create_policy(account, name, actions, resource="*", attach_to=None):
+    iam = account.client("iam")
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]}
+    arn = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+    if attach_to:
+        iam.attach_user_policy(UserName=attach_to, PolicyArn=arn)
+    return arn
+
+
+# --- EC2, RDS, EFS, ELBv2 -------------------------------------------------------------------------
+
+
+def set_ebs_encryption_by_default(account, region, enabled):
+    ec2 = account.client("ec2", region)
+    (ec2.enable_ebs_encryption_by_default if enabled else ec2.disable_ebs_encryption_by_default)()
+
+
+def create_volume(account, region, name, *, encrypted=False, key_arn=None):
+    options = {"KmsKeyId": key_arn} if key_arn else {}
+    return account.client("ec2", region).create_volume(
+        AvailabilityZone=f"{region}a",
+        Size=20,
+        VolumeType="gp3",
+        Encrypted=encrypted or bool(key_arn),
+        TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}]}],
+        **options,
+    )["VolumeId"]
+
+
+def create_database(account, region, name, *, encrypted, key_arn=None):
+    options = {"KmsKeyId": key_arn} if key_arn else {}
+    account.client("rds", region).create_db_instance(
+        DBInstanceIdentifier=name,
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="app",
+        MasterUserPassword=DEMO_PASSWORD,
+        StorageEncrypted=encrypted,
+        **options,
+    )
+    return name
+
+
+def create_file_system(account, region, name, *, encrypted, key_arn=None):
+    options = {"KmsKeyId": key_arn} if key_arn else {}
+    return account.client("efs", region).create_file_system(
+        CreationToken=name, Encrypted=encrypted, Tags=[{"Key": "Name", "Value": name}], **options
+    )["FileSystemId"]
+
+
+def default_network(account, region):
+    ec2 = account.client("ec2", region)
+    subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    return subnets[0]["VpcId"], [subnet["SubnetId"] for subnet in subnets[:2]]
+
+
+def create_load_balancer(account, region, name, *, tls_policy=None, http=None, logs_bucket=None):
+    """An application load balancer: HTTPS with `tls_policy`, HTTP that "redirect"s or "forward"s."""
+    elb = account.client("elbv2", region)
+    vpc, subnets = default_network(account, region)
+    balancer = elb.create_load_balancer(Name=name, Subnets=subnets, Scheme="internet-facing", Type="application")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
+    group = elb.create_target_group(Name=f"{name}-app", Protocol="HTTP", Port=8080, VpcId=vpc)["TargetGroups"][0][
+        "TargetGroupArn"
+    ]
+    forward = [{"Type": "forward", "TargetGroupArn": group}]
+    if tls_policy:
+        certificate = account.client("acm", region).request_certificate(DomainName=f"{name}.example.com")
+        elb.create_listener(
+            LoadBalancerArn=balancer,
+            Protocol="HTTPS",
+            Port=443,
+            SslPolicy=tls_policy,
+            Certificates=[{"CertificateArn": certificate["CertificateArn"]}],
+            DefaultActions=forward,
+        )
+    if http:
+        redirect = [
+            {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+        ]
+        elb.create_listener(
+            LoadBalancerArn=balancer,
+            Protocol="HTTP",
+            Port=80,
+            DefaultActions=redirect if http == "redirect" else forward,
+        )
+    if logs_bucket:
+        elb.modify_load_balancer_attributes(
+            LoadBalancerArn=balancer,
+            Attributes=[
+                {"Key": "access_logs.s3.enabled", "Value": "true"},
+                {"Key": "access_logs.s3.bucket", "Value": logs_bucket},
+            ],
+        )
+    return balancer
+
+
+# --- DynamoDB, SQS, SNS, Secrets Manager --------------------------------------------------------
+
+
+def create_table(account, region, name, key=AWS_OWNED):
+    """`key`: AWS_OWNED (the default), AWS_MANAGED (alias/aws/dynamodb) or a customer key ARN."""
+    sse = {"Enabled": False} if key == AWS_OWNED else {"Enabled": True, "SSEType": "KMS"}
+    if key not in (AWS_OWNED, AWS_MANAGED):
+        sse["KMSMasterKeyId"] = key
+    account.client("dynamodb", region).create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        SSESpecification=sse,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    )
+    return name
+
+
+def create_queue(account, region, name, key=AWS_OWNED):
+    """`key`: AWS_OWNED (SSE-SQS), None (unencrypted) or a KMS key ARN."""
+    if key == AWS_OWNED:
+        attributes = {"SqsManagedSseEnabled": "true"}
+    else:
+        attributes = {"KmsMasterKeyId": key} if key else {"SqsManagedSseEnabled": "false"}
+    return account.client("sqs", region).create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+
+
+def create_topic(account, region, name, key_arn=None, subscriber=None):
+    sns = account.client("sns", region)
+    topic = sns.create_topic(Name=name, Attributes={"KmsMasterKeyId": key_arn} if key_arn else {})["TopicArn"]
+    if subscriber:
+        sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=subscriber)
+    return topic
+
+
+def create_secret(account, region, name, key_arn=None):
+    options = {"KmsKeyId": key_arn} if key_arn else {}
+    return account.client("secretsmanager", region).create_secret(
+        Name=name, SecretString=json.dumps({"note": "demo value"}), **options
+    )["ARN"]

@@ -1,0 +1,400 @@
+"""`make demo`: a moto server holding the demo estate, then web, worker and beat until Ctrl-C.
+
+    python -m demo.run [--reset] [--port 8000] [--moto-port 5055] [--no-drift]
+
+Everything lives under var/ (gitignored): the SQLite database, the filesystem task queue, beat's
+schedule, and the generated secret key and admin password, which are kept between runs. moto
+keeps its state in memory, so the estate is rebuilt on every run with the same account ids.
+"""
+
+import argparse
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+import requests
+
+from demo.estate import ROLE_NAME, build_estate
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+DATABASE = VAR / "demo.sqlite3"
+QUEUE = VAR / "queue"
+SECRET_KEY_FILE = VAR / "demo-secret-key"
+PASSWORD_FILE = VAR / "demo-admin-password"
+MOTO_LOG = VAR / "moto.log"
+ADMIN_USERNAME = "admin"
+STOP_GRACE_SECONDS = 10
+STARTUP_TIMEOUT_SECONDS = 90
+ACCOUNT_LABELS = {
+    "shared-security": {"env": "prod", "team": "security"},
+    "payments-prod": {"env": "prod", "team": "payments"},
+    "analytics-prod": {"env": "prod", "team": "data"},
+    "platform-staging": {"env": "staging", "team": "platform"},
+    "sandbox-dev": {"env": "dev", "team": "engineering"},
+}
+
+_print_lock = threading.Lock()
+
+
+class Stop(Exception):
+    """Ctrl-C or SIGTERM: shut the demo down."""
+
+
+class ChildDied(Exception):
+    pass
+
+
+def say(line, source="demo"):
+    with _print_lock:
+        print(f"[{source}] {line}", flush=True)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m demo.run", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--reset", action="store_true", help="start over: delete the demo database, task queue and beat schedule first"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("DEMO_PORT", "8000")),
+        help="web server port (env DEMO_PORT, default 8000)",
+    )
+    parser.add_argument(
+        "--moto-port",
+        type=int,
+        default=int(os.environ.get("DEMO_MOTO_PORT", "5055")),
+        help="moto server port (env DEMO_MOTO_PORT, default 5055)",
+    )
+    parser.add_argument(
+        "--no-drift",
+        action="store_true",
+        help="keep the estate still while the demo runs (the drifting estate is not built yet)",
+    )
+    return parser.parse_args(argv)
+
+
+# --- var/: database, queue, secrets ---------------------------------------------------------------
+
+
+def reset():
+    doomed = [DATABASE, *VAR.glob("demo.sqlite3-*"), *VAR.glob("celerybeat-schedule*")]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    shutil.rmtree(QUEUE, ignore_errors=True)
+    say("reset: removed the demo database, task queue and beat schedule")
+
+
+def stored_secret(path, length):
+    """A random value generated on the first run and kept (readable by the owner only) after it."""
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(length) + "\n")
+    return path.read_text().strip()
+
+
+def environment(moto_port, secret_key):
+    # Never the user's own AWS identity or endpoints: every AWS call of the demo goes to moto.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "posture.settings",
+            "PYTHONUNBUFFERED": "1",
+            "DEBUG": "true",
+            "SECRET_KEY": secret_key,
+            "DB": "sqlite",
+            "SQLITE_PATH": str(DATABASE),
+            "CELERY_BROKER_URL": "filesystem://",
+            "CELERY_FILESYSTEM_FOLDER": str(QUEUE),
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+            "AWS_ACCESS_KEY_ID": "demo",  # moto accepts any key; these are no one's credentials
+            "AWS_SECRET_ACCESS_KEY": "demo",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+            "POSTURE_DEFAULT_REGIONS": "us-east-1,eu-west-1",
+            "POSTURE_SCAN_INTERVAL_MINUTES": "60",
+            "SCAN_DUE_EVERY_SECONDS": "60",
+        }
+    )
+    return env
+
+
+def port_is_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+# --- child processes --------------------------------------------------------------------------------
+
+
+class Child:
+    """A process in its own process group; its output is relayed with a prefix, or to a log file."""
+
+    def __init__(self, name, command, env, log_path=None):
+        self.name = name
+        self.log_path = log_path
+        self.tail = deque(maxlen=25)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+        threading.Thread(target=self._relay, name=f"relay-{name}", daemon=True).start()
+
+    def _relay(self):
+        log = open(self.log_path, "a", encoding="utf-8") if self.log_path else None  # noqa: SIM115
+        with log or contextlib.nullcontext():
+            for line in self.process.stdout:
+                line = line.rstrip()
+                self.tail.append(line)
+                if log:
+                    log.write(line + "\n")
+                    log.flush()
+                else:
+                    say(line, self.name)
+
+    def terminate(self):
+        # The leader only: a Celery worker stops its own pool, and hangs if its pool is signalled too.
+        self.process.terminate()
+
+    def kill_group(self):
+        with contextlib.suppress(ProcessLookupError):  # the whole group has already gone
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def check_alive(self):
+        if self.process.poll() is not None:
+            raise ChildDied(self)
+
+
+def start(children, name, command, env, **options):
+    say(f"starting {name}: {' '.join(str(part) for part in command)}")
+    children.append(Child(name, command, env, **options))
+    return children[-1]
+
+
+def stop_all(children):
+    """SIGTERM every child, SIGKILL whatever is left of its process group after the grace period."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            say(f"{child.name} did not stop within {STOP_GRACE_SECONDS}s: killing it")
+        child.kill_group()  # also any process it left behind, such as a worker's pool
+        child.process.wait()
+    if children:
+        say("all processes stopped")
+
+
+def wait_until_answers(url, children, what):
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        for child in children:
+            child.check_alive()
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{what} did not answer {url} within {STARTUP_TIMEOUT_SECONDS}s")
+
+
+def services(port):
+    python = sys.executable
+    return [
+        ("web", [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]),
+        ("worker", [python, "-m", "celery", "-A", "posture", "worker", "-l", "info", "--concurrency", "2"]),
+        ("beat", [python, "-m", "celery", "-A", "posture", "beat", "-l", "info"]),
+    ]
+
+
+# --- Django: database, accounts, admin user, first scans ------------------------------------------
+
+
+def register(estate, password):
+    """Register the organization's accounts and the admin user; both idempotent."""
+    import django
+
+    django.setup()  # in this process: the environment is already in place
+    register_accounts(estate)
+    save_admin(password)
+
+
+def register_accounts(estate):
+    from accounts.models import AwsAccount
+    from accounts.organizations import discover
+
+    found = discover(estate.management_account_id, ROLE_NAME, regions=list(estate.regions))
+    # moto calls the management account "master"; the demo story calls it shared-security.
+    AwsAccount.objects.filter(account_id=estate.management_account_id).update(name=estate.management.name)
+    for account in estate.accounts:
+        AwsAccount.objects.filter(account_id=account.account_id, labels={}).update(
+            labels=ACCOUNT_LABELS.get(account.name, {})
+        )
+    say(f"accounts: {len(found.created)} registered, {len(found.updated)} already known")
+
+
+def save_admin(password):
+    from django.contrib.auth.models import User
+
+    user, created = User.objects.get_or_create(username=ADMIN_USERNAME)
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.save()
+    say(f"admin user {'created' if created else 'updated'}")
+
+
+def queue_first_scans():
+    from accounts.models import AwsAccount
+
+    try:
+        from checks import scanning
+    except ImportError:
+        scanning = None
+    if not hasattr(scanning, "request_scan"):
+        say("note: checks.scanning.request_scan is not available yet; no first scan queued")
+        return
+    from checks.models import Scan
+
+    queued = [
+        account.name
+        for account in AwsAccount.objects.enabled()
+        if scanning.request_scan(account, Scan.Trigger.MANUAL) is not None
+    ]
+    say(f"first scans queued: {', '.join(queued) or 'none (scans already queued or running)'}")
+
+
+def close_database():
+    from django.db import connections
+
+    connections.close_all()
+
+
+def banner(port, password, seconds):
+    lines = [
+        "",
+        "=" * 64,
+        f"  Posture demo is running (ready in {seconds:.0f}s)",
+        "",
+        f"  URL       http://127.0.0.1:{port}/",
+        f"  user      {ADMIN_USERNAME}",
+        f"  password  {password}",
+        "",
+        "  Press Ctrl-C to stop every process.",
+        "=" * 64,
+        "",
+    ]
+    with _print_lock:
+        print("\n".join(lines), flush=True)
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+def raise_stop(signum, frame):
+    raise Stop(signal.Signals(signum).name)
+
+
+def supervise(children):
+    while True:
+        for child in children:
+            child.check_alive()
+        time.sleep(0.5)
+
+
+def prepare_var(args):
+    """The var/ folder, the stored password and secret key, and the environment of every process."""
+    VAR.mkdir(exist_ok=True)
+    if args.reset:
+        reset()
+    for name, port in (("web", args.port), ("moto", args.moto_port)):
+        if not port_is_free(port):
+            raise SystemExit(f"[demo] port {port} ({name}) is in use; choose another with --port/--moto-port.")
+    password = stored_secret(PASSWORD_FILE, 15)
+    env = environment(args.moto_port, stored_secret(SECRET_KEY_FILE, 50))
+    os.environ.clear()
+    os.environ.update(env)  # this process builds the estate and registers the accounts
+    return password, env
+
+
+def start_moto(children, port, env):
+    MOTO_LOG.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    start(children, "moto", command, env, log_path=MOTO_LOG)  # a scan makes hundreds of requests
+    wait_until_answers(f"{env['AWS_ENDPOINT_URL']}/moto-api/", children, "moto")
+    say(f"moto answers on {env['AWS_ENDPOINT_URL']}; its request log is {MOTO_LOG.relative_to(ROOT)}")
+
+
+def finish(children, child):
+    """Wait for a one-off child to succeed and stop supervising it."""
+    if child.process.wait() != 0:
+        raise ChildDied(child)
+    children.remove(child)
+
+
+def run(args, children):
+    started = time.monotonic()
+    password, env = prepare_var(args)
+    start_moto(children, args.moto_port, env)
+    # Migrating takes seconds of its own: it runs while the estate is being built.
+    migrate = start(children, "migrate", [sys.executable, "manage.py", "migrate", "--noinput"], env)
+    say("building the demo estate in moto")
+    estate = build_estate(env["AWS_ENDPOINT_URL"], log=say)
+    finish(children, migrate)
+    # The security team's account owns the keys the organization shares: trust it.
+    env["POSTURE_TRUSTED_ACCOUNT_IDS"] = os.environ["POSTURE_TRUSTED_ACCOUNT_IDS"] = estate.management_account_id
+    register(estate, password)
+    close_database()  # the web server and the worker own the database from here on
+    for name, command in services(args.port):
+        start(children, name, command, env)
+    wait_until_answers(f"http://127.0.0.1:{args.port}/login/", children, "the web server")
+    queue_first_scans()
+    close_database()
+    banner(args.port, password, time.monotonic() - started)
+    supervise(children)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    signal.signal(signal.SIGINT, raise_stop)
+    signal.signal(signal.SIGTERM, raise_stop)
+    children = []
+    status = 0
+    try:
+        run(args, children)
+    except Stop as stop:
+        say(f"{stop}: stopping")
+    except ChildDied as died:
+        child = died.args[0]
+        say(f"{child.name} exited unexpectedly with status {child.process.returncode}; its last lines:")
+        for line in child.tail:
+            say(line, child.name)
+        status = 1
+    finally:
+        stop_all(children)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
