@@ -176,3 +176,16 @@ def test_unread_tags_make_the_record_an_error():
 def test_account_and_region_records_are_not_judged():
     evaluations = evaluate_check(CATALOG[IDENTIFIERS], make_inventory())
     assert evaluations == []
+
+
+def test_tag_apis_are_exactly_the_tag_calls_collectors_make():
+    from checks.catalog.hygiene import TAG_APIS
+    from checks.collectors import COLLECTORS
+
+    tag_calls = {
+        f"{module.SERVICE}:{operation}"
+        for module in COLLECTORS
+        for operation in module.IAM_ACTIONS
+        if "Tag" in operation and ":" not in operation
+    }
+    assert set(TAG_APIS) == tag_calls
