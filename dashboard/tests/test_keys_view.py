@@ -1,0 +1,163 @@
+"""Keys: every KMS key with owner, state, rotation and what it protects; unusable keys first; ownership bars."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import AwsAccountFactory
+from checks.catalog.base import KeyOwner, Status
+from dashboard.tests.factories import FindingFactory, KmsKeyFactory, ResourceFactory
+from dashboard.views.keys import key_class, ownership_rows
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("dashboard:keys")
+RESOURCES = reverse("dashboard:key_resources")
+HTMX = {"HX-Request": "true"}
+UNUSABLE = "kms.key_in_use_unusable"
+
+
+@pytest.fixture
+def estate():
+    """25 accounts, each with a customer key protecting two buckets and an AWS-managed key protecting a volume."""
+    keys = []
+    for account in AwsAccountFactory.create_batch(25):
+        key = KmsKeyFactory(account=account)
+        managed = KmsKeyFactory(
+            account=account,
+            name="alias/aws/ebs",
+            evidence={
+                "key_manager": "CUSTOMER",
+                "state": "Enabled",
+                "aliases": ["alias/aws/ebs"],
+                "rotation_enabled": None,
+            },
+        )
+        ResourceFactory.create_batch(2, account=account, kms_key_arn=key.uid, key_owner=KeyOwner.CUSTOMER_MANAGED)
+        ResourceFactory(account=account, type="ebs.volume", kms_key_arn=managed.uid, key_owner=KeyOwner.AWS_MANAGED)
+        ResourceFactory(account=account, key_owner=KeyOwner.UNENCRYPTED, evidence={"encrypted": False})
+        keys.append(key)
+    return keys
+
+
+def test_page_lists_keys_with_owner_state_rotation_and_counts(client_as, estate, django_assert_max_num_queries):
+    client = client_as("viewer")
+    with django_assert_max_num_queries(10):
+        response = client.get(URL)
+    assert response.status_code == 200
+    keys = list(response.context["page"])
+    assert len(keys) == 50
+    by_uid = {key.uid: key for key in keys}
+    first = by_uid[estate[0].uid]
+    assert first.owner_class == KeyOwner.CUSTOMER_MANAGED
+    assert first.protects == 2
+    assert first.rotation == "On"
+    managed = next(key for key in keys if key.account_id == estate[0].account_id and key.pk != estate[0].pk)
+    assert managed.owner_class == KeyOwner.AWS_MANAGED  # moto's KeyManager CUSTOMER, but alias/aws/*
+    assert managed.rotation == "AWS rotates"
+    assert managed.protects == 1
+
+
+def test_htmx_filter_returns_only_the_results(client_as, estate, django_assert_max_num_queries):
+    account = estate[4].account
+    client = client_as("viewer")
+    with django_assert_max_num_queries(10):
+        response = client.get(URL, {"account": account.account_id}, headers=HTMX)
+    text = response.content.decode()
+    assert 'id="keys-results"' in text
+    assert "<html" not in text
+    assert {key.account_id for key in response.context["page"]} == {account.pk}
+
+
+def test_unknown_account_is_ignored_with_a_notice(client_as, estate):
+    response = client_as("viewer").get(URL, {"account": "<script>"})
+    assert response.status_code == 200
+    assert "Unknown account ignored" in response.content.decode()
+    assert response.context["page"].paginator.count == 50
+
+
+def test_resources_on_unusable_keys_come_first(client_as, estate):
+    disabled = KmsKeyFactory(
+        account=estate[1].account,
+        evidence={"key_manager": "CUSTOMER", "state": "PendingDeletion", "deletion_date": "2026-12-24T00:00:00+00:00"},
+    )
+    victim = ResourceFactory(account=estate[1].account, name="orders-db", kms_key_arn=disabled.uid)
+    FindingFactory(resource=victim, check_id=UNUSABLE, status=Status.FAIL, reason="Key is pending deletion.")
+    FindingFactory(resource=ResourceFactory(name="fine"), check_id=UNUSABLE, status=Status.PASS)
+    response = client_as("viewer").get(URL)
+    assert [f.resource.name for f in response.context["unusable"]] == ["orders-db"]
+    text = response.content.decode()
+    assert text.index("orders-db") < text.index('id="keys-title"')
+    assert "Pending deletion" in text
+
+
+def test_no_unusable_keys_says_so(client_as, estate):
+    assert "Every encrypted resource" in client_as("viewer").get(URL).content.decode()
+
+
+def test_ownership_picture_counts_live_resources_by_type_and_owner(client_as, estate):
+    ResourceFactory(key_owner=KeyOwner.EXTERNAL, gone_at="2026-01-01T00:00:00Z")  # gone: not counted
+    rows = dict(ownership_rows(""))
+    assert rows["All resources"] == {"customer_managed": 50, "aws_managed": 25, "unencrypted": 25}
+    assert rows["s3.bucket"] == {"customer_managed": 50, "unencrypted": 25}
+    assert rows["ebs.volume"] == {"aws_managed": 25}
+    assert "external" not in rows["All resources"]
+    text = client_as("viewer").get(URL).content.decode()
+    assert "<svg" in text
+    assert "Resources by key owner and type" in text
+
+
+def test_ownership_follows_the_account_filter(estate):
+    rows = dict(ownership_rows(estate[0].account.account_id))
+    assert rows["s3.bucket"] == {"customer_managed": 2, "unencrypted": 1}
+
+
+def test_key_resources_lists_what_a_key_protects_across_accounts(client_as, estate, django_assert_max_num_queries):
+    key = estate[0]
+    elsewhere = ResourceFactory(account=estate[9].account, name="cross-account-copy", kms_key_arn=key.uid)
+    client = client_as("viewer")
+    with django_assert_max_num_queries(8):
+        response = client.get(RESOURCES, {"key": key.uid}, headers=HTMX)
+    text = response.content.decode()
+    assert 'id="key-resources"' in text
+    assert "<html" not in text
+    assert text.count("<tr>") == 4  # the header row, then three resources
+    assert elsewhere.name in text
+    page = client.get(RESOURCES, {"key": key.uid}).content.decode()
+    assert "<html" in page
+    assert key.name in page
+
+
+def test_key_resources_for_a_missing_key_explains(client_as):
+    response = client_as("viewer").get(RESOURCES, {"key": "arn:aws:kms:us-east-1:111111111111:key/gone"})
+    assert response.status_code == 200
+    assert "No KMS key with this ARN was collected" in response.content.decode()
+
+
+def test_hostile_key_name_and_alias_render_escaped(client_as):
+    KmsKeyFactory(
+        name="<script>alert(1)</script>",
+        evidence={"key_manager": "CUSTOMER", "state": "Enabled", "aliases": ["alias/<img src=x onerror=alert(2)>"]},
+    )
+    text = client_as("viewer").get(URL).content.decode()
+    assert "<script>alert(1)</script>" not in text
+    assert "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+@pytest.mark.parametrize(
+    ("evidence", "owner"),
+    [
+        ({"key_manager": "AWS"}, KeyOwner.AWS_MANAGED),
+        ({"key_manager": "CUSTOMER", "aliases": ["alias/aws/s3"]}, KeyOwner.AWS_MANAGED),
+        ({"key_manager": "CUSTOMER", "aliases": ["alias/app"]}, KeyOwner.CUSTOMER_MANAGED),
+        ({"key_manager": None}, KeyOwner.UNKNOWN),
+    ],
+)
+def test_key_class_follows_the_inventory_rule(evidence, owner):
+    assert key_class(evidence) == owner
+
+
+def test_user_without_a_role_is_refused(client_as):
+    client = client_as(None)
+    assert client.get(URL).status_code == 403
+    assert client.get(RESOURCES).status_code == 403
