@@ -67,13 +67,13 @@ def parse_args(argv):
     parser.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get("DEMO_PORT", "8000")),
+        default=os.environ.get("DEMO_PORT", "8000"),  # argparse converts (and checks) string defaults
         help="web server port (env DEMO_PORT, default 8000)",
     )
     parser.add_argument(
         "--moto-port",
         type=int,
-        default=int(os.environ.get("DEMO_MOTO_PORT", "5055")),
+        default=os.environ.get("DEMO_MOTO_PORT", "5055"),
         help="moto server port (env DEMO_MOTO_PORT, default 5055)",
     )
     parser.add_argument(
@@ -97,7 +97,7 @@ def reset():
 
 def stored_secret(path, length):
     """A random value generated on the first run and kept (readable by the owner only) after it."""
-    if not path.exists():
+    if not path.exists() or not path.read_text().strip():
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(length) + "\n")
     return path.read_text().strip()
@@ -155,7 +155,8 @@ class Child:
             errors="replace",
             start_new_session=True,
         )
-        threading.Thread(target=self._relay, name=f"relay-{name}", daemon=True).start()
+        self.relay = threading.Thread(target=self._relay, name=f"relay-{name}", daemon=True)
+        self.relay.start()
 
     def _relay(self):
         log = open(self.log_path, "a", encoding="utf-8") if self.log_path else None  # noqa: SIM115
@@ -267,14 +268,7 @@ def save_admin(password):
 
 def queue_first_scans():
     from accounts.models import AwsAccount
-
-    try:
-        from checks import scanning
-    except ImportError:
-        scanning = None
-    if not hasattr(scanning, "request_scan"):
-        say("note: checks.scanning.request_scan is not available yet; no first scan queued")
-        return
+    from checks import scanning
     from checks.models import Scan
 
     queued = [
@@ -387,6 +381,7 @@ def main(argv=None):
         say(f"{stop}: stopping")
     except ChildDied as died:
         child = died.args[0]
+        child.relay.join(timeout=2)  # its last words may still be in the pipe
         say(f"{child.name} exited unexpectedly with status {child.process.returncode}; its last lines:")
         for line in child.tail:
             say(line, child.name)
