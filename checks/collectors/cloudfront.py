@@ -21,8 +21,8 @@ def collect(ctx, region):
     collected = Collected(SERVICE, region)
     cloudfront = ctx.client(SERVICE, region)
     distributions = []
-    with collected.capture():
-        distributions = list(all_distributions(cloudfront))
+    with collected.capture():  # distributions on pages read before a failure are kept
+        distributions.extend(all_distributions(cloudfront))
     for distribution in distributions:
         tags = tags_of(cloudfront, distribution["ARN"], collected)
         record = Record(distribution["ARN"], "cloudfront.distribution", region, distribution.get("Id", ""), tags=tags)

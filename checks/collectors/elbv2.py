@@ -23,8 +23,8 @@ def collect(ctx, region):
     collected = Collected(SERVICE, region)
     elbv2 = ctx.client(SERVICE, region)
     load_balancers = []
-    with collected.capture():
-        load_balancers = list(pages(elbv2, "describe_load_balancers", "LoadBalancers"))
+    with collected.capture():  # load balancers on pages read before a failure are kept
+        load_balancers.extend(pages(elbv2, "describe_load_balancers", "LoadBalancers"))
     found = [(lb, listeners_of(elbv2, lb, collected), attributes_of(elbv2, lb, collected)) for lb in load_balancers]
     listeners = [listener for _lb, lb_listeners, _attributes in found for listener in lb_listeners or []]
     arns = [lb["LoadBalancerArn"] for lb in load_balancers] + [listener["ListenerArn"] for listener in listeners]

@@ -89,17 +89,18 @@ def collect(ctx, region):
 
 
 def listed(proton, operation, key, collected):
-    """Every item of a list call; [] after a recorded error; None when Proton does not answer at all."""
+    """Every item of a list call (those read before an error are kept); None when Proton does not answer."""
+    items = []
     with collected.capture():
         try:
-            return list(pages(proton, operation, key))
+            items.extend(pages(proton, operation, key))
         except (ClientError, BotoCoreError) as error:
             reason = unavailable_reason(error)
             if reason is None:
                 raise
             collected.error(f"{SERVICE}:*", unavailable_code(error), reason, unavailable=True)
             return None
-    return []
+    return items
 
 
 def template_record(proton, kind, get_operation, answer_key, summary, region, collected):

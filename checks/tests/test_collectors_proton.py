@@ -262,3 +262,26 @@ def test_moto_server_without_proton_makes_the_check_not_applicable(aws):
     assert evaluation.result.status == Status.NOT_APPLICABLE
     assert "end of support" in evaluation.result.reason
     assert [e.check_id for e in evaluations if "Proton" in e.result.reason] == [CHECK]  # no other check touched
+
+
+def test_templates_on_pages_before_a_failure_are_kept(stubbed):
+    ctx, stubber = stubbed
+    stubber.add_response(
+        "list_environment_templates", {"templates": [summary("environment-template", "vpc")], "nextToken": PAGE}
+    )
+    stubber.add_client_error(
+        "list_environment_templates", "ThrottlingException", "slow down", 400, expected_params={"nextToken": PAGE}
+    )
+    stubber.add_response(
+        "get_environment_template", {"environmentTemplate": summary("environment-template", "vpc")}, {"name": "vpc"}
+    )
+    stubber.add_response("list_service_templates", {"templates": []})
+    stubber.add_response("list_repositories", {"repositories": []})
+    collected = proton.collect(ctx, "us-east-1")
+    assert [record.name for record in collected.records] == ["vpc"]
+    [error] = collected.errors
+    assert (error.api, error.code, error.unavailable) == (
+        "proton:ListEnvironmentTemplates",
+        "ThrottlingException",
+        False,
+    )
