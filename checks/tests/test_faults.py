@@ -7,6 +7,7 @@ an HTTP error instead of sending (so botocore's retry machinery sees it, as it w
 conftest's `deny()` raises in `before-call` (no retry: AccessDenied is not retryable anyway).
 """
 
+import contextlib
 import json
 from types import SimpleNamespace
 
@@ -72,10 +73,9 @@ def scanned(aws, monkeypatch):
 
     def scan(collectors=(sqs,)):
         made = Scan.queue(account, Scan.Trigger.CLI)
-        try:
+        # run_scan re-raises after marking the scan failed; these tests judge the rows it left.
+        with contextlib.suppress(Exception):
             scanning.run_scan(made, collectors=list(collectors))
-        except Exception:  # noqa: BLE001, S110 - run_scan re-raises after marking the scan failed; we assert on the row
-            pass
         made.refresh_from_db()
         account.refresh_from_db()
         return made
@@ -93,8 +93,10 @@ def queues(aws, encrypted, unencrypted=(), region="us-east-1"):
 
 
 def statuses(account, prefix="sqs."):
-    return {(f.resource.name, f.status) for f in Finding.objects.filter(account=account, check_id__startswith=prefix)
-            .select_related("resource")}
+    return {
+        (f.resource.name, f.status)
+        for f in Finding.objects.filter(account=account, check_id__startswith=prefix).select_related("resource")
+    }
 
 
 # --- Throttling ----------------------------------------------------------------------------------------------
@@ -106,7 +108,8 @@ def test_clients_use_adaptive_retries_with_the_configured_attempts(aws, settings
 
     # botocore's max_attempts counts retries: the first attempt plus six more.
     assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 7}
-    assert client.meta.config.connect_timeout and client.meta.config.read_timeout
+    assert client.meta.config.connect_timeout
+    assert client.meta.config.read_timeout
 
 
 def test_a_throttling_storm_is_retried_with_backoff_and_the_data_arrives(aws, backoffs, settings):
@@ -117,7 +120,8 @@ def test_a_throttling_storm_is_retried_with_backoff_and_the_data_arrives(aws, ba
     collected = sqs.collect(ctx, "us-east-1")
 
     assert len(storm) == settings.AWS_MAX_ATTEMPTS + 1  # every throttled attempt, then the one that got through
-    assert len(backoffs) == settings.AWS_MAX_ATTEMPTS and all(delay > 0 for delay in backoffs)
+    assert len(backoffs) == settings.AWS_MAX_ATTEMPTS
+    assert all(delay > 0 for delay in backoffs)
     assert collected.errors == []
     assert [record.name for record in collected.records] == ["plain-queue"]
 
@@ -142,8 +146,9 @@ def test_a_storm_on_one_resource_call_makes_that_resource_error(aws, backoffs, s
     throttle(aws.session, "sqs", "GetQueueAttributes")
     ctx = ScanContext(aws.session, aws.account_id, ("us-east-1",))
     collected = sqs.collect(ctx, "us-east-1")
-    inventory = scanning.build_inventory(AwsAccount(account_id=aws.account_id, regions=["us-east-1"]),
-                                         collected.records, collected.errors, aws_now())
+    inventory = scanning.build_inventory(
+        AwsAccount(account_id=aws.account_id, regions=["us-east-1"]), collected.records, collected.errors, aws_now()
+    )
 
     results = [e for e in evaluate(inventory) if e.check_id in SQS_CHECKS]
 
@@ -174,9 +179,11 @@ def test_a_denied_service_keeps_the_previous_fails_and_adds_error_findings(aws, 
     kept = {(name, status) for name, status in statuses(scanned.account) if name in ("plain-queue", "open-queue")}
     assert kept == before  # the FAIL stays a FAIL, the PASS is not re-judged from missing data
     assert not Resource.objects.filter(account=scanned.account, gone_at__isnull=False).exists()
-    gaps = Finding.objects.filter(account=scanned.account, check_id__in=SQS_CHECKS,
-                                  resource__type__in=("account", "region"))
-    assert gaps.count() == 2 and set(gaps.values_list("status", flat=True)) == {Status.ERROR}
+    gaps = Finding.objects.filter(
+        account=scanned.account, check_id__in=SQS_CHECKS, resource__type__in=("account", "region")
+    )
+    assert gaps.count() == 2
+    assert set(gaps.values_list("status", flat=True)) == {Status.ERROR}
     assert all("AccessDenied" in gap.reason for gap in gaps)
     assert FindingEvent.objects.filter(scan=second).count() == FindingEvent.objects.count() - events_before == 2
 
@@ -200,8 +207,9 @@ def test_a_disabled_region_is_an_error_there_and_leaves_the_other_region_judged(
 
     def refuse_in_eu_west_1(model, request_signer, **kwargs):
         if request_signer.region_name == "eu-west-1":
-            raise ClientError({"Error": {"Code": code, "Message": "The region is not enabled for this account"}},
-                              model.name)
+            raise ClientError(
+                {"Error": {"Code": code, "Message": "The region is not enabled for this account"}}, model.name
+            )
 
     aws.session.events.register("before-call.*.*", refuse_in_eu_west_1)
     scan = scanned()
@@ -209,22 +217,28 @@ def test_a_disabled_region_is_an_error_there_and_leaves_the_other_region_judged(
     assert scan.status == Scan.State.PARTIAL
     assert {(e["region"], e["code"]) for e in scan.collection_errors} == {("eu-west-1", code)}
     west = Finding.objects.get(account=scanned.account, resource__name="west-queue", check_id="sqs.queue_encrypted")
-    assert west.status == Status.PASS and west.last_scan_id != scan.pk  # kept from the first scan, not re-judged
+    assert west.status == Status.PASS
+    assert west.last_scan_id != scan.pk
     assert Resource.objects.get(name="west-queue").gone_at is None
-    region_gap = Finding.objects.get(account=scanned.account, resource__type="region", region="eu-west-1",
-                                     check_id="sqs.queue_encrypted")
-    assert region_gap.status == Status.ERROR and code in region_gap.reason
+    region_gap = Finding.objects.get(
+        account=scanned.account, resource__type="region", region="eu-west-1", check_id="sqs.queue_encrypted"
+    )
+    assert region_gap.status == Status.ERROR
+    assert code in region_gap.reason
     assert Finding.objects.get(resource__name="east-queue", check_id="sqs.queue_encrypted").last_scan_id == scan.pk
 
 
 # --- Roles that cannot be assumed ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "situation"), [
-    ("AccessDenied", "the role was deleted, its trust policy changed, or the ExternalId does not match"),
-    ("ExpiredToken", "the dashboard's own credentials expired"),
-    ("InvalidClientTokenId", "the dashboard's own access key was revoked"),
-])
+@pytest.mark.parametrize(
+    ("code", "situation"),
+    [
+        ("AccessDenied", "the role was deleted, its trust policy changed, or the ExternalId does not match"),
+        ("ExpiredToken", "the dashboard's own credentials expired"),
+        ("InvalidClientTokenId", "the dashboard's own access key was revoked"),
+    ],
+)
 def test_a_role_that_cannot_be_assumed_fails_the_scan_and_records_nothing(aws, scanned, code, situation):
     queues(aws, [], unencrypted=["open-queue"])
     scanned()  # a good scan first, with the dashboard's own credentials
@@ -233,14 +247,17 @@ def test_a_role_that_cannot_be_assumed_fails_the_scan_and_records_nothing(aws, s
     counts = (FindingEvent.objects.count(), AreaScore.objects.count(), Resource.objects.count())
 
     AwsAccount.objects.filter(pk=account.pk).update(
-        role_arn=f"arn:aws:iam::{account.account_id}:role/PostureAudit", external_id="wrong-external-id")
+        role_arn=f"arn:aws:iam::{account.account_id}:role/PostureAudit", external_id="wrong-external-id"
+    )
     sessions.forget_credentials()
     deny(aws.session, "sts", "AssumeRole", code=code, message=f"Injected: {situation}")
     scan = scanned()
 
     assert scan.status == Scan.State.FAILED
-    assert "Could not assume the audit role" in scan.error_message and code in scan.error_message
-    assert account.connection_status == AwsAccount.Connection.ERROR and code in account.last_error
+    assert "Could not assume the audit role" in scan.error_message
+    assert code in scan.error_message
+    assert account.connection_status == AwsAccount.Connection.ERROR
+    assert code in account.last_error
     assert statuses(account) == before
     assert (FindingEvent.objects.count(), AreaScore.objects.count(), Resource.objects.count()) == counts
 
