@@ -15,7 +15,7 @@ CLOSED = "closed"
 STATUS_CHOICES = [("", "Current (any status)"), *Status.choices, (CLOSED, "Closed (resource gone)")]
 MUTED_CHOICES = [("", "Muted or not"), ("no", "Not muted"), ("yes", "Muted")]
 SORT_CHOICES = [
-    ("status", "Failing first, by severity"),
+    ("status", "Failing first"),
     ("severity", "Severity, then status"),
     ("-status_since", "Recently changed"),
     ("status_since", "Oldest status first"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.tests.factories import AwsAccountFactory
 from checks.catalog.base import KeyOwner, Status
 from dashboard.tests.factories import FindingFactory, KmsKeyFactory, ResourceFactory
-from dashboard.views.keys import key_class, ownership_rows
+from dashboard.views.keys import key_class, ownership_rows, ownership_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +40,17 @@ def estate():
 
 
 def test_page_lists_keys_with_owner_state_rotation_and_counts(client_as, estate, django_assert_max_num_queries):
+    for key in estate[:5]:  # some resources on unusable keys too, to count their queries
+        disabled = KmsKeyFactory(account=key.account, evidence={"key_manager": "CUSTOMER", "state": "Disabled"})
+        FindingFactory(resource__account=key.account, resource__kms_key_arn=disabled.uid, check_id=UNUSABLE)
     client = client_as("viewer")
     with django_assert_max_num_queries(10):
         response = client.get(URL)
     assert response.status_code == 200
     keys = list(response.context["page"])
     assert len(keys) == 50
+    assert len(response.context["unusable"]) == 5
+    assert all(finding.key.state == "Disabled" for finding in response.context["unusable"])
     by_uid = {key.uid: key for key in keys}
     first = by_uid[estate[0].uid]
     assert first.owner_class == KeyOwner.CUSTOMER_MANAGED
@@ -84,7 +89,9 @@ def test_resources_on_unusable_keys_come_first(client_as, estate):
     FindingFactory(resource=victim, check_id=UNUSABLE, status=Status.FAIL, reason="Key is pending deletion.")
     FindingFactory(resource=ResourceFactory(name="fine"), check_id=UNUSABLE, status=Status.PASS)
     response = client_as("viewer").get(URL)
-    assert [f.resource.name for f in response.context["unusable"]] == ["orders-db"]
+    [shown] = response.context["unusable"]
+    assert shown.resource.name == "orders-db"
+    assert shown.key.state_label == "Pending deletion"
     text = response.content.decode()
     assert text.index("orders-db") < text.index('id="keys-title"')
     assert "Pending deletion" in text
@@ -96,11 +103,10 @@ def test_no_unusable_keys_says_so(client_as, estate):
 
 def test_ownership_picture_counts_live_resources_by_type_and_owner(client_as, estate):
     ResourceFactory(key_owner=KeyOwner.EXTERNAL, gone_at="2026-01-01T00:00:00Z")  # gone: not counted
-    rows = dict(ownership_rows(""))
-    assert rows["All resources"] == {"customer_managed": 50, "aws_managed": 25, "unencrypted": 25}
-    assert rows["s3.bucket"] == {"customer_managed": 50, "unencrypted": 25}
-    assert rows["ebs.volume"] == {"aws_managed": 25}
-    assert "external" not in rows["All resources"]
+    rows = ownership_rows("")
+    assert rows == [("s3.bucket", {"customer_managed": 50, "unencrypted": 25}), ("ebs.volume", {"aws_managed": 25})]
+    totals = {total["owner"]: (total["count"], total["percent"]) for total in ownership_totals(rows)}
+    assert totals == {"customer_managed": (50, 50), "aws_managed": (25, 25), "unencrypted": (25, 25)}
     text = client_as("viewer").get(URL).content.decode()
     assert "<svg" in text
     assert "Resources by key owner and type" in text

@@ -89,7 +89,7 @@ def describe(key):
     key.state = evidence.get("state") or ""
     key.state_label = STATE_LABELS.get(key.state, key.state)
     key.is_unusable = key.state in UNUSABLE_STATES
-    key.deletion_date = moment(evidence.get("deletion_date")) if key.is_unusable else None
+    key.deletion_date = moment(evidence.get("deletion_date")) if key.state == "PendingDeletion" else None
     key.rotation = rotation_label(evidence, key.owner_class)
     key.aliases = [alias for alias in evidence.get("aliases") or () if alias != key.name]
     return key
@@ -107,25 +107,32 @@ def unusable_findings(account_id):
     return findings.filter(account__account_id=account_id) if account_id else findings
 
 
+def attach_keys(findings):
+    """Give each finding's resource its collected key (finding.key, None when missing), in one query."""
+    arns = {finding.resource.kms_key_arn for finding in findings if finding.resource.kms_key_arn}
+    keys = {key.uid: describe(key) for key in live_resources().filter(type="kms.key", uid__in=arns)} if arns else {}
+    for finding in findings:
+        finding.key = keys.get(finding.resource.kms_key_arn)
+
+
 def ownership_rows(account_id):
-    """[(resource type, {key owner: count})], all types first, for the stacked bars (one aggregate query)."""
+    """[(resource type, {key owner: count})], largest first, for the stacked bars (one aggregate query)."""
     resources = live_resources().exclude(key_owner="")
     if account_id:
         resources = resources.filter(account__account_id=account_id)
     counts = resources.order_by().values_list("type", "key_owner").annotate(count=Count("id"))
-    by_type, total = {}, {}
+    by_type = {}
     for resource_type, owner, count in counts:
         by_type.setdefault(resource_type, {})[owner] = count
-        total[owner] = total.get(owner, 0) + count
-    rows = sorted(by_type.items(), key=lambda row: (-sum(row[1].values()), row[0]))
-    return ([("All resources", total)] if len(rows) > 1 else []) + rows
+    return sorted(by_type.items(), key=lambda row: (-sum(row[1].values()), row[0]))
 
 
 def ownership_totals(rows):
-    """The estate line under the chart: each owner's share of every encryptable resource."""
-    if not rows:
-        return []
-    total = rows[0][1]
+    """The estate line above the chart: each owner's share of every encryptable resource."""
+    total = {}
+    for _, counts in rows:
+        for owner, count in counts.items():
+            total[owner] = total.get(owner, 0) + count
     whole = sum(total.values()) or 1
     return [
         {
@@ -150,6 +157,7 @@ def keys(request):
         describe(key)
     unusable = unusable_findings(account_id)
     unusable_rows = list(unusable[: UNUSABLE_SHOWN + 1])
+    attach_keys(unusable_rows)
     ownership = ownership_rows(account_id)
     context = {
         "filters": filters,
