@@ -149,6 +149,28 @@ def cancel(scan):
     return bool(Scan.objects.filter(pk=scan.pk, status=Scan.State.RUNNING).update(cancel_requested=True))
 
 
+def after_database_loss(scan_id):
+    """The scan to run when a scan task is retried because the database went away; None for nothing.
+
+    Results are recorded in one transaction, so a scan either recorded everything or nothing. One that
+    recorded is closed, never run again; one that did not is failed and a fresh scan queued in its place,
+    so no scan row ever records twice. A scan that never got claimed simply runs.
+    """
+    scan = Scan.objects.select_related("account").filter(pk=scan_id).first()
+    if scan is None or scan.status == Scan.State.QUEUED:
+        return scan
+    if scan.status != Scan.State.FAILED and scan.is_finished:
+        return None
+    if scan.scores.exists() or scan.events.exists():
+        scan.finish(Scan.State.PARTIAL, "Recorded, but the database connection was lost before the scan was closed.")
+        return None
+    if not scan.is_finished:
+        scan.finish(Scan.State.FAILED, "The database connection was lost during the scan; it was retried.")
+    if scan.cancel_requested:
+        return None
+    return Scan.queue(scan.account, scan.trigger)
+
+
 def expire_stuck(now=None):
     """Fail scans whose worker went quiet, so an account is never wedged behind a dead scan."""
     now = now or timezone.now()
