@@ -10,7 +10,7 @@ DISCOVERY_ACTIONS = ("organizations:DescribeOrganization", "organizations:ListAc
 
 
 def collector_actions():
-    return sorted({action for module in COLLECTORS for action in getattr(module, "IAM_ACTIONS", {}).values()})
+    return sorted({action for module in COLLECTORS for action in module.IAM_ACTIONS.values()})
 
 
 def yaml_list(items, indent):
