@@ -113,7 +113,8 @@ def collect_and_record(scan, account, session, at, collectors):
     evaluations = evaluate(inventory)
     scan.save_progress("recording")
     resources, findings = record(scan, inventory, evaluations, at or timezone.now())
-    state = Scan.State.PARTIAL if errors else Scan.State.SUCCEEDED
+    # A service that no longer answers anywhere (Proton) is not a gap in this scan's coverage.
+    state = Scan.State.PARTIAL if any(not error.unavailable for error in errors) else Scan.State.SUCCEEDED
     Scan.objects.filter(pk=scan.pk).update(
         resource_count=resources, finding_count=findings, api_call_count=ctx.call_log.total,
         collection_errors=[error.as_dict() for error in errors[:500]])
