@@ -1,0 +1,137 @@
+"""What a report covers: accounts, areas, severities, muted in or out, and the moment it describes.
+
+Every format (CSV, JSON, XLSX, PDF, evidence pack) reads its findings through one Scope, so a pack's
+findings.csv and its report.pdf can never disagree about what was in scope.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import AwsAccount
+from checks.catalog.base import Area, Severity
+from checks.models import Resource
+from dashboard.exports.rows import scoped_findings
+
+
+class ScopeError(ValueError):
+    """A scope that cannot be reported on (a date outside the kept history, an unknown value)."""
+
+
+def end_of_day(day):
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+
+
+def earliest_date(now=None):
+    """The oldest date whose posture is still in the kept history."""
+    now = now or timezone.now()
+    return (now - datetime.timedelta(days=settings.HISTORY_RETENTION_DAYS)).date()
+
+
+def parse_as_of(value, now=None):
+    """YYYY-MM-DD (or a date) → the end of that day in UTC, or now for today; refuses the future
+    and dates older than the kept history (POSTURE_HISTORY_RETENTION_DAYS)."""
+    now = now or timezone.now()
+    if isinstance(value, datetime.date):
+        day = value
+    else:
+        try:
+            day = datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ScopeError(f"The as-of date must look like 2026-06-30, not {value!r}.") from None
+    if day > now.date():
+        raise ScopeError(f"The as-of date {day.isoformat()} is in the future (today is {now.date().isoformat()}).")
+    if day < earliest_date(now):
+        raise ScopeError(
+            f"The as-of date {day.isoformat()} is older than the {settings.HISTORY_RETENTION_DAYS} days of history "
+            f"Posture keeps; the earliest date it can report on is {earliest_date(now).isoformat()}.")
+    # Today's posture is the posture now: the end of today has not happened yet.
+    return min(end_of_day(day), now)
+
+
+def muted_at(at):
+    """Findings muted at `at` — the same rule as Suppression.is_active, so the muted column agrees."""
+    return Q(suppression__isnull=False, suppression__revoked_at__isnull=True,
+             suppression__created_at__lte=at, suppression__expires_at__gt=at)
+
+
+@dataclass(frozen=True)
+class Scope:
+    accounts: tuple = ()  # 12-digit account ids; empty means every account
+    areas: tuple = ()  # Area values; empty means every area
+    severities: tuple = ()  # Severity values; empty means every severity
+    include_muted: bool = True
+    as_of: datetime.datetime | None = None  # None: the current posture
+    # When the report was made; "as of now" means this moment.
+    generated_at: datetime.datetime = field(default_factory=timezone.now, compare=False)
+
+    def __post_init__(self):
+        unknown = [a for a in self.areas if a not in Area.values] + [
+            s for s in self.severities if s not in Severity.values]
+        if unknown:
+            raise ScopeError(f"Unknown area or severity: {', '.join(map(str, unknown))}.")
+
+    @property
+    def at(self):
+        """The moment the report describes."""
+        return self.as_of or self.generated_at
+
+    @property
+    def is_historical(self):
+        return self.as_of is not None
+
+    def account_rows(self):
+        accounts = AwsAccount.objects.order_by("name", "account_id")
+        return accounts.filter(account_id__in=self.accounts) if self.accounts else accounts
+
+    def findings(self):
+        """The findings in scope as they stood at `at`, annotated with status_then, reason_then, …"""
+        rows = scoped_findings(accounts=list(self.accounts) or None, as_of=self.as_of,
+                               areas=list(self.areas) or None, severities=list(self.severities) or None)
+        return rows if self.include_muted else rows.exclude(muted_at(self.at))
+
+    def resources(self):
+        """Resources that existed at `at`: first seen by then and not yet gone."""
+        at = self.at
+        rows = Resource.objects.filter(first_seen__lte=at).filter(Q(gone_at__isnull=True) | Q(gone_at__gt=at))
+        if self.accounts:
+            rows = rows.filter(account__account_id__in=self.accounts)
+        return rows.select_related("account").order_by("account__account_id", "type", "uid")
+
+    def describe(self):
+        """The scope as plain JSON values (for manifests, audit entries and job rows)."""
+        return {
+            "accounts": list(self.accounts) or "all",
+            "areas": list(self.areas) or "all",
+            "severities": list(self.severities) or "all",
+            "muted": "included" if self.include_muted else "excluded",
+            "as_of": self.at.isoformat(),
+            "as_of_date": self.at.date().isoformat(),
+            "historical": self.is_historical,
+        }
+
+    def sentences(self):
+        """The scope in words, for a report cover."""
+        labels = dict(Area.choices) | dict(Severity.choices)
+        return [
+            ("Accounts", ", ".join(self.accounts) if self.accounts else "All accounts"),
+            ("Areas", ", ".join(labels[a] for a in self.areas) if self.areas else "All areas"),
+            ("Severities", ", ".join(labels[s] for s in self.severities) if self.severities else "All severities"),
+            ("Muted findings", "Included" if self.include_muted else "Excluded"),
+        ]
+
+    def to_json(self):
+        """What a ReportJob stores to rebuild this scope in a worker."""
+        return {"accounts": list(self.accounts), "areas": list(self.areas), "severities": list(self.severities),
+                "include_muted": self.include_muted, "as_of": self.as_of.isoformat() if self.as_of else None}
+
+    @classmethod
+    def from_json(cls, data):
+        """The scope of a stored job; "now" (no as-of date) means the moment it is built."""
+        as_of = data.get("as_of")
+        return cls(accounts=tuple(data.get("accounts") or ()), areas=tuple(data.get("areas") or ()),
+                   severities=tuple(data.get("severities") or ()), include_muted=data.get("include_muted", True),
+                   as_of=datetime.datetime.fromisoformat(as_of) if as_of else None)
