@@ -229,6 +229,26 @@ DEFAULT_SCAN_INTERVAL_MINUTES = env_int("POSTURE_SCAN_INTERVAL_MINUTES", 360, mi
 LOG_RETENTION_MIN_DAYS = env_int("POSTURE_LOG_RETENTION_MIN_DAYS", 365, minimum=1)
 TRUSTED_ACCOUNT_IDS = env_list("POSTURE_TRUSTED_ACCOUNT_IDS", "")
 HISTORY_RETENTION_DAYS = env_int("POSTURE_HISTORY_RETENTION_DAYS", 400, minimum=30)
+AUDIT_RETENTION_DAYS = env_int("POSTURE_AUDIT_RETENTION_DAYS", 730, minimum=HISTORY_RETENTION_DAYS)
+
+# Sign-in throttling (dashboard/throttle.py): N failures for one user name from one address lock it for M minutes.
+AUTHENTICATION_BACKENDS = ["dashboard.throttle.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
+SIGNIN_MAX_FAILURES = env_int("POSTURE_SIGNIN_MAX_FAILURES", 5, minimum=1)
+SIGNIN_LOCKOUT_MINUTES = env_int("POSTURE_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
+
+# Notifications of new critical/high failures and regressions (checks/notifications.py).
+WEBHOOK_URLS = env_list("POSTURE_WEBHOOK_URLS", "")
+if any(urlparse(url).scheme not in ("https", "http") or not urlparse(url).netloc for url in WEBHOOK_URLS):
+    # The value is not echoed: webhook URLs often carry a token.
+    raise ImproperlyConfigured("POSTURE_WEBHOOK_URLS must be comma-separated http(s) URLs.")
+WEBHOOK_SECRET = env_str("POSTURE_WEBHOOK_SECRET")
+NOTIFY_EMAILS = env_list("POSTURE_NOTIFY_EMAILS", "")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "posture@localhost")
 
 
 def env_ed25519_key_file(name):
