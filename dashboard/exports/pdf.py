@@ -1,0 +1,249 @@
+"""The PDF audit report: HTML from templates/reports/report.html, laid out by WeasyPrint with pdf.css.
+
+Sections are capped (a 50-account estate can hold a hundred thousand findings); a capped section says
+how many rows it left out and points at findings.csv, which always holds them all.
+"""
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from checks.catalog import CATALOG
+from checks.catalog.base import SEVERITY_WEIGHT, Area, KeyOwner, Severity, Status
+from dashboard import charts, scoreboard
+
+CSS = Path(__file__).with_name("pdf.css")
+# WeasyPrint logs every layout step at INFO; a 50-account report would bury the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+TREND_DAYS = 30
+PER_CHECK_ROWS = 10  # resources listed under one failing check
+SEVERITY_ROWS = 120  # resources listed across one severity
+MUTED_ROWS = 100
+TOP_CHECKS = 10
+
+
+@dataclass
+class CheckGroup:
+    """One failing check within a severity: its catalog entry, how many resources fail, the first few."""
+
+    check_id: str
+    check: object
+    count: int = 0
+    accounts: set = field(default_factory=set)
+    rows: list = field(default_factory=list)
+
+    @property
+    def remediation(self):
+        steps, marker, cli = (self.check.remediation if self.check else "").partition(" CLI: ")
+        return {"steps": steps.strip(), "cli": cli.strip() if marker else ""}
+
+    @property
+    def hidden(self):
+        return self.count - len(self.rows)
+
+
+@dataclass
+class MuteGroup:
+    """The findings one suppression (one accepted risk) muted: who accepted it, why, until when."""
+
+    suppression: object
+    count: int = 0
+    rows: list = field(default_factory=list)
+
+    @property
+    def check(self):
+        return CATALOG.get(self.suppression.check_id)
+
+    @property
+    def hidden(self):
+        return self.count - len(self.rows)
+
+
+@dataclass
+class Tallies:
+    """What one pass over the scoped findings learns."""
+
+    statuses: Counter = field(default_factory=Counter)
+    failing: dict = field(default_factory=lambda: defaultdict(dict))  # severity → check id → CheckGroup
+    failing_by_account: dict = field(default_factory=lambda: defaultdict(Counter))  # account pk → severity
+    muted: dict = field(default_factory=dict)  # suppression id → MuteGroup
+    muted_count: int = 0
+    listed: Counter = field(default_factory=Counter)  # rows listed per severity (for the cap)
+
+    def add(self, finding, at):
+        status = finding.status_then
+        self.statuses[status] += 1
+        if finding.suppression is not None and finding.suppression.is_active(at):
+            self.muted_count += 1
+            group = self.muted.setdefault(finding.suppression_id, MuteGroup(finding.suppression))
+            group.count += 1
+            if len(group.rows) < PER_CHECK_ROWS and self.listed["muted"] < MUTED_ROWS:
+                group.rows.append(finding)
+                self.listed["muted"] += 1
+            return
+        if status != Status.FAIL:
+            return
+        self.failing_by_account[finding.account_id][finding.severity] += 1
+        group = self.failing[finding.severity].get(finding.check_id)
+        if group is None:
+            group = self.failing[finding.severity][finding.check_id] = CheckGroup(
+                finding.check_id, CATALOG.get(finding.check_id))
+        group.count += 1
+        group.accounts.add(finding.account_id)
+        if len(group.rows) < PER_CHECK_ROWS and self.listed[finding.severity] < SEVERITY_ROWS:
+            group.rows.append(finding)
+            self.listed[finding.severity] += 1
+
+
+def tally(findings, at):
+    tallies = Tallies()
+    rows = (findings.select_related("suppression__created_by", "suppression__account")
+            .defer("resource__evidence", "resource__tags"))
+    for finding in rows.iterator(chunk_size=2000):
+        tallies.add(finding, at)
+    return tallies
+
+
+def severity_sections(tallies):
+    sections = []
+    for severity in Severity:
+        groups = sorted(tallies.failing.get(severity, {}).values(), key=lambda g: (-g.count, g.check_id))
+        if groups:
+            count = sum(group.count for group in groups)
+            sections.append({"severity": severity, "label": severity.label, "groups": groups, "count": count,
+                             "hidden": count - sum(len(group.rows) for group in groups)})
+    return sections
+
+
+def top_checks(tallies):
+    groups = [group for by_check in tallies.failing.values() for group in by_check.values()]
+    return sorted(groups, key=lambda g: (-SEVERITY_WEIGHT.get(g.check.severity if g.check else "", 0) * g.count,
+                                         -g.count, g.check_id))[:TOP_CHECKS]
+
+
+def key_ownership(scope):
+    """[(resource type, {key owner: count})] of the resources that existed at the scope's moment."""
+    rows = (scope.resources().order_by().exclude(key_owner="").values_list("type", "key_owner")
+            .annotate(count=Count("id")).order_by("type", "key_owner"))
+    table = defaultdict(dict)
+    for type_, owner, count in rows:
+        table[type_][owner] = count
+    return sorted(table.items())
+
+
+def ownership_totals(table):
+    totals = Counter()
+    for _type, counts in table:
+        totals.update(counts)
+    everything = sum(totals.values())
+    return [{"owner": owner, "label": owner.label, "count": totals[owner],
+             "share": round(100 * totals[owner] / everything, 1) if everything else 0}
+            for owner in KeyOwner if totals[owner]]
+
+
+def account_sections(accounts, areas, scores, series, failing_by_account, at):
+    sections = []
+    for account in accounts:
+        by_area = scores.get(account.pk, {})
+        cells = [{"area": area, "row": by_area.get(area)} for area in areas]
+        overall = scoreboard.overall(row.score for row in by_area.values() if row.area in areas)
+        lines = [(area.label, series.get(account.pk, {}).get(area, [])) for area in areas]
+        scored = [row for row in by_area.values() if row.area in areas]
+        sections.append({
+            "account": account, "cells": cells, "overall": overall,
+            "passed": sum(row.passed for row in scored), "failed": sum(row.failed for row in scored),
+            "errors": sum(row.errors for row in scored),
+            "scored_at": max((row.at for row in by_area.values()), default=None),
+            "failing": failing_by_account.get(account.pk, Counter()),
+            "chart": charts.trend_chart(lines, days=TREND_DAYS, end=at, width=660, height=110,
+                                        title=f"{account.name}: score by area, {TREND_DAYS} days to the as-of date"),
+        })
+    return sections
+
+
+def area_summary(areas, sections):
+    rows = []
+    for area in areas:
+        cells = [cell["row"] for section in sections for cell in section["cells"] if cell["area"] == area]
+        scored = [row for row in cells if row is not None]
+        rows.append({"area": area, "score": scoreboard.overall(row.score for row in scored),
+                     "passed": sum(row.passed for row in scored), "failed": sum(row.failed for row in scored),
+                     "errors": sum(row.errors for row in scored), "accounts": len(scored)})
+    return rows
+
+
+def catalog_by_area(areas):
+    groups = []
+    for area in areas:
+        checks = sorted((check for check in CATALOG.values() if check.area == area),
+                        key=lambda check: (list(Severity).index(check.severity), check.id))
+        if checks:
+            groups.append({"area": area, "checks": checks})
+    return groups
+
+
+def report_context(scope, generated_by):
+    at = scope.at
+    areas = [Area(area) for area in scope.areas] or list(Area)
+    accounts = list(scope.account_rows())
+    ids = [account.pk for account in accounts]
+    tallies = tally(scope.findings(), at)
+    scores = scoreboard.latest_scores(ids, at)
+    series = scoreboard.score_series(ids, at - timedelta(days=TREND_DAYS))
+    sections = account_sections(accounts, areas, scores, series, tallies.failing_by_account, at)
+    ownership = key_ownership(scope)
+    failing = severity_sections(tallies)
+    severity_counts = {section["severity"]: section["count"] for section in failing}
+    return {
+        "scope": scope,
+        "scope_lines": scope.sentences(),
+        "at": at,
+        "generated_at": timezone.now(),
+        "generated_by": generated_by,
+        "version": settings.POSTURE_VERSION,
+        "retention_days": settings.HISTORY_RETENTION_DAYS,
+        "accounts": sections,
+        "areas": areas,
+        "area_summary": area_summary(areas, sections),
+        "overall": scoreboard.overall(section["overall"] for section in sections),
+        "unscored": [section["account"] for section in sections if not section["scored_at"]],
+        "statuses": {status: tallies.statuses.get(status, 0) for status in Status},
+        "finding_count": sum(tallies.statuses.values()),
+        "failing_count": sum(severity_counts.values()),
+        "severity_counts": [(severity, severity_counts.get(severity, 0)) for severity in Severity],
+        "severity_chart": charts.stacked_bars(
+            [("Failing, not muted", {severity: severity_counts.get(severity, 0) for severity in Severity})],
+            width=660, title="Failing findings by severity"),
+        "failing": failing,
+        "top_checks": top_checks(tallies),
+        "muted": sorted(tallies.muted.values(), key=lambda g: (g.suppression.check_id, g.suppression.expires_at)),
+        "muted_count": tallies.muted_count,
+        "ownership": ownership,
+        "ownership_totals": ownership_totals(ownership),
+        "ownership_chart": charts.stacked_bars(ownership, width=660, title="Resources by key owner") if ownership
+        else None,
+        "resource_count": scope.resources().count(),
+        "weights": [(severity.label, SEVERITY_WEIGHT[severity]) for severity in Severity],
+        "catalog": catalog_by_area(areas),
+        "caps": {"per_check": PER_CHECK_ROWS, "severity": SEVERITY_ROWS, "muted": MUTED_ROWS},
+    }
+
+
+def render_html(scope, generated_by):
+    return render_to_string("reports/report.html", report_context(scope, generated_by))
+
+
+def render(scope, generated_by):
+    """The report of `scope` as PDF bytes."""
+    from weasyprint import CSS as Stylesheet  # imported here: WeasyPrint loads pango, which the web tier rarely needs
+    from weasyprint import HTML
+
+    html = render_html(scope, generated_by)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[Stylesheet(filename=str(CSS))])
