@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 
+from dashboard import audit
 from dashboard.models import AuditEntry
 
 
@@ -20,3 +23,48 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedAdmin:
+    """Users and roles (groups) changed in the admin go to the audit log with who, where and what changed."""
+
+    def log_addition(self, request, obj, message):
+        audit.record(request, audit.Action.USER_CHANGED, target=self.audit_target(obj), change="added",
+                     fields=self.changed_fields(message))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit.record(request, audit.Action.USER_CHANGED, target=self.audit_target(obj), change="changed",
+                     fields=self.changed_fields(message))
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            audit.record(request, audit.Action.USER_CHANGED, target=self.audit_target(obj), change="deleted")
+        return super().log_deletions(request, queryset)
+
+    def audit_target(self, obj):
+        return f"{obj._meta.verbose_name} {obj}"
+
+    @staticmethod
+    def changed_fields(message):
+        # Django's change message: [{"changed": {"fields": [...]}}] (labels only, never values or hashes).
+        fields = []
+        for part in message if isinstance(message, list) else []:
+            for entry in part.values():
+                fields.extend(entry.get("fields", []) if isinstance(entry, dict) else [])
+        return fields
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass

@@ -1,3 +1,5 @@
+from dashboard.permissions import ADMIN, has_role
+
 NAVIGATION = [
     ("dashboard:overview", "Overview"),
     ("dashboard:findings", "Findings"),
@@ -9,5 +11,11 @@ NAVIGATION = [
 ]
 
 
+ADMIN_NAVIGATION = [("dashboard:audit_log", "Audit log")]
+
+
 def navigation(request):
+    user = getattr(request, "user", None)
+    if user is not None and has_role(user, ADMIN):
+        return {"navigation": NAVIGATION + ADMIN_NAVIGATION}
     return {"navigation": NAVIGATION}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import account, catalog, changes, findings, keys, overview, placeholders
+from dashboard.views import account, audit, catalog, changes, findings, keys, overview, placeholders
 
 app_name = "dashboard"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("checks/<str:check_id>/", catalog.check, name="check"),
     path("changes/", changes.changes, name="changes"),
     path("reports/", placeholders.reports, name="reports"),
+    path("audit/", audit.audit_log, name="audit_log"),
 ]
