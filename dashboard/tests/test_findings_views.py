@@ -199,6 +199,13 @@ def test_previous_from_page_two_is_a_full_first_page(client_as, estate, monkeypa
     back = client.get(second.context["links"]["previous"])
     assert shown_ids(back) == shown_ids(first)
     assert not back.context["page"].has_previous
+    pushed = client.get(second.context["links"]["previous"], headers=HTMX)["HX-Push-Url"]
+    assert pushed == URL  # page one has no cursor in its address
+
+
+def test_default_sort_is_left_out_of_links(client_as, estate):
+    response = client_as("viewer").get(URL, {"sort": "status", "severity": "low"}, headers=HTMX)
+    assert response["HX-Push-Url"] == f"{URL}?severity=low"
 
 
 def test_sorting_keeps_the_filters(client_as, estate):

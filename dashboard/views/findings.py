@@ -18,7 +18,7 @@ from checks.models import Finding, FindingEvent, Resource
 from dashboard import audit, findings_table, suppressions
 from dashboard.exports import csv as csv_export
 from dashboard.exports.rows import iter_rows
-from dashboard.forms import CLOSED, BulkMuteForm, FindingFilters, MuteForm, catalog_resource_types
+from dashboard.forms import CLOSED, DEFAULT_SORT, BulkMuteForm, FindingFilters, MuteForm, catalog_resource_types
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import AUDITOR, OPERATOR, VIEWER, has_role, role_required
 
@@ -38,10 +38,11 @@ def parse_filters(query):
 
 def filter_query(values, **extra):
     """The canonical query string of the valid, non-empty filters (for links, pushes and the export)."""
+    values = {**values, **extra}
+    if values.get("sort") == DEFAULT_SORT:
+        values["sort"] = ""
     pairs = [
-        (name, value.isoformat() if hasattr(value, "isoformat") else value)
-        for name, value in {**values, **extra}.items()
-        if value
+        (name, value.isoformat() if hasattr(value, "isoformat") else value) for name, value in values.items() if value
     ]
     return urlencode(pairs)
 
@@ -143,8 +144,8 @@ def page_links(filters, page):
 def respond(request, context, status=200):
     response = render(request, page_or_fragment(request, PAGE, "findings-results"), context, status=status)
     if request.htmx:
-        # The pushed URL is the canonical one: no empty parameters, no rejected values.
-        cursors = {name: request.GET.get(name) for name in CURSORS}
+        # The pushed URL is the canonical one: no empty parameters, no rejected values, no cursor on page one.
+        cursors = {} if context["page"].is_first else {name: request.GET.get(name) for name in CURSORS}
         push_url(response, findings_url(context["filters"].values, **cursors))
     return vary_on_htmx(response)
 
@@ -268,12 +269,14 @@ def finding(request, pk):
     return vary_on_htmx(render(request, FINDING_PAGE, finding_context(request, finding_or_404(pk))))
 
 
-def after_mute_action(request, finding, notice):
+def after_mute_action(request, finding, notice, in_panel=True):
+    """Redirect (no JavaScript) or the refreshed mute panel and badges, telling other regions findings changed."""
     if not request.htmx:
         messages.success(request, notice)
         return redirect("dashboard:finding", pk=finding.pk)
     finding = finding_or_404(finding.pk)
-    response = render(request, f"{FINDING_PAGE}#mute-result", mute_context(request, finding, notice=notice))
+    context = mute_context(request, finding, notice=notice if in_panel else "")
+    response = render(request, f"{FINDING_PAGE}#mute-result", context)
     return trigger_client_event(response, "findings-changed")
 
 
@@ -301,7 +304,8 @@ def finding_mute(request, pk):
         scope=form.cleaned_data["scope"],
         until=form.cleaned_data["expires_on"].isoformat(),
     )
-    return after_mute_action(request, finding, f"Muted through {form.cleaned_data['expires_on']:%-d %b %Y}.")
+    notice = f"Muted through {form.cleaned_data['expires_on']:%-d %b %Y}."
+    return after_mute_action(request, finding, notice, in_panel=False)  # the panel itself says until when
 
 
 @require_POST
