@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts import organizations, sessions
 from accounts.models import AwsAccount
+from checks import notifications
 from checks.collectors import COLLECTORS
 from checks.collectors.base import ScanContext
 from checks.evaluation import evaluate
@@ -119,6 +120,8 @@ def collect_and_record(scan, account, session, at, collectors):
         resource_count=resources, finding_count=findings, api_call_count=ctx.call_log.total,
         collection_errors=[error.as_dict() for error in errors[:500]])
     scan.finish(state)
+    # Queued only once the results are committed; delivery runs in its own tasks and never fails the scan.
+    transaction.on_commit(lambda: notifications.scan_recorded(scan.pk))
 
 
 def request_scan(account, trigger):

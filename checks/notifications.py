@@ -1,0 +1,158 @@
+"""Tell people when a scan made things worse: new critical or high failures, or regressions (PASS → FAIL).
+
+After a scan's results commit, `scan_recorded` queues `notify_scan`, which builds one JSON summary from the
+scan's events and queues one delivery task per webhook (POSTURE_WEBHOOK_URLS, signed with an HMAC-SHA256
+of the body under POSTURE_WEBHOOK_SECRET in `X-Posture-Signature: sha256=<hex>`) and one e-mail
+(POSTURE_NOTIFY_EMAILS). Deliveries retry with backoff and are logged; nothing here can block or fail a
+scan. Muted findings are accepted risks and are left out.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.request
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from checks.catalog.base import Severity, Status
+from checks.models import FindingEvent, Scan
+
+logger = logging.getLogger(__name__)
+
+URGENT = (Severity.CRITICAL, Severity.HIGH)
+MAX_ITEMS = 100  # per list; the counts stay exact
+DELIVERY_RETRIES = 5
+TIMEOUT_SECONDS = 10
+SIGNATURE_HEADER = "X-Posture-Signature"
+
+
+def is_configured():
+    return bool(settings.WEBHOOK_URLS or settings.NOTIFY_EMAILS)
+
+
+def scan_recorded(scan_id):
+    """Called once a scan's results are committed: queue the summary, never raising into the scan."""
+    if not is_configured():
+        return
+    try:
+        notify_scan.delay(scan_id)
+    except Exception:  # noqa: BLE001 - the broker being down must not fail a scan that already recorded
+        logger.exception("could not queue notifications for scan %s", scan_id)
+
+
+def item(event):
+    finding = event.finding
+    return {"check_id": finding.check_id, "severity": finding.severity, "region": finding.region,
+            "resource_uid": finding.resource.uid, "resource_name": finding.resource.name,
+            "reason": event.reason, "finding_id": finding.pk}
+
+
+def summarize(scan):
+    """The notification for `scan`, or None when it made nothing worse."""
+    events = (FindingEvent.objects.filter(scan=scan, new_status=Status.FAIL)
+              .select_related("finding", "finding__resource", "finding__suppression").order_by("id"))
+    new, regressions = [], []
+    for event in events:
+        if event.finding.is_muted:
+            continue
+        if event.old_status == Status.PASS:
+            regressions.append(event)
+        elif not event.old_status and event.finding.severity in URGENT:
+            new.append(event)
+    if not new and not regressions:
+        return None
+    account = scan.account
+    return {
+        "event": "posture.scan.worse",
+        "sent_at": timezone.now().isoformat(),  # inside the signed body, so a replay can be told by age
+        "scan_id": scan.pk,
+        "account_id": account.account_id,
+        "account_name": account.name,
+        "finished_at": scan.finished_at.isoformat() if scan.finished_at else None,
+        "counts": {"new_critical_or_high": len(new), "regressions": len(regressions)},
+        "new_failures": [item(event) for event in new[:MAX_ITEMS]],
+        "regressions": [item(event) for event in regressions[:MAX_ITEMS]],
+    }
+
+
+def signature(body, secret):
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def subject(summary):
+    counts = summary["counts"]
+    return (f"Posture: {summary['account_name']} ({summary['account_id']}) — "
+            f"{counts['new_critical_or_high']} new critical/high failures, {counts['regressions']} regressions")
+
+
+def text(summary):
+    lines = [subject(summary), ""]
+    for title, key in (("New critical or high failures", "new_failures"), ("Regressions (passed before)",
+                                                                         "regressions")):
+        if summary[key]:
+            lines.append(f"{title}:")
+            lines.extend(line(entry) for entry in summary[key])
+            lines.append("")
+    return "\n".join(lines)
+
+
+def line(entry):
+    resource = entry["resource_name"] or entry["resource_uid"]
+    return f"- [{entry['severity']}] {entry['check_id']} on {resource} ({entry['region']}): {entry['reason']}"
+
+
+@shared_task(ignore_result=True)
+def notify_scan(scan_id):
+    scan = Scan.objects.select_related("account").filter(pk=scan_id).first()
+    summary = summarize(scan) if scan else None
+    if summary is None:
+        return 0
+    body = json.dumps(summary, sort_keys=True).encode()
+    for url in settings.WEBHOOK_URLS:
+        deliver_webhook.delay(url, body.decode())
+    if settings.NOTIFY_EMAILS:
+        deliver_email.delay(subject(summary), text(summary))
+    return len(settings.WEBHOOK_URLS) + bool(settings.NOTIFY_EMAILS)
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=DELIVERY_RETRIES)
+def deliver_webhook(self, url, body):
+    data = body.encode()
+    headers = {"Content-Type": "application/json", "User-Agent": f"Posture/{settings.POSTURE_VERSION}"}
+    if settings.WEBHOOK_SECRET:
+        headers[SIGNATURE_HEADER] = signature(data, settings.WEBHOOK_SECRET)
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked in settings
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            status = response.status
+    except Exception as error:  # noqa: BLE001 - any failure is retried, then logged as given up
+        attempt = self.request.retries + 1
+        if self.request.retries >= self.max_retries:
+            logger.error("webhook to %s failed after %s attempts, giving up: %s", host_of(url), attempt, error)
+            return False
+        logger.warning("webhook to %s failed (attempt %s), retrying: %s", host_of(url), attempt, error)
+        raise self.retry(exc=error, countdown=min(600, 30 * 2 ** self.request.retries)) from error
+    logger.info("webhook to %s delivered (HTTP %s)", host_of(url), status)
+    return True
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=DELIVERY_RETRIES)
+def deliver_email(self, subject_line, message):
+    try:
+        send_mail(subject_line, message, settings.DEFAULT_FROM_EMAIL, settings.NOTIFY_EMAILS)
+    except Exception as error:  # noqa: BLE001 - SMTP trouble is retried, then logged
+        if self.request.retries >= self.max_retries:
+            logger.error("notification e-mail failed, giving up: %s", error)
+            return False
+        logger.warning("notification e-mail failed (attempt %s), retrying: %s", self.request.retries + 1, error)
+        raise self.retry(exc=error, countdown=min(600, 30 * 2 ** self.request.retries)) from error
+    return True
+
+
+def host_of(url):
+    # Logs name the host only: webhook URLs often carry a token in their path or query.
+    return urllib.parse.urlsplit(url).netloc.rsplit("@", 1)[-1]
