@@ -3,6 +3,7 @@
 from django.db.models import F, OuterRef, Subquery
 
 from checks.models import Finding, FindingEvent
+from checks.retention import BeyondRetention, ensure_reconstructable, oldest_reconstructable  # noqa: F401 - the window
 
 
 def findings_as_of(at, findings=None):

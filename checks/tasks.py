@@ -4,7 +4,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from accounts.models import AwsAccount
-from checks import scanning
+from checks import retention, scanning
 from checks.models import Scan
 
 
@@ -41,3 +41,9 @@ def scan_account(self, scan_id):
 @shared_task
 def expire_stuck_scans():
     return scanning.expire_stuck()
+
+
+@shared_task
+def prune_history():
+    """Daily: drop history older than the retention window, in batches (see checks/retention.py)."""
+    return retention.prune()

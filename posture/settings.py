@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "checks.tasks.expire_stuck_scans",
         "schedule": 60,
     },
+    "prune-history": {
+        "task": "checks.tasks.prune_history",
+        "schedule": 24 * 3600,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 

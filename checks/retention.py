@@ -1,0 +1,102 @@
+"""History is kept for HISTORY_RETENTION_DAYS (default 400) and pruned daily, in small batches.
+
+Pruned, when older than the cut-off (now − the window): finding events, area scores, finished scans,
+closed findings, resources that went away, and finished report jobs with their files. The audit log is kept
+longer, AUDIT_RETENTION_DAYS (default 730, never less than the history window): who did what outlives
+what the estate looked like.
+
+The posture at the cut-off itself must stay reconstructable, so for every finding the latest event at or
+before the cut-off is kept as its baseline (findings_as_of(t) for any t ≥ cut-off still finds the status
+then), and for every account the scores of its latest scan before the cut-off are kept (trend charts and
+"scores as of" still have a starting point). An as-of request before oldest_reconstructable() is refused.
+
+Each batch deletes at most BATCH rows in its own transaction, so pruning years of history never holds one
+giant transaction or lock.
+"""
+
+import logging
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
+
+logger = logging.getLogger(__name__)
+
+BATCH = 5000
+
+
+class BeyondRetention(ValueError):
+    """An as-of moment older than the history Posture keeps."""
+
+
+def oldest_reconstructable(now=None):
+    """The earliest moment whose posture can be rebuilt: history before it may have been pruned."""
+    return (now or timezone.now()) - timedelta(days=settings.HISTORY_RETENTION_DAYS)
+
+
+def ensure_reconstructable(at, now=None):
+    """Raise BeyondRetention, with a message for people, when `at` is older than the kept history."""
+    oldest = oldest_reconstructable(now)
+    if at < oldest:
+        raise BeyondRetention(
+            f"Posture keeps {settings.HISTORY_RETENTION_DAYS} days of history; the oldest date that can be "
+            f"reported is {oldest:%Y-%m-%d}.")
+    return at
+
+
+def delete_in_batches(queryset):
+    """Delete every row of `queryset`, BATCH primary keys at a time; returns how many rows went."""
+    model, total = queryset.model, 0
+    while True:
+        ids = list(queryset.values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return total
+        model.objects.filter(pk__in=ids).delete()
+        total += len(ids)
+
+
+def prune(now=None):
+    """Delete history older than the retention window; returns {what: rows deleted}."""
+    cut = oldest_reconstructable(now)
+    counts = {}
+    # Closed findings first: their events and baselines go with them (the finding did not exist at the cut).
+    counts["findings"] = delete_in_batches(Finding.objects.filter(closed_at__lt=cut))
+    newest_before_cut = (FindingEvent.objects.filter(finding=OuterRef("finding"), at__lte=cut)
+                         .order_by("-at", "-id").values("pk")[:1])
+    counts["events"] = delete_in_batches(
+        FindingEvent.objects.filter(at__lt=cut).exclude(pk=Subquery(newest_before_cut)))
+    newest_score_before_cut = (AreaScore.objects.filter(account=OuterRef("account"), at__lt=cut)
+                               .order_by("-at").values("at")[:1])
+    counts["scores"] = delete_in_batches(
+        AreaScore.objects.filter(at__lt=cut).exclude(at=Subquery(newest_score_before_cut)))
+    counts["scans"] = delete_in_batches(
+        Scan.objects.filter(queued_at__lt=cut).exclude(status__in=Scan.ACTIVE)
+        .exclude(pk__in=AreaScore.objects.values("scan")))
+    counts["resources"] = delete_in_batches(Resource.objects.filter(gone_at__lt=cut, findings__isnull=True))
+    counts["reports"] = prune_reports(cut)
+    audit_cut = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    counts["audit_entries"] = delete_in_batches(apps.get_model("dashboard", "AuditEntry").objects.filter(
+        at__lt=audit_cut))
+    logger.info("pruned history older than %s: %s", f"{cut:%Y-%m-%d}", counts)
+    return counts
+
+
+def prune_reports(cut):
+    """Finished report jobs older than `cut`, and their folders under REPORTS_DIR (dashboard.reports.job_dir)."""
+    try:
+        ReportJob = apps.get_model("dashboard", "ReportJob")  # noqa: N806
+    except LookupError:
+        return 0
+    old = ReportJob.objects.filter(created_at__lt=cut).exclude(status__in=("queued", "running"))
+    root = Path(settings.REPORTS_DIR).resolve()
+    for pk in old.values_list("pk", flat=True).iterator():
+        folder = (root / str(pk)).resolve()
+        if folder.parent == root and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+    return delete_in_batches(old)
