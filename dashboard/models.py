@@ -42,3 +42,55 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)
+
+
+class ReportJob(models.Model):
+    """A report built in the background (PDF, XLSX, evidence packs, large CSV/JSON), and its file."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+        XLSX = "xlsx", "Excel workbook (XLSX)"
+        PDF = "pdf", "PDF report"
+        EVIDENCE = "evidence", "Signed evidence pack (ZIP)"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Building"
+        SUCCEEDED = "succeeded", "Ready"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    format = models.CharField(max_length=16, choices=Format)
+    scope = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=State, default=State.QUEUED)
+    # The broker refused the task: the job waits, nothing is lost; it can be queued again or built in the web process.
+    queue_unavailable = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(max_length=64, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_size = models.BigIntegerField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+
+    def __str__(self):
+        return f"Report {self.pk} ({self.format}, {self.status})"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @property
+    def progress_percent(self):
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

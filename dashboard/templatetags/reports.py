@@ -21,15 +21,15 @@ def _label(choices, value):
 
 @register.simple_tag
 def score_text(score):
-    """A score as "92%" in its band's colour, or a dash when nothing was scored."""
-    if score is None:
+    """A score as "92%" in its band's colour, or a dash when nothing was scored (a missing row reads as "")."""
+    if score in (None, ""):
         return format_html('<span class="score-none">{}</span>', EMPTY)
     return format_html('<span class="score-{}">{}%</span>', score_band(score), number(score))
 
 
 @register.simple_tag
 def score_class(score):
-    return f"score-{score_band(score)}"
+    return f"score-{score_band(None if score == '' else score)}"
 
 
 @register.simple_tag

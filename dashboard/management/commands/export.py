@@ -1,52 +1,52 @@
-import datetime
+import getpass
+import socket
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from accounts.models import AwsAccount
 from accounts.validation import validate_account_id
-from dashboard.exports import csv as csv_export
-from dashboard.exports import json as json_export
-from dashboard.exports.rows import iter_rows, scoped_findings
-
-WRITERS = {"csv": csv_export.write, "json": json_export.write}
-LATER = ("xlsx", "pdf", "evidence")
-
-
-def parse_as_of(value):
-    """YYYY-MM-DD → the end of that day (UTC): the posture as it stood on that date."""
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of must be a date like 2026-06-30, not {value!r}.") from None
-    end = datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
-    if end.date() > timezone.now().date():
-        raise CommandError(f"--as-of {value} is in the future.")
-    return end
+from checks.catalog.base import Area, Severity
+from dashboard import reports
+from dashboard.exports.scope import Scope, ScopeError, parse_as_of
+from dashboard.models import ReportJob
 
 
 class Command(BaseCommand):
-    help = "Export findings (current, or as of a date) to a file."
+    help = ("Export findings (current, or as of a date) as CSV, JSON, XLSX, a PDF report or a signed evidence pack. "
+            "Every export is recorded in the audit log.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", required=True, choices=[*WRITERS, *LATER])
-        parser.add_argument("--account", nargs="+", action="extend", default=[], metavar="ACCOUNT_ID")
-        parser.add_argument("--as-of", metavar="YYYY-MM-DD")
+        parser.add_argument("--format", required=True, choices=ReportJob.Format.values)
+        parser.add_argument("--account", nargs="+", action="extend", default=[], metavar="ACCOUNT_ID",
+                            help="Only these accounts (default: all).")
+        parser.add_argument("--area", nargs="+", action="extend", default=[], choices=Area.values,
+                            help="Only these areas (default: all).")
+        parser.add_argument("--severity", nargs="+", action="extend", default=[], choices=Severity.values,
+                            help="Only these severities (default: all).")
+        parser.add_argument("--exclude-muted", action="store_true", help="Leave out findings muted on the date.")
+        parser.add_argument("--as-of", metavar="YYYY-MM-DD",
+                            help="The posture at the end of that day (UTC), rebuilt from the history.")
         parser.add_argument("-o", "--output", required=True, metavar="FILE")
 
     def handle(self, *args, **options):
-        if options["format"] in LATER:
-            raise CommandError(f"The {options['format']} format is not available yet; use csv or json.")
-        accounts = self.check_accounts(options["account"])
-        as_of = parse_as_of(options["as_of"]) if options["as_of"] else None
-        findings = scoped_findings(accounts=accounts, as_of=as_of)
         try:
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                count = WRITERS[options["format"]](iter_rows(findings, as_of), out)
+            scope = Scope(accounts=tuple(self.check_accounts(options["account"])),
+                          areas=tuple(dict.fromkeys(options["area"])),
+                          severities=tuple(dict.fromkeys(options["severity"])),
+                          include_muted=not options["exclude_muted"],
+                          as_of=parse_as_of(options["as_of"]) if options["as_of"] else None)
+        except ScopeError as error:
+            raise CommandError(str(error)) from None
+        operator = f"{getpass.getuser()}@{socket.gethostname()}"
+        try:
+            count = reports.write(options["format"], scope, options["output"], f"{operator} (manage.py export)")
         except OSError as error:
             raise CommandError(f"Cannot write {options['output']}: {error.strerror}.") from None
-        self.stdout.write(f"Wrote {count} findings to {options['output']}.")
+        reports.record_export(None, options["format"], scope, target=options["output"],
+                              username=f"cli:{operator}"[:150], via="manage.py export")
+        written = f"{count} findings" if count is not None else f"the {options['format']} report"
+        self.stdout.write(f"Wrote {written} to {options['output']}.")
 
     def check_accounts(self, accounts):
         for account_id in accounts:
@@ -58,4 +58,4 @@ class Command(BaseCommand):
         missing = sorted(set(accounts) - known)
         if missing:
             raise CommandError(f"Unknown account id(s): {', '.join(missing)}.")
-        return accounts
+        return list(dict.fromkeys(accounts))
