@@ -1,0 +1,1 @@
+"""Browser journeys: headless Debian Chromium driven by Playwright against a live server."""
