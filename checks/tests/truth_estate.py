@@ -1,0 +1,822 @@
+"""A three-account AWS Organization on the moto server whose every verdict is known in advance.
+
+`build(aws)` creates the estate and returns an `Estate` holding the truth table: for each
+(account, check id, resource uid) the status a correct scan reports and the key owner the export shows.
+The end-to-end tests scan it with `manage.py scan --all --wait`, export JSON and compare every row.
+
+The organization (management account 123456789012, moto's default):
+- "master" (management): no trail, no password policy, root MFA on, a customer key it shares with "prod"
+  from an account "prod" does not trust (not in TRUSTED_ACCOUNT_IDS).
+- "prod" (member): the real estate — every service, each resource chosen to give one verdict.
+- "keys" (member): the trusted central key account (TRUSTED_ACCOUNT_IDS); its key is shared with "prod"
+  by key policy. Root access keys present, a weak password policy, a trail that is not logging.
+Regions us-east-1 and eu-west-1 in every account.
+
+Truth rules (explicit entries first; a finding matching neither is a test failure):
+- Every resource is registered with its type, its key owner (the owner its encryption check reports; ""
+  for things that cannot be encrypted) and its hygiene verdict. Default rule: hygiene.no_sensitive_identifiers
+  is PASS on every registered resource with a free-form field unless it is listed as FAIL; resources with no
+  free-form field (listeners, unnamed distributions) have no hygiene finding.
+- A finding's key owner is its check's key owner for key-aware checks, else its resource's key owner (the
+  export falls back to the resource's).
+- kms.key_in_use_unusable / kms.external_account_key follow from the key a resource names (`uses`): its own
+  account's enabled key PASS, disabled / pending deletion / missing FAIL, another account's key NOT_APPLICABLE
+  (state not visible) with external_account_key PASS for a trusted account and FAIL otherwise.
+
+Where moto differs from AWS (see /work/shared/NOTES.md), the estate avoids the gap or the truth says why:
+- GetEbsDefaultKmsKeyId is not implemented: the region with EBS encryption by default on PASSes with key
+  owner "unknown" (AWS would name alias/aws/ebs, aws_managed).
+- GetAccountSummary has no API to set root MFA or root access keys: the builder sets moto's own flags
+  in-process (the server runs in this process), as AWS reports them after a root user enables MFA in the console.
+- Access keys are always created "now": an old key is created with moto's clock set back 120 days.
+- moto has no Proton: every account/region gets proton.template_customer_managed_key NOT_APPLICABLE.
+- Encrypted RDS instances and EFS file systems are created with an explicit key (moto records no key or a
+  placeholder otherwise; AWS names the aws/rds or aws/elasticfilesystem key).
+- ScheduleKeyDeletion in moto needs the bare key id (an ARN is a server error).
+"""
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from unittest import mock
+
+from botocore.config import Config
+
+from checks.catalog.base import KeyOwner, Status
+from checks.collectors import s3 as s3_collector
+from checks.inventory import account_uid, region_uid
+
+HOME, EU = REGIONS = ("us-east-1", "eu-west-1")
+ROLE = "OrganizationAccountAccessRole"
+MANAGEMENT = "123456789012"
+
+PASS, FAIL, ERROR, NA = Status.PASS, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE
+AWS_OWNED, AWS_MANAGED, CUSTOMER = KeyOwner.AWS_OWNED, KeyOwner.AWS_MANAGED, KeyOwner.CUSTOMER_MANAGED
+EXTERNAL, UNENCRYPTED, UNKNOWN = KeyOwner.EXTERNAL, KeyOwner.UNENCRYPTED, KeyOwner.UNKNOWN
+
+HYGIENE = "hygiene.no_sensitive_identifiers"
+IN_USE = "kms.key_in_use_unusable"
+EXTERNAL_KEY = "kms.external_account_key"
+
+# The verdicts each check can give on this estate (the test asserts the export shows exactly these).
+# Not reachable on moto without a fault: ERROR (the fault tests cover it). Otherwise missing, and why:
+# - iam.root_access_keys_absent / iam.root_mfa_enabled: both verdicts, through moto's flags (see above).
+# - proton.*: moto has no Proton, so NOT_APPLICABLE only (the Proton collector tests cover the rest).
+VERDICTS = {
+    "s3.bucket_default_encryption": {PASS, FAIL},
+    "s3.bucket_customer_managed_key": {PASS, FAIL},
+    "s3.bucket_secure_transport": {PASS, FAIL},
+    "s3.bucket_min_tls_12": {PASS, FAIL},
+    "s3.bucket_server_access_logging": {PASS, FAIL},
+    "ebs.encryption_by_default": {PASS, FAIL},
+    "ebs.volume_encrypted": {PASS, FAIL},
+    "rds.instance_storage_encrypted": {PASS, FAIL},
+    "dynamodb.table_customer_managed_key": {PASS, FAIL},
+    "sqs.queue_encrypted": {PASS, FAIL},
+    "sns.topic_encrypted": {PASS, FAIL},
+    "logs.log_group_kms_encrypted": {PASS, FAIL},
+    "logs.log_group_retention_adequate": {PASS, FAIL},
+    "secretsmanager.secret_customer_managed_key": {PASS, FAIL},
+    "efs.file_system_encrypted": {PASS, FAIL},
+    "kms.key_rotation_enabled": {PASS, FAIL, NA},
+    "kms.key_in_use_unusable": {PASS, FAIL, NA},
+    "kms.key_pending_deletion": {PASS, FAIL},
+    "kms.key_policy_not_public": {PASS, FAIL},
+    "kms.external_account_key": {PASS, FAIL},
+    "cloudtrail.multi_region_logging": {PASS, FAIL},
+    "cloudtrail.log_file_validation": {PASS, FAIL},
+    "cloudtrail.kms_encrypted": {PASS, FAIL},
+    "cloudtrail.bucket_not_public": {PASS, FAIL, NA},
+    "vpc.flow_logs_enabled": {PASS, FAIL},
+    "config.recorder_enabled": {PASS, FAIL},
+    "elbv2.listener_tls12": {PASS, FAIL},
+    "elbv2.listener_https_only": {PASS, FAIL},
+    "elbv2.access_logs_enabled": {PASS, FAIL, NA},
+    "cloudfront.distribution_tls12": {PASS, FAIL},
+    "iam.root_mfa_enabled": {PASS, FAIL},
+    "iam.root_access_keys_absent": {PASS, FAIL},
+    "iam.user_console_mfa": {PASS, FAIL, NA},
+    "iam.access_keys_rotated_90d": {PASS, FAIL, NA},
+    "iam.password_policy_strong": {PASS, FAIL},
+    "iam.no_full_admin_custom_policies": {PASS, FAIL},
+    "hygiene.no_credentials_in_urls": {PASS, FAIL},
+    "hygiene.no_sensitive_identifiers": {PASS, FAIL},
+    "proton.template_customer_managed_key": {NA},
+}
+# Which key owner classes the export must show (each on at least one finding).
+KEY_OWNERS = {AWS_OWNED, AWS_MANAGED, CUSTOMER, EXTERNAL, UNENCRYPTED}
+
+PASSWORD = "A-long-passw0rd!"  # noqa: S105 - a moto user's console password
+TLS_ONLY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "DenyOldTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
+         "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}},
+    ],
+}
+BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+             "RestrictPublicBuckets": True}
+REDIRECT = {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+CERTIFICATE_DOMAIN = "shop.example.com"
+
+
+@dataclass(frozen=True)
+class Expected:
+    status: str
+    key_owner: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: str
+    owner: str
+    hygiene: str | None
+
+
+@dataclass(frozen=True)
+class Key:
+    """A KMS key a resource names: whose it is and whether AWS can use it."""
+
+    account: str
+    arn: str
+    state: str = "Enabled"  # Enabled, Disabled, PendingDeletion, or Missing (no such key)
+    aws_managed: bool = False
+
+    @property
+    def key_id(self):
+        return self.arn.rsplit("/", 1)[-1]
+
+    @property
+    def owner(self):
+        if self.aws_managed:
+            return AWS_MANAGED
+        return UNKNOWN if self.state == "Missing" else CUSTOMER
+
+
+class Truth:
+    """Expected findings, keyed (account id, check id, resource uid)."""
+
+    def __init__(self, trusted):
+        self.trusted = frozenset(trusted)
+        self.resources = {}
+        self.entries = {}
+
+    def resource(self, account, uid, type_, owner="", hygiene=PASS):
+        assert (account, uid) not in self.resources, f"{uid} registered twice"
+        self.resources[(account, uid)] = Resource(type_, owner, hygiene)
+        return uid
+
+    def expect(self, account, check_id, uid, status, key_owner=None):
+        """`key_owner` None: the resource's own key owner (what the export shows for checks without one)."""
+        key = (account, check_id, uid)
+        assert key not in self.entries, f"{key} expected twice"
+        self.entries[key] = (status, key_owner)
+
+    def override(self, account, check_id, uid, status, key_owner=None):
+        self.entries[(account, check_id, uid)] = (status, key_owner)
+
+    def uses(self, account, uid, key):
+        """The key checks of a resource encrypted with `key`."""
+        if key.account != account:
+            self.expect(account, IN_USE, uid, NA, EXTERNAL)
+            self.expect(account, EXTERNAL_KEY, uid, PASS if key.account in self.trusted else FAIL, EXTERNAL)
+        else:
+            self.expect(account, IN_USE, uid, PASS if key.state == "Enabled" else FAIL, key.owner)
+
+    def table(self):
+        """{(account, check id, uid): Expected} with the default rules applied."""
+        table = {}
+        for (account, check_id, uid), (status, owner) in self.entries.items():
+            assert (account, uid) in self.resources, f"{uid} has expectations but is not a registered resource"
+            resource_owner = self.resources[(account, uid)].owner
+            table[(account, check_id, uid)] = Expected(status, resource_owner if owner is None else owner)
+        for (account, uid), resource in self.resources.items():
+            if resource.hygiene and (account, HYGIENE, uid) not in table:
+                table[(account, HYGIENE, uid)] = Expected(resource.hygiene, resource.owner)
+        return table
+
+    def uids(self, account, type_):
+        return sorted(uid for (owner, uid), resource in self.resources.items()
+                      if owner == account and resource.type == type_)
+
+
+@dataclass
+class Estate:
+    aws: object
+    management: str = MANAGEMENT
+    prod: str = ""
+    keys: str = ""
+    sessions: dict = field(default_factory=dict)
+    truth: Truth = None
+    handles: dict = field(default_factory=dict)  # things the history tests change
+    clients: dict = field(default_factory=dict)
+
+    @property
+    def accounts(self):
+        return (self.management, self.prod, self.keys)
+
+    @property
+    def trusted(self):
+        return (self.keys,)
+
+    def client(self, account, service, region=HOME, **config):
+        """One client per account, service and region (making clients is slow: botocore loads the model)."""
+        key = (account, service, region, tuple(sorted(config.items())))
+        if key not in self.clients:
+            self.clients[key] = self.sessions[account].client(service, region_name=region,
+                                                              config=Config(**config) if config else None)
+        return self.clients[key]
+
+    def table(self):
+        return self.truth.table()
+
+
+def build(aws):
+    """Create the organization and every resource; returns the Estate with its truth table."""
+    estate = Estate(aws)
+    organization(estate)
+    estate.truth = Truth(estate.trusted)
+    for account in estate.accounts:
+        account_baseline(estate, account)
+    keys = build_keys(estate)
+    build_storage(estate, keys)
+    build_compute(estate, keys)
+    build_messaging(estate, keys)
+    build_logging(estate, keys)
+    build_network(estate)
+    build_identity(estate)
+    build_trails(estate, keys)
+    for account in estate.accounts:
+        service_default_keys(estate, account)
+        default_vpcs(estate, account)
+    return estate
+
+
+# ---- the organization -------------------------------------------------------------------------------------
+
+
+def organization(estate):
+    aws = estate.aws
+    org = aws.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    estate.prod = org.create_account(AccountName="prod", Email="aws-prod@example.com")["CreateAccountStatus"][
+        "AccountId"]
+    estate.keys = org.create_account(AccountName="keys", Email="aws-keys@example.com")["CreateAccountStatus"][
+        "AccountId"]
+    estate.sessions = {estate.management: aws.session, estate.prod: aws.session_in(estate.prod, ROLE),
+                       estate.keys: aws.session_in(estate.keys, ROLE)}
+    # One model loader for every builder session: botocore parses each service's model once, not per account.
+    loader = aws.session._session.get_component("data_loader")
+    for session in estate.sessions.values():
+        session._session.register_component("data_loader", loader)
+
+
+def account_baseline(estate, account):
+    """The account and region records: what every account gets whatever it holds."""
+    truth = estate.truth
+    truth.resource(account, account_uid(account), "account", hygiene=None)
+    ebs_default_on = {(estate.prod, HOME)}
+    for region in REGIONS:
+        on = (account, region) in ebs_default_on
+        uid = truth.resource(account, region_uid(account, region), "region", UNKNOWN if on else UNENCRYPTED,
+                             hygiene=None)
+        # moto does not implement GetEbsDefaultKmsKeyId, so an enabled default's key is "unknown".
+        truth.expect(account, "ebs.encryption_by_default", uid, PASS if on else FAIL)
+        truth.expect(account, "proton.template_customer_managed_key", uid, NA)
+        if on:
+            estate.client(account, "ec2", region).enable_ebs_encryption_by_default()
+
+
+# ---- KMS ----------------------------------------------------------------------------------------------------
+
+
+def key_policy(owner, *statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{owner}:root"},
+         "Action": "kms:*", "Resource": "*"}, *statements]})
+
+
+def share_with(account):
+    return {"Sid": "UseFromAnotherAccount", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            "Resource": "*"}
+
+
+def customer_key(estate, account, name, region=HOME, *, rotation=None, state="Enabled", policy=None,
+                 description="", tags=None, spec=None, checks=None):
+    """Create a customer key and its expected kms.* findings. `checks` overrides verdicts by check id."""
+    kms = estate.client(account, "kms", region)
+    options = {"Description": description, "Policy": policy or key_policy(account)}
+    if tags:
+        options["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+    if spec:
+        options.update(KeySpec=spec, KeyUsage="SIGN_VERIFY")
+    metadata = kms.create_key(**options)["KeyMetadata"]
+    kms.create_alias(AliasName=f"alias/{name}", TargetKeyId=metadata["KeyId"])
+    if rotation:
+        kms.enable_key_rotation(KeyId=metadata["KeyId"])
+    if state == "Disabled":
+        kms.disable_key(KeyId=metadata["KeyId"])
+    elif state == "PendingDeletion":
+        kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=30)
+    key = Key(account, metadata["Arn"], state)
+    truth = estate.truth
+    verdicts = {"kms.key_rotation_enabled": (PASS if rotation else FAIL) if state == "Enabled" and not spec else NA,
+                "kms.key_pending_deletion": FAIL if state == "PendingDeletion" else PASS,
+                "kms.key_policy_not_public": PASS, **(checks or {})}
+    truth.resource(account, key.arn, "kms.key", hygiene=(checks or {}).get(HYGIENE, PASS))
+    for check_id, status in verdicts.items():
+        if check_id != HYGIENE:
+            truth.expect(account, check_id, key.arn, status, CUSTOMER)
+    return key
+
+
+def build_keys(estate):
+    prod, keys, management = estate.prod, estate.keys, estate.management
+    found = {
+        "prod-data": customer_key(estate, prod, "prod-data", rotation=True),
+        "prod-eu": customer_key(estate, prod, "prod-eu", EU, rotation=True),
+        "prod-reports": customer_key(estate, prod, "prod-reports", rotation=True),
+        "prod-logs": customer_key(
+            estate, prod, "prod-logs",
+            # Open to every principal, narrowed to the organization: not public.
+            policy=key_policy(prod, {"Sid": "OrganizationUse", "Effect": "Allow", "Principal": {"AWS": "*"},
+                                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                                     "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}}})),
+        "prod-public": customer_key(
+            estate, prod, "prod-public", rotation=True,
+            policy=key_policy(prod, {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt",
+                                     "Resource": "*"}),
+            checks={"kms.key_policy_not_public": FAIL}),
+        "prod-retired": customer_key(estate, prod, "prod-retired", state="Disabled"),
+        "prod-doomed": customer_key(estate, prod, "prod-doomed", rotation=True, state="PendingDeletion"),
+        "prod-signing": customer_key(estate, prod, "prod-signing", spec="RSA_2048",
+                                     description="Release signing key; questions to sec-team@example.com",
+                                     checks={HYGIENE: FAIL}),
+        "keys-central": customer_key(estate, keys, "central-data", rotation=True, policy=key_policy(keys, share_with(prod)),
+                                     tags={"legacy-credential": "AKIAIOSFODNN7EXAMPLE"}, checks={HYGIENE: FAIL}),
+        "master-shared": customer_key(estate, management, "master-shared",
+                                      policy=key_policy(management, share_with(prod))),
+        # A key the prod account used to have: deleted, yet a bucket still names it.
+        "prod-deleted": Key(prod, f"arn:aws:kms:{HOME}:{prod}:key/0b0e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "Missing"),
+    }
+    for service in ("s3", "sqs", "secretsmanager"):
+        # Named by alias only (S3 SSE-KMS without a key id, SQS alias/aws/sqs, Secrets Manager's default).
+        found[f"aws/{service}"] = Key(prod, f"alias/aws/{service}", aws_managed=True)
+    estate.handles["report_key"] = found["prod-reports"]
+    return found
+
+
+def service_default_keys(estate, account):
+    """AWS creates alias/aws/<service> keys on first use (moto does too): AWS-managed, no kms.* findings."""
+    for region in REGIONS:
+        kms = estate.client(account, "kms", region)
+        listed = {key["KeyArn"] for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]}
+        aliases = {alias["TargetKeyId"]: alias["AliasName"] for page in kms.get_paginator("list_aliases").paginate()
+                   for alias in page["Aliases"] if alias.get("TargetKeyId")}
+        for arn in sorted(listed):
+            if (account, arn) in estate.truth.resources:
+                continue
+            alias = aliases.get(arn.rsplit("/", 1)[-1], "")
+            assert alias.startswith("alias/aws/"), f"unexpected key {arn} in the estate"
+            estate.truth.resource(account, arn, "kms.key")
+
+
+# ---- S3, EBS, RDS, DynamoDB, EFS ------------------------------------------------------------------------------
+
+
+def put_policy(s3, bucket, document):
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document).replace("{bucket}", bucket))
+
+
+def bucket(estate, account, name, *, region=HOME, sse=None, key=None, policy=None, logs_to=None, block=False,
+           tags=None, hygiene=PASS):
+    """A bucket and its five s3.* expectations. `sse`: None (moto's default: none), "AES256" or "aws:kms"."""
+    s3 = estate.client(account, "s3", region)
+    options = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=name, **options)
+    if sse:
+        default = {"SSEAlgorithm": sse}
+        if key and not key.arn.startswith("alias/aws/"):
+            default["KMSMasterKeyID"] = key.arn
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": default}]})
+    if policy:
+        put_policy(s3, name, policy)
+    if logs_to:
+        s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": logs_to, "TargetPrefix": f"{name}/"}})
+    if block:
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=BLOCK_ALL)
+    if tags:
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+    uid = f"arn:aws:s3:::{name}"
+    owner = UNENCRYPTED if not sse else AWS_OWNED if sse == "AES256" else (
+        EXTERNAL if key.account != account else key.owner)
+    truth = estate.truth
+    truth.resource(account, uid, "s3.bucket", owner, hygiene)
+    truth.expect(account, "s3.bucket_default_encryption", uid, PASS if sse else FAIL)
+    if owner == CUSTOMER or (owner == EXTERNAL and key.account in truth.trusted):
+        customer = PASS
+    else:
+        customer = FAIL  # SSE-S3, aws/s3, an untrusted account's key, a key that no longer exists, none
+    truth.expect(account, "s3.bucket_customer_managed_key", uid, customer)
+    statements = {s["Sid"] for s in (policy or {}).get("Statement", [])}
+    truth.expect(account, "s3.bucket_secure_transport", uid, PASS if "DenyInsecureTransport" in statements else FAIL)
+    truth.expect(account, "s3.bucket_min_tls_12", uid, PASS if "DenyOldTls" in statements else FAIL)
+    truth.expect(account, "s3.bucket_server_access_logging", uid, PASS if logs_to else FAIL)
+    if sse == "aws:kms":
+        truth.uses(account, uid, key)
+    return uid
+
+
+def log_delivery_policy(bucket_name):
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket_name}/*"}]}
+
+
+def only_secure_transport(bucket_name):
+    return {"Version": "2012-10-17", "Statement": [TLS_ONLY_POLICY["Statement"][0]]}
+
+
+def build_storage(estate, keys):
+    prod, central, management = estate.prod, estate.keys, estate.management
+    bucket(estate, prod, "prod-access-logs", sse="AES256", policy=log_delivery_policy("prod-access-logs"))
+    bucket(estate, prod, "prod-sse-s3", sse="AES256", policy=TLS_ONLY_POLICY, logs_to="prod-access-logs")
+    bucket(estate, prod, "prod-sse-kms-default", sse="aws:kms", key=keys["aws/s3"])
+    bucket(estate, prod, "prod-cmk", sse="aws:kms", key=keys["prod-data"], policy=only_secure_transport("prod-cmk"),
+           logs_to="prod-access-logs")
+    bucket(estate, prod, "prod-central-key", sse="aws:kms", key=keys["keys-central"])
+    bucket(estate, prod, "prod-untrusted-key", sse="aws:kms", key=keys["master-shared"])
+    bucket(estate, prod, "prod-lost-key", sse="aws:kms", key=keys["prod-deleted"])
+    estate.handles["plain_bucket"] = bucket(estate, prod, "prod-plain", tags={"owner": "jane.doe@example.com"},
+                                            hygiene=FAIL)
+    bucket(estate, prod, "prod-eu-data", region=EU, sse="aws:kms", key=keys["prod-eu"], policy=TLS_ONLY_POLICY)
+    # Trail buckets: blocked at bucket level (prod), at account level (keys), not at all (prod's eu trail).
+    bucket(estate, prod, "prod-trail-logs", sse="AES256", block=True)
+    bucket(estate, prod, "prod-eu-trail", region=EU, sse="AES256")
+    bucket(estate, central, "keys-trail-logs")
+    control = estate.client(central, "s3control", inject_host_prefix=False)
+    control.meta.events.register("before-sign.s3-control", s3_collector.drop_account_label_on_local_endpoint)
+    control.put_public_access_block(AccountId=central, PublicAccessBlockConfiguration=BLOCK_ALL)
+    del management
+
+
+def volume(estate, account, name, region, *, encrypted, key=None, tags=None, hygiene=PASS):
+    ec2 = estate.client(account, "ec2", region)
+    options = {"Encrypted": encrypted}
+    if key:
+        options["KmsKeyId"] = key.arn
+    tag_set = [{"Key": "Name", "Value": name}, *[{"Key": k, "Value": v} for k, v in (tags or {}).items()]]
+    made = ec2.create_volume(AvailabilityZone=f"{region}a", Size=8, TagSpecifications=[
+        {"ResourceType": "volume", "Tags": tag_set}], **options)
+    uid = f"arn:aws:ec2:{region}:{account}:volume/{made['VolumeId']}"
+    if encrypted and key is None:
+        # EBS encrypts with the account's AWS-managed aws/ebs key when none is named (created on first use).
+        key = Key(account, made["KmsKeyId"], aws_managed=True)
+    owner = UNENCRYPTED if not encrypted else (EXTERNAL if key.account != account else key.owner)
+    estate.truth.resource(account, uid, "ec2.volume", owner, hygiene)
+    estate.truth.expect(account, "ebs.volume_encrypted", uid, PASS if encrypted else FAIL)
+    if encrypted:
+        estate.truth.uses(account, uid, key)
+    return uid, made["VolumeId"]
+
+
+def build_compute(estate, keys):
+    prod = estate.prod
+    volume(estate, prod, "data-cmk", HOME, encrypted=True, key=keys["prod-data"])
+    volume(estate, prod, "data-default", HOME, encrypted=True)
+    volume(estate, prod, "data-central", HOME, encrypted=True, key=keys["keys-central"],
+           tags={"peer-account": estate.keys}, hygiene=FAIL)
+    estate.handles["plain_volume"] = volume(estate, prod, "scratch", EU, encrypted=False)
+    rds = estate.client(prod, "rds")
+    for name, key in (("orders-db", keys["prod-data"]), ("legacy-db", None)):
+        options = {"StorageEncrypted": True, "KmsKeyId": key.arn} if key else {"StorageEncrypted": False}
+        instance = rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
+                                          MasterUsername="app", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                                          **options)["DBInstance"]
+        uid = estate.truth.resource(prod, instance["DBInstanceArn"], "rds.db_instance", CUSTOMER if key else UNENCRYPTED)
+        estate.truth.expect(prod, "rds.instance_storage_encrypted", uid, PASS if key else FAIL)
+        if key:
+            estate.truth.uses(prod, uid, key)
+    dynamodb = estate.client(prod, "dynamodb")
+    tables = (("orders", None, FAIL, AWS_OWNED), ("orders-cmk", keys["prod-data"], PASS, CUSTOMER),
+              ("orders-aws-key", "aws", FAIL, AWS_MANAGED), ("orders-central", keys["keys-central"], PASS, EXTERNAL))
+    for name, key, status, owner in tables:
+        options = {}
+        if key:
+            options["SSESpecification"] = {"Enabled": True, "SSEType": "KMS",
+                                           **({"KMSMasterKeyId": key.arn} if key != "aws" else {})}
+        table = dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                                      KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                      **options)["TableDescription"]
+        uid = estate.truth.resource(prod, table["TableArn"], "dynamodb.table", owner)
+        estate.truth.expect(prod, "dynamodb.table_customer_managed_key", uid, status)
+        if key == "aws":
+            key = Key(prod, table["SSEDescription"]["KMSMasterKeyArn"], aws_managed=True)
+        if key:
+            estate.truth.uses(prod, uid, key)
+    efs = estate.client(prod, "efs")
+    for name, key in (("shared-fs", keys["prod-data"]), ("scratch-fs", None)):
+        options = {"Encrypted": True, "KmsKeyId": key.arn} if key else {"Encrypted": False}
+        made = efs.create_file_system(CreationToken=name, Tags=[{"Key": "Name", "Value": name}], **options)
+        uid = estate.truth.resource(prod, made["FileSystemArn"], "efs.file_system", CUSTOMER if key else UNENCRYPTED)
+        estate.truth.expect(prod, "efs.file_system_encrypted", uid, PASS if key else FAIL)
+        if key:
+            estate.truth.uses(prod, uid, key)
+
+
+# ---- SQS, SNS, Secrets Manager ---------------------------------------------------------------------------------
+
+
+def build_messaging(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    sqs = estate.client(prod, "sqs")
+    queues = (("jobs", {}, None, AWS_OWNED, PASS),  # SSE-SQS is the default for new queues
+              ("jobs-plain", {"SqsManagedSseEnabled": "false"}, None, UNENCRYPTED, FAIL),
+              ("jobs-cmk", {}, keys["prod-data"], CUSTOMER, PASS),
+              ("jobs-aws-key", {}, keys["aws/sqs"], AWS_MANAGED, PASS),
+              ("jobs-retired-key", {}, keys["prod-retired"], CUSTOMER, PASS))
+    for name, attributes, key, owner, status in queues:
+        if key:
+            attributes = {**attributes, "KmsMasterKeyId": key.arn}
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        uid = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        truth.resource(prod, uid, "sqs.queue", owner)
+        truth.expect(prod, "sqs.queue_encrypted", uid, status)
+        if key:
+            truth.uses(prod, uid, key)
+    sns = estate.client(prod, "sns")
+    for name, key in (("alerts", None), ("alerts-cmk", keys["prod-data"]), ("alerts-doomed-key", keys["prod-doomed"])):
+        arn = sns.create_topic(Name=name, Attributes={"KmsMasterKeyId": key.arn} if key else {})["TopicArn"]
+        truth.resource(prod, arn, "sns.topic", CUSTOMER if key else UNENCRYPTED)
+        truth.expect(prod, "sns.topic_encrypted", arn, PASS if key else FAIL)
+        if key:
+            truth.uses(prod, arn, key)
+    topic = f"arn:aws:sns:{HOME}:{prod}:alerts"
+    endpoints = (("https", "https://hooks.example.com/posture", PASS),
+                 ("https", "https://deploy:s3cret@hooks.example.com/legacy", FAIL),
+                 ("email", "oncall@example.com", None))
+    for protocol, endpoint, status in endpoints:
+        sns.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
+    for subscription in sns.list_subscriptions()["Subscriptions"]:
+        [status] = [status for protocol, endpoint, status in endpoints if endpoint == subscription["Endpoint"]]
+        truth.resource(prod, subscription["SubscriptionArn"], "sns.subscription")
+        if status:  # e-mail endpoints hold no URL (and are not kept)
+            truth.expect(prod, "hygiene.no_credentials_in_urls", subscription["SubscriptionArn"], status)
+    secrets = estate.client(prod, "secretsmanager")
+    for name, key, options, hygiene in (
+            ("db-password", keys["prod-data"], {}, PASS),
+            ("api-token", keys["aws/secretsmanager"], {"Description": "Rotated by ops@example.com"}, FAIL)):
+        if not key.aws_managed:
+            options = {**options, "KmsKeyId": key.arn}
+        arn = secrets.create_secret(Name=name, SecretString="not-a-real-secret", **options)["ARN"]
+        truth.resource(prod, arn, "secretsmanager.secret", key.owner, hygiene)
+        truth.expect(prod, "secretsmanager.secret_customer_managed_key", arn, PASS if key.owner == CUSTOMER else FAIL)
+        truth.uses(prod, arn, key)
+
+
+# ---- CloudWatch Logs, Config --------------------------------------------------------------------------------------
+
+
+def log_group(estate, account, name, *, key=None, retention=None, region=HOME):
+    logs = estate.client(account, "logs", region)
+    logs.create_log_group(logGroupName=name, **({"kmsKeyId": key.arn} if key else {}))
+    if retention:
+        logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+    uid = f"arn:aws:logs:{region}:{account}:log-group:{name}"
+    truth = estate.truth
+    truth.resource(account, uid, "logs.log_group", key.owner if key else AWS_OWNED)
+    truth.expect(account, "logs.log_group_kms_encrypted", uid, PASS if key else FAIL)
+    truth.expect(account, "logs.log_group_retention_adequate", uid,
+                 PASS if retention is None or retention >= 365 else FAIL)
+    if key:
+        truth.uses(account, uid, key)
+    return uid
+
+
+def build_logging(estate, keys):
+    prod = estate.prod
+    log_group(estate, prod, "/app/orders", key=keys["prod-logs"], retention=400)
+    log_group(estate, prod, "/app/debug", retention=30)
+    log_group(estate, prod, "/app/audit")  # never expires
+    log_group(estate, prod, "/vpc/flow-logs", retention=365)
+    estate.handles["report_log_group"] = log_group(estate, prod, "/app/reports", key=keys["prod-reports"],
+                                                   retention=731)
+    for region, recording in ((HOME, True), (EU, False)):
+        config = estate.client(prod, "config", region)
+        config.put_configuration_recorder(ConfigurationRecorder={
+            "name": "default", "roleARN": f"arn:aws:iam::{prod}:role/aws-config",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == HOME}})
+        if recording:
+            config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "prod-access-logs"})
+            config.start_configuration_recorder(ConfigurationRecorderName="default")
+    for account in estate.accounts:
+        for region in REGIONS:
+            status = PASS if (account, region) == (prod, HOME) else FAIL
+            estate.truth.expect(account, "config.recorder_enabled", region_uid(account, region), status)
+
+
+# ---- VPC, ELBv2, CloudFront -------------------------------------------------------------------------------------
+
+
+def default_vpcs(estate, account):
+    """Every region has a default VPC (moto makes it when EC2 is first used there): no flow logs."""
+    for region in REGIONS:
+        ec2 = estate.client(account, "ec2", region)
+        for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
+            uid = estate.truth.resource(account, f"arn:aws:ec2:{region}:{account}:vpc/{vpc['VpcId']}", "ec2.vpc")
+            estate.truth.expect(account, "vpc.flow_logs_enabled", uid, FAIL)
+
+
+def build_network(estate):
+    prod, truth = estate.prod, estate.truth
+    ec2 = estate.client(prod, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "prod-vpc"}]}])["Vpc"]["VpcId"]
+    ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogGroupName="/vpc/flow-logs",
+                         DeliverLogsPermissionArn=f"arn:aws:iam::{prod}:role/flow-logs")
+    uid = truth.resource(prod, f"arn:aws:ec2:{HOME}:{prod}:vpc/{vpc}", "ec2.vpc")
+    truth.expect(prod, "vpc.flow_logs_enabled", uid, PASS)
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=f"{HOME}{zone}")["Subnet"][
+        "SubnetId"] for n, zone in ((1, "a"), (2, "b"))]
+    load_balancers(estate, vpc, subnets)
+    distributions(estate)
+
+
+def load_balancers(estate, vpc, subnets):
+    prod, truth = estate.prod, estate.truth
+    elbv2 = estate.client(prod, "elbv2")
+    certificate = estate.client(prod, "acm").request_certificate(DomainName=CERTIFICATE_DOMAIN)["CertificateArn"]
+
+    def listener(lb, protocol, port, actions, policy=None):
+        options = {"SslPolicy": policy, "Certificates": [{"CertificateArn": certificate}]} if policy else {}
+        made = elbv2.create_listener(LoadBalancerArn=lb, Protocol=protocol, Port=port, DefaultActions=actions,
+                                     **options)["Listeners"][0]
+        # Listener names are derived ("web:443") and they carry no tags: no hygiene finding.
+        return truth.resource(prod, made["ListenerArn"], "elbv2.listener", hygiene=None)
+
+    def load_balancer(name, kind="application", logs=False):
+        lb = elbv2.create_load_balancer(Name=name, Subnets=subnets, Type=kind)["LoadBalancers"][0]["LoadBalancerArn"]
+        if logs:
+            elbv2.modify_load_balancer_attributes(LoadBalancerArn=lb, Attributes=[
+                {"Key": "access_logs.s3.enabled", "Value": "true"},
+                {"Key": "access_logs.s3.bucket", "Value": "prod-access-logs"}])
+        truth.resource(prod, lb, "elbv2.load_balancer")
+        return lb
+
+    group = elbv2.create_target_group(Name="app", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]
+    forward = [{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}]
+    web = load_balancer("web", logs=True)
+    truth.expect(prod, "elbv2.access_logs_enabled", web, PASS)
+    truth.expect(prod, "elbv2.listener_https_only", listener(web, "HTTP", 80, [REDIRECT]), PASS)
+    truth.expect(prod, "elbv2.listener_tls12",
+                 listener(web, "HTTPS", 443, forward, "ELBSecurityPolicy-TLS13-1-2-2021-06"), PASS)
+    legacy = load_balancer("legacy")
+    truth.expect(prod, "elbv2.access_logs_enabled", legacy, FAIL)
+    truth.expect(prod, "elbv2.listener_https_only", listener(legacy, "HTTP", 80, forward), FAIL)
+    truth.expect(prod, "elbv2.listener_tls12", listener(legacy, "HTTPS", 443, forward, "ELBSecurityPolicy-2016-08"),
+                 FAIL)
+    group_tcp = elbv2.create_target_group(Name="tcp", Protocol="TCP", Port=5432, VpcId=vpc)["TargetGroups"][0]
+    edge = load_balancer("edge", kind="network")
+    listener(edge, "TCP", 5432, [{"Type": "forward", "TargetGroupArn": group_tcp["TargetGroupArn"]}])
+    truth.expect(prod, "elbv2.access_logs_enabled", edge, NA)  # NLBs log only TLS connections
+
+
+def distribution_config(reference, comment, policy, certificate=None):
+    behavior = {"TargetOriginId": "site", "ViewerProtocolPolicy": policy, "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0}}
+    config = {"CallerReference": reference, "Comment": comment, "Enabled": True, "DefaultCacheBehavior": behavior,
+              "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": "origin.example.com",
+                                                      "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                                                             "OriginProtocolPolicy": "https-only"}}]}}
+    if certificate:
+        config["ViewerCertificate"] = certificate
+    return config
+
+
+def distributions(estate):
+    prod, truth = estate.prod, estate.truth
+    cloudfront = estate.client(prod, "cloudfront")
+    certificate = {"ACMCertificateArn": f"arn:aws:acm:us-east-1:{prod}:certificate/0b9c7e3a-0000-4000-8000-000000000001",
+                   "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
+    for reference, comment, policy, cert, status, hygiene in (
+            ("site", "Marketing site", "redirect-to-https", certificate, PASS, PASS),
+            ("legacy", "Old shop; test card 4111 1111 1111 1111", "allow-all", None, FAIL, FAIL)):
+        made = cloudfront.create_distribution(DistributionConfig=distribution_config(reference, comment, policy, cert))
+        arn = made["Distribution"]["ARN"]
+        truth.resource(prod, arn, "cloudfront.distribution", hygiene=hygiene)
+        truth.expect(prod, "cloudfront.distribution_tls12", arn, status)
+
+
+# ---- IAM -----------------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def moto_clock_back(days):
+    """moto stamps new IAM access keys with its clock: set it back to create a key that is `days` old."""
+    import moto.iam.models
+
+    real = moto.iam.models.utcnow
+    with mock.patch.object(moto.iam.models, "utcnow", lambda: real() - timedelta(days=days)):
+        yield
+
+
+def root_flags(account, mfa, access_keys):
+    """GetAccountSummary's root flags, which no API sets (moto keeps them on its in-process backend)."""
+    from moto.iam.models import iam_backends
+
+    summary = iam_backends[account]["aws"].account_summary
+    summary._account_mfa_enabled = int(mfa)
+    summary._account_access_keys_present = int(access_keys)
+
+
+def user(estate, account, name, *, console=False, mfa=False, key_age_days=None, hygiene=PASS):
+    iam = estate.client(account, "iam")
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    if console:
+        iam.create_login_profile(UserName=name, Password=PASSWORD)
+    if mfa:
+        device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name.replace("@", "-"))["VirtualMFADevice"]
+        iam.enable_mfa_device(UserName=name, SerialNumber=device["SerialNumber"], AuthenticationCode1="123456",
+                              AuthenticationCode2="654321")
+    if key_age_days is not None:
+        with moto_clock_back(key_age_days):
+            iam.create_access_key(UserName=name)
+    truth = estate.truth
+    truth.resource(account, arn, "iam.user", hygiene=hygiene)
+    truth.expect(account, "iam.user_console_mfa", arn, NA if not console else PASS if mfa else FAIL)
+    truth.expect(account, "iam.access_keys_rotated_90d", arn,
+                 NA if key_age_days is None else PASS if key_age_days < 90 else FAIL)
+    return arn
+
+
+def build_identity(estate):
+    prod, central, management, truth = estate.prod, estate.keys, estate.management, estate.truth
+    user(estate, prod, "alice", console=True, mfa=True)
+    user(estate, prod, "bob", console=True, key_age_days=10)
+    user(estate, prod, "ci-bot", key_age_days=120)
+    user(estate, prod, "dev@example.com", hygiene=FAIL)  # an e-mail address as a user name
+    iam = estate.client(prod, "iam")
+    for name, action, resource, status in (("ReadOnlyOps", "s3:Get*", "*", PASS), ("BreakGlass", "*", "*", FAIL)):
+        document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+        arn = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+        truth.resource(prod, arn, "iam.policy")
+        truth.expect(prod, "iam.no_full_admin_custom_policies", arn, status)
+    iam.update_account_password_policy(MinimumPasswordLength=16, RequireSymbols=True, RequireNumbers=True,
+                                       RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+                                       PasswordReusePrevention=24)
+    estate.client(central, "iam").update_account_password_policy(MinimumPasswordLength=8)
+    root_flags(management, mfa=True, access_keys=False)
+    root_flags(central, mfa=False, access_keys=True)
+    for account, mfa, keys, password in ((management, PASS, PASS, FAIL), (prod, FAIL, PASS, PASS),
+                                         (central, FAIL, FAIL, FAIL)):
+        uid = account_uid(account)
+        truth.expect(account, "iam.root_mfa_enabled", uid, mfa)
+        truth.expect(account, "iam.root_access_keys_absent", uid, keys)
+        truth.expect(account, "iam.password_policy_strong", uid, password)
+
+
+# ---- CloudTrail ------------------------------------------------------------------------------------------------------
+
+
+def trail(estate, account, name, bucket_name, *, region=HOME, multi_region=False, logging=True, validation=False,
+          key=None, bucket_verdict):
+    cloudtrail = estate.client(account, "cloudtrail", region)
+    options = {"IsMultiRegionTrail": multi_region, "EnableLogFileValidation": validation}
+    if key:
+        options["KmsKeyId"] = key.arn
+    arn = cloudtrail.create_trail(Name=name, S3BucketName=bucket_name, **options)["TrailARN"]
+    if logging:
+        cloudtrail.start_logging(Name=arn)
+    truth = estate.truth
+    truth.resource(account, arn, "cloudtrail.trail", key.owner if key else AWS_OWNED)
+    truth.expect(account, "cloudtrail.log_file_validation", arn, PASS if validation else FAIL)
+    truth.expect(account, "cloudtrail.kms_encrypted", arn, PASS if key else FAIL)
+    truth.expect(account, "cloudtrail.bucket_not_public", arn, bucket_verdict)
+    if key:
+        truth.uses(account, arn, key)
+    return arn
+
+
+def build_trails(estate, keys):
+    prod, central, management, truth = estate.prod, estate.keys, estate.management, estate.truth
+    trail(estate, prod, "org-audit", "prod-trail-logs", multi_region=True, validation=True, key=keys["prod-data"],
+          bucket_verdict=PASS)
+    trail(estate, prod, "eu-local", "prod-eu-trail", region=EU, bucket_verdict=FAIL)
+    # Multi-region but stopped; its bucket is protected by the account-level Block Public Access.
+    trail(estate, central, "keys-trail", "keys-trail-logs", multi_region=True, logging=False, validation=True,
+          bucket_verdict=PASS)
+    # Delivers to prod's bucket (a central log archive): not this account's bucket to judge.
+    trail(estate, central, "keys-eu-feed", "prod-trail-logs", region=EU, bucket_verdict=NA)
+    truth.expect(prod, "cloudtrail.multi_region_logging", account_uid(prod), PASS)
+    truth.expect(central, "cloudtrail.multi_region_logging", account_uid(central), FAIL)  # not logging
+    truth.expect(management, "cloudtrail.multi_region_logging", account_uid(management), FAIL)  # no trail at all
