@@ -3,6 +3,7 @@
 Views and the export command parse input and call these; the exporters live in dashboard/exports/.
 """
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -77,6 +78,21 @@ def write(fmt, scope, path, generated_by, progress=None):
 
 def should_stream(fmt, scope):
     return fmt in STREAMABLE and scope.findings().count() <= STREAM_LIMIT
+
+
+def json_chunks(findings):
+    """Exactly the text exports.json.write produces, as a generator for a streaming response."""
+    count = 0
+    yield "["
+    for row in findings:
+        yield (",\n" if count else "\n") + json.dumps(row, ensure_ascii=False)
+        count += 1
+    yield "\n]\n" if count else "]\n"
+
+
+def stream(fmt, scope):
+    """The CSV or JSON text of `scope`, piece by piece, in constant memory."""
+    return csv_export.lines(rows(scope)) if fmt == Format.CSV else json_chunks(rows(scope))
 
 
 def record_export(request, fmt, scope, target, user=None, **details):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import account, audit, catalog, changes, findings, keys, overview, placeholders
+from dashboard.views import account, audit, catalog, changes, findings, keys, overview, reports
 
 app_name = "dashboard"
 
@@ -21,6 +21,11 @@ urlpatterns = [
     path("checks/", catalog.checks, name="checks"),
     path("checks/<str:check_id>/", catalog.check, name="check"),
     path("changes/", changes.changes, name="changes"),
-    path("reports/", placeholders.reports, name="reports"),
+    path("reports/", reports.reports_page, name="reports"),
+    path("reports/build/", reports.report_build, name="report_build"),
+    path("reports/jobs/", reports.report_jobs, name="report_jobs"),
+    path("reports/jobs/<int:pk>/download/", reports.report_download, name="report_download"),
+    path("reports/jobs/<int:pk>/build-here/", reports.report_build_here, name="report_build_here"),
+    path("reports/jobs/<int:pk>/requeue/", reports.report_requeue, name="report_requeue"),
     path("audit/", audit.audit_log, name="audit_log"),
 ]

@@ -123,6 +123,15 @@ class Scope:
             ("Muted findings", "Included" if self.include_muted else "Excluded"),
         ]
 
+    def summary(self):
+        """One line: "All accounts · all areas · high, critical · muted excluded · as of 2026-06-30"."""
+        parts = [", ".join(self.accounts) if self.accounts else "all accounts",
+                 ", ".join(self.areas) if self.areas else "all areas",
+                 ", ".join(self.severities) if self.severities else "all severities",
+                 "muted included" if self.include_muted else "muted excluded",
+                 f"as of {self.as_of:%Y-%m-%d}" if self.as_of else "current"]
+        return " · ".join(parts)
+
     def to_json(self):
         """What a ReportJob stores to rebuild this scope in a worker."""
         return {"accounts": list(self.accounts), "areas": list(self.areas), "severities": list(self.severities),
