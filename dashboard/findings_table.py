@@ -1,61 +1,128 @@
 """Sorting and keyset paging of the findings table, fast at a million rows.
 
-Status and severity are short enums stored as text whose rank is not alphabetical, so ordering by a
-CASE expression would make the database sort every matching row before returning the first 50.
-Instead a sort is a list of *buckets* (one per status × severity pair, in rank order) walked one by
-one; inside a bucket rows come in index order (Finding's (status, severity, -id) index), each bucket
-an index range scan with a LIMIT. Paging is by keyset (the last row's bucket and sort values), so
-page 1,000 costs what page 1 costs, and no request counts the whole table.
+Status, severity, check and account sort by a rank that is not the column's own order (FAIL before
+ERROR, critical before high, accounts by name), so a plain ORDER BY CASE would make the database
+sort every matching row before it returns the first 50. Instead a sort is *planned* as a list of
+buckets walked in order, each one query with a LIMIT that stops as soon as the page is full:
+
+- status/severity: one bucket per status × severity pair, each an index range scan of Finding's
+  (status, severity, -id) index — the common case costs a few milliseconds at any size;
+- check: catalog ids in order, then status, the (check_id, status) index's own order;
+- account: chunks of accounts by name, at most about ten queries, each sorting only its chunk's rows;
+- when a filter has no index (region, resource type) the status × severity walk could scan the
+  table twenty times over, so it becomes one bucket ordered by rank expressions: one scan.
+
+Paging is by keyset — the last row's bucket and sort values ride in the URL — so page 1,000 costs
+what page 1 costs, and no request counts the whole table.
 """
 
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import product
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from checks.catalog.base import Severity, Status
 
 PAGE_SIZE = 50
 STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.PASS, Status.NOT_APPLICABLE)
 SEVERITY_ORDER = tuple(Severity)
+MAX_CHUNKS = 10  # the account sort walks at most about this many buckets
+UNINDEXED_FILTERS = ("region", "resource_type")
+SORT_KEYS = ("status", "severity", "-status_since", "status_since", "account", "check")
 
 
 @dataclass(frozen=True)
-class Sort:
-    buckets: tuple  # filter kwargs of each bucket, in display order; ({},) is one bucket of everything
-    keys: tuple  # (field, descending) inside a bucket; the last key is unique (the id)
+class Rank:
+    """An order given by a list of values: `alias` is annotated as each value's position (unknown ones last)."""
+
+    alias: str
+    field: str
+    positions: dict  # value → rank, for the values this bucket can hold
+
+    def expression(self, last):
+        whens = [When(**{self.field: value}, then=Value(rank)) for value, rank in self.positions.items()]
+        return Case(*whens, default=Value(last), output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class Bucket:
+    where: Q
+    ranks: tuple = ()  # Rank per annotated alias, in key order
+
+
+@dataclass(frozen=True)
+class Plan:
+    buckets: tuple
+    keys: tuple  # (field or rank alias, descending); the last key is unique (the id)
 
     def ordering(self, forward=True):
         return [("-" if descending == forward else "") + field for field, descending in self.keys]
 
-
-def ranked(first, second):
-    return tuple({first[0]: a, second[0]: b} for a in first[1] for b in second[1])
-
-
-SORTS = {
-    "status": Sort(ranked(("status", STATUS_ORDER), ("severity", SEVERITY_ORDER)), (("id", True),)),
-    "severity": Sort(ranked(("severity", SEVERITY_ORDER), ("status", STATUS_ORDER)), (("id", True),)),
-    "-status_since": Sort(({},), (("status_since", True), ("id", True))),
-    "status_since": Sort(({},), (("status_since", False), ("id", False))),
-    "account": Sort(({},), (("account__name", False), ("account_id", False), ("id", True))),
-    "check": Sort(({},), (("check_id", False), ("id", True))),
-}
+    def rows(self, findings, index):
+        bucket = self.buckets[index]
+        rows = findings.filter(bucket.where)
+        if bucket.ranks:
+            rows = rows.annotate(**{rank.alias: rank.expression(10_000) for rank in bucket.ranks})
+        return rows
 
 
-def buckets_for(sort, fixed):
-    """The sort's buckets that can hold rows under the filters (`fixed`: field → filtered value)."""
-    return [
-        (index, bucket)
-        for index, bucket in enumerate(sort.buckets)
-        if all(fixed.get(field) in (None, "", value) for field, value in bucket.items())
+# --- plans -------------------------------------------------------------------------------------------
+
+
+def positions(values):
+    return {value: rank for rank, value in enumerate(values)}
+
+
+def enum_plan(first, second, fixed, one_scan):
+    """Status-then-severity (or the reverse): a bucket per pair the filters allow, or one ranked scan."""
+    fields = [first, second]
+    orders = {"status": STATUS_ORDER, "severity": SEVERITY_ORDER}
+    allowed = {field: [v for v in orders[field] if fixed.get(field) in (None, "", v)] for field in fields}
+    if one_scan:
+        ranks = tuple(Rank(f"rank_{field}", field, positions(orders[field])) for field in fields)
+        return Plan((Bucket(Q(), ranks),), ((ranks[0].alias, False), (ranks[1].alias, False), ("id", True)))
+    pairs = product(allowed[first], allowed[second])
+    return Plan(tuple(Bucket(Q(**{first: a, second: b})) for a, b in pairs), (("id", True),))
+
+
+def chunked_plan(field, alias, values, pinned):
+    """Rows ordered by `values` (accounts by name), walked in about MAX_CHUNKS chunks; any others last."""
+    values = [pinned] if pinned else list(values)
+    size = max(1, math.ceil(len(values) / MAX_CHUNKS))
+    rank = positions(values)
+    buckets = [
+        Bucket(Q(**{f"{field}__in": chunk}), (Rank(alias, field, {v: rank[v] for v in chunk}),))
+        for chunk in (values[i : i + size] for i in range(0, len(values), size))
     ]
+    if not pinned:  # rows whose value is not in the list (an account added since the list was read)
+        buckets.append(Bucket(~Q(**{f"{field}__in": values}), (Rank(alias, field, {}),)))
+    return Plan(tuple(buckets), ((alias, False), ("id", True)))
 
 
-# --- cursors ----------------------------------------------------------------------------------------
+def plan_for(sort_key, fixed, account_ids=()):
+    """How to walk the rows in `sort_key` order under the filters (`fixed`: filter name → value)."""
+    one_scan = any(fixed.get(name) for name in UNINDEXED_FILTERS)
+    if sort_key == "severity":
+        return enum_plan("severity", "status", fixed, one_scan)
+    if sort_key == "-status_since":
+        return Plan((Bucket(Q()),), (("status_since", True), ("id", True)))
+    if sort_key == "status_since":
+        return Plan((Bucket(Q()),), (("status_since", False), ("id", False)))
+    if sort_key == "check":
+        # Catalog ids in order and, inside a check, statuses alphabetically (errors, failures, n/a, passes):
+        # exactly the (check_id, status) index's order, so the database reads rows already sorted.
+        return Plan((Bucket(Q()),), (("check_id", False), ("status", False), ("id", True)))
+    if sort_key == "account":
+        return chunked_plan("account_id", "rank_account", account_ids, fixed.get("account_pk"))
+    return enum_plan("status", "severity", fixed, one_scan)
+
+
+# --- cursors ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -71,27 +138,27 @@ def key_value(row, field):
     return value
 
 
-def encode(row, sort):
-    values = [key_value(row, field) for field, _ in sort.keys]
+def encode(row, plan):
+    values = [key_value(row, field) for field, _ in plan.keys]
     plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
     text = json.dumps([row.bucket_index, plain], separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode(token, sort):
-    """The cursor in `token`, or None when it is malformed or does not fit the sort (never raises)."""
+def decode(token, plan):
+    """The cursor in `token`, or None when it is malformed or does not fit the plan (never raises)."""
     try:
         bucket, values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(bucket, int) or not 0 <= bucket < len(sort.buckets) or len(values) != len(sort.keys):
+        if not isinstance(bucket, int) or not 0 <= bucket < len(plan.buckets) or len(values) != len(plan.keys):
             return None
-        return Cursor(bucket, tuple(typed(field, value) for (field, _), value in zip(sort.keys, values, strict=True)))
+        return Cursor(bucket, tuple(typed(field, value) for (field, _), value in zip(plan.keys, values, strict=True)))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
 
 
 def typed(field, value):
-    if field in ("id", "account_id"):
-        if not isinstance(value, int) or isinstance(value, bool):
+    if field in ("check_id", "status"):
+        if not isinstance(value, str):
             raise TypeError(field)
         return value
     if field == "status_since":
@@ -99,22 +166,22 @@ def typed(field, value):
         if moment.tzinfo is None:
             raise ValueError(field)
         return moment
-    if not isinstance(value, str):
+    if not isinstance(value, int) or isinstance(value, bool):  # ids and ranks
         raise TypeError(field)
     return value
 
 
-def beyond(sort, values, forward):
+def beyond(plan, values, forward):
     """Rows after (forward) or before the cursor row inside its bucket: the keyset condition."""
     condition = Q(pk__in=[])
-    for index, (field, descending) in enumerate(sort.keys):
-        equal = {prefix: value for (prefix, _), value in zip(sort.keys[:index], values, strict=False)}
+    for index, (field, descending) in enumerate(plan.keys):
+        equal = {prefix: value for (prefix, _), value in zip(plan.keys[:index], values, strict=False)}
         lookup = "lt" if descending == forward else "gt"
         condition |= Q(**equal, **{f"{field}__{lookup}": values[index]})
     return condition
 
 
-# --- pages ------------------------------------------------------------------------------------------
+# --- pages --------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -133,21 +200,17 @@ class Page:
         return not self.is_first
 
 
-def walk(findings, sort, buckets, cursor, forward, size):
+def walk(findings, plan, cursor, forward, size):
     """Up to size + 1 rows from the cursor on (or back), bucket by bucket; each row gets .bucket_index."""
-    order = buckets if forward else list(reversed(buckets))
+    indexes = range(len(plan.buckets)) if forward else range(len(plan.buckets) - 1, -1, -1)
     if cursor is not None:
-        order = [
-            (index, bucket)
-            for index, bucket in order
-            if (index >= cursor.bucket if forward else index <= cursor.bucket)
-        ]
+        indexes = [index for index in indexes if (index >= cursor.bucket if forward else index <= cursor.bucket)]
     rows = []
-    for index, bucket in order:
-        rows_here = findings.filter(**bucket)
+    for index in indexes:
+        rows_here = plan.rows(findings, index)
         if cursor is not None and index == cursor.bucket:
-            rows_here = rows_here.filter(beyond(sort, cursor.values, forward))
-        for row in rows_here.order_by(*sort.ordering(forward))[: size + 1 - len(rows)]:
+            rows_here = rows_here.filter(beyond(plan, cursor.values, forward))
+        for row in rows_here.order_by(*plan.ordering(forward))[: size + 1 - len(rows)]:
             row.bucket_index = index
             rows.append(row)
         if len(rows) > size:
@@ -155,20 +218,18 @@ def walk(findings, sort, buckets, cursor, forward, size):
     return rows
 
 
-def page_of(findings, sort_key, fixed, after=None, before=None, size=None):
-    """One page of `findings` in `sort_key` order, after or before a cursor token. Bad tokens mean page one."""
+def page_of(findings, plan, after=None, before=None, size=None):
+    """One page of `findings` walked by `plan`, after or before a cursor token. Bad tokens mean page one."""
     size = size or PAGE_SIZE
-    sort = SORTS[sort_key]
-    buckets = buckets_for(sort, fixed)
-    if before and (cursor := decode(before, sort)):
-        rows = walk(findings, sort, buckets, cursor, False, size)
+    if before and (cursor := decode(before, plan)):
+        rows = walk(findings, plan, cursor, False, size)
         if len(rows) > size:  # more before these: a full page in the middle
             rows = list(reversed(rows[:size]))
-            return Page(rows, encode(rows[-1], sort), encode(rows[0], sort), is_first=False)
+            return Page(rows, encode(rows[-1], plan), encode(rows[0], plan), is_first=False)
         # Reached the start: show page one in full rather than a short first page.
-    cursor = decode(after, sort) if after else None
-    rows = walk(findings, sort, buckets, cursor, True, size)
-    next_cursor = encode(rows[size - 1], sort) if len(rows) > size else None
+    cursor = decode(after, plan) if after else None
+    rows = walk(findings, plan, cursor, True, size)
+    next_cursor = encode(rows[size - 1], plan) if len(rows) > size else None
     rows = rows[:size]
-    previous_cursor = encode(rows[0], sort) if cursor and rows else None
+    previous_cursor = encode(rows[0], plan) if cursor and rows else None
     return Page(rows, next_cursor, previous_cursor, is_first=cursor is None)

@@ -83,8 +83,8 @@ class FindingFilters(forms.Form):
     def __init__(self, data=None, accounts=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
-        accounts = AwsAccount.objects.order_by("name", "account_id") if accounts is None else accounts
-        self.fields["account"].choices = account_choices(accounts)
+        self.accounts = list(AwsAccount.objects.order_by("name", "account_id") if accounts is None else accounts)
+        self.fields["account"].choices = account_choices(self.accounts)
         self.fields["check"].choices = check_choices()
 
     @property

@@ -61,19 +61,31 @@ def table_rows(filters):
     )
 
 
-def fixed_values(filters):
-    """Filter values that pin a sort bucket (status "closed" pins none: closed rows keep their status)."""
+def check_severity(values):
+    """A check has one severity, and scans keep current rows in step with it: only its bucket can hold rows."""
+    check = CATALOG.get(values["check"] or "")
+    return check.severity if check and values["status"] != CLOSED else ""
+
+
+def table_plan(filters):
+    """How findings_table walks the rows for this sort under these filters."""
     values = filters.values
-    return {"status": values["status"] if values["status"] != CLOSED else "", "severity": values["severity"]}
+    account_pks = {account.account_id: account.pk for account in filters.accounts}
+    fixed = {
+        # "closed" pins no status bucket: closed rows keep the status they had.
+        "status": values["status"] if values["status"] != CLOSED else "",
+        "severity": values["severity"] or check_severity(values),
+        "check": values["check"],
+        "account_pk": account_pks.get(values["account"]),
+        "region": values["region"],
+        "resource_type": values["resource_type"],
+    }
+    return findings_table.plan_for(filters.sort_key, fixed, list(account_pks.values()))
 
 
 def table_context(request, filters, bulk_form=None, notice=""):
     page = findings_table.page_of(
-        table_rows(filters),
-        filters.sort_key,
-        fixed_values(filters),
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
+        table_rows(filters), table_plan(filters), after=request.GET.get("after"), before=request.GET.get("before")
     )
     now = timezone.now()
     for finding in page.rows:
