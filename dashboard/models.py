@@ -52,7 +52,7 @@ class ReportJob(models.Model):
         JSON = "json", "JSON"
         XLSX = "xlsx", "Excel workbook (XLSX)"
         PDF = "pdf", "PDF report"
-        EVIDENCE = "evidence", "Signed evidence pack (ZIP)"
+        EVIDENCE = "evidence", "Evidence pack (ZIP)"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -55,7 +55,9 @@ class _HashingSink(io.RawIOBase):
 
 def _write_member(pack, name, write_text=None, data=None):
     """Write one member (text through `write_text(stream)`, or bytes); returns its manifest entry."""
-    with pack.open(name, "w", force_zip64=True) as member:
+    info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with pack.open(info, "w", force_zip64=True) as member:
         sink = _HashingSink(member)
         if data is not None:
             sink.write(data)

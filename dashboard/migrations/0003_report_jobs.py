@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='ReportJob',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('csv', 'CSV'), ('json', 'JSON'), ('xlsx', 'Excel workbook (XLSX)'), ('pdf', 'PDF report'), ('evidence', 'Signed evidence pack (ZIP)')], max_length=16)),
+                ('format', models.CharField(choices=[('csv', 'CSV'), ('json', 'JSON'), ('xlsx', 'Excel workbook (XLSX)'), ('pdf', 'PDF report'), ('evidence', 'Evidence pack (ZIP)')], max_length=16)),
                 ('scope', models.JSONField(default=dict)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Building'), ('succeeded', 'Ready'), ('failed', 'Failed')], default='queued', max_length=16)),
                 ('queue_unavailable', models.BooleanField(default=False)),

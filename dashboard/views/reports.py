@@ -99,7 +99,7 @@ def polling(jobs):
 def page_context(request, form=None):
     jobs = job_rows(request.user)
     return {"form": form or ReportForm(), "jobs": jobs, "polling": polling(jobs), **signing_context(),
-            "stream_limit": reports.STREAM_LIMIT}
+            "stream_limit": f"{reports.STREAM_LIMIT:,}"}
 
 
 @require_GET
