@@ -1,14 +1,18 @@
 """The check catalog: every check with pass/fail counts across accounts, and one check with its failing resources."""
 
-from django.core.paginator import Paginator
+from urllib.parse import urlencode
+
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from accounts.models import AwsAccount
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status
 from checks.models import Finding
+from dashboard import findings_table
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
 from dashboard.views.findings import split_remediation
@@ -26,9 +30,16 @@ def status_counts(findings):
 
 
 def failing_accounts(findings):
-    """{check id: number of accounts where it fails}."""
-    rows = findings.failing().order_by().values_list("check_id").annotate(accounts=Count("account", distinct=True))
-    return dict(rows)
+    """{check id: number of accounts where it fails}, from the distinct (check, account) pairs.
+
+    COUNT(DISTINCT) per group sorts every failing row; the pairs are few (checks × accounts) and a
+    hash of them is cheap, so the database returns them and Python counts.
+    """
+    counts = {}
+    pairs = findings.failing().order_by().values_list("check_id", "account_id").distinct()
+    for check_id, _account in pairs:
+        counts[check_id] = counts.get(check_id, 0) + 1
+    return counts
 
 
 def tally_of(counts):
@@ -78,21 +89,33 @@ def resource_types(check):
     return check.resource_type if isinstance(check.resource_type, tuple) else (check.resource_type,)
 
 
+def check_page_links(check, page):
+    url = reverse("dashboard:check", args=[check.id])
+    return {
+        "next": f"{url}?{urlencode({'after': page.next_cursor})}" if page.next_cursor else "",
+        "previous": f"{url}?{urlencode({'before': page.previous_cursor})}" if page.previous_cursor else "",
+        "first": url,
+    }
+
+
 @require_GET
 @role_required(VIEWER)
 def check(request, check_id):
     check = check_or_404(check_id)
+    findings = Finding.objects.filter(check_id=check.id)
     failing = (
-        Finding.objects.failing()
-        .filter(check_id=check.id)
+        findings.failing()
         .select_related("account", "resource", "suppression")
         .defer("resource__evidence", "resource__tags")
-        .order_by("account__name", "account__account_id", "resource__name", "id")
     )
-    page = Paginator(failing, FAILING_PER_PAGE).get_page(request.GET.get("page"))
-    for finding in page.object_list:
+    # Keyset pages by account name, like the findings table: no COUNT, no sort of every failing row.
+    account_pks = list(AwsAccount.objects.order_by("name", "account_id").values_list("pk", flat=True))
+    plan = findings_table.plan_for("account", {}, account_pks)
+    page = findings_table.page_of(
+        failing, plan, after=request.GET.get("after"), before=request.GET.get("before"), size=FAILING_PER_PAGE
+    )
+    for finding in page.rows:
         finding.muted_now = finding.is_muted
-    findings = Finding.objects.filter(check_id=check.id)
     context = {
         "check": check,
         "area_label": Area(check.area).label if check.area in Area.values else check.area,
@@ -101,6 +124,7 @@ def check(request, check_id):
         "tally": tally_of(status_counts(findings).get(check.id, {})),
         "failing_accounts": failing_accounts(findings).get(check.id, 0),
         "page": page,
+        "links": check_page_links(check, page),
     }
     template = page_or_fragment(request, "dashboard/check.html", "check-failing")
     return vary_on_htmx(render(request, template, context))
