@@ -139,3 +139,17 @@ def test_deleting_a_user_in_the_admin_is_audited(admin_client):
     audited = AuditEntry.objects.get(action=AuditEntry.Action.USER_CHANGED)
     assert audited.details["change"] == "deleted"
     assert "leaver" in audited.target
+
+
+def test_changing_ones_own_password_is_audited(client):
+    user = User.objects.create_user("self-service", password="a-long-test-password")  # noqa: S106
+    client.force_login(user)
+
+    response = client.post(reverse("password_change"), {
+        "old_password": "a-long-test-password", "new_password1": "another-long-password-7",
+        "new_password2": "another-long-password-7"}, REMOTE_ADDR="10.0.0.9")
+
+    assert response.status_code == 302
+    audited = AuditEntry.objects.get(action=AuditEntry.Action.USER_CHANGED)
+    assert (audited.username, audited.address, audited.details) == (
+        "self-service", "10.0.0.9", {"change": "password changed"})
