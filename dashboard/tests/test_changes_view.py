@@ -44,3 +44,13 @@ def test_changes_fragment_and_bad_dates(client_as):
     assert response.status_code == 200
     assert 'id="changes-list"' in response.text and "<html" not in response.text
     assert "future" in response.text
+
+
+def test_a_start_older_than_the_kept_history_is_refused(client_as, settings):
+    settings.HISTORY_RETENTION_DAYS = 400
+    old = (timezone.now() - timedelta(days=401)).date().isoformat()
+
+    response = client_as("viewer").get(reverse("dashboard:changes"), {"start": old})
+
+    assert response.status_code == 200
+    assert "keeps 400 days of history" in response.text

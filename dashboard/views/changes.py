@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import AwsAccount
+from checks.history import BeyondRetention, ensure_reconstructable
 from dashboard import changes as net
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
@@ -25,6 +26,11 @@ class ChangesForm(forms.Form):
             self.add_error("end", "The end date is in the future.")
         if start and end and start >= end:
             self.add_error("start", "The start date must be before the end date.")
+        if start:
+            try:
+                ensure_reconstructable(end_of(start))
+            except BeyondRetention as refused:
+                self.add_error("start", str(refused))
         return data
 
     def window(self):
