@@ -116,7 +116,7 @@ def test_filter_findings_then_mute_one_until_a_date_and_unmute_it(journey, opera
     estate = seed_estate()
     target = estate["newly_failing"]
     page = journey.page
-    journey.sign_in(operator.username)
+    journey.signed_in_as(operator)
     journey.goto("/findings/")
     expect(finding_rows(page)).to_have_count(4)
     page.evaluate(f"{MARKER} = true")
@@ -219,7 +219,7 @@ def test_start_a_scan_and_watch_its_progress_until_it_ends(journey, operator, wo
     page = journey.page
     # A fake clock: htmx polls "every 2s" only when the test lets time pass, so nothing races.
     page.clock.install()
-    journey.sign_in(operator.username)
+    journey.signed_in_as(operator)
     journey.goto(f"/account/{account.pk}/")
     page.clock.pause_at(timezone.now() + timedelta(minutes=1))
     page.evaluate(
@@ -266,7 +266,8 @@ def test_start_a_scan_and_watch_its_progress_until_it_ends(journey, operator, wo
 def test_keys_and_changes_pages(journey, operator):
     estate = seed_estate()
     page = journey.page
-    journey.sign_in(operator.username)
+    journey.signed_in_as(operator)
+    journey.goto("/")
 
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Keys").click()
     page.wait_for_url("**/keys/")
