@@ -17,7 +17,6 @@ from dashboard import audit
 from dashboard.exports import csv as csv_export
 from dashboard.exports import evidence, pdf, xlsx
 from dashboard.exports import json as json_export
-from dashboard.exports.rows import iter_rows
 from dashboard.exports.scope import Scope
 from dashboard.models import ReportJob
 
@@ -44,7 +43,7 @@ def file_name(fmt, scope):
 
 
 def rows(scope):
-    return iter_rows(scope.findings(), scope.at)
+    return scope.rows()
 
 
 def write_csv(scope, path, generated_by, progress):

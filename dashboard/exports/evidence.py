@@ -18,7 +18,6 @@ from checks.catalog import CATALOG
 from dashboard.exports import csv as csv_export
 from dashboard.exports import json as json_export
 from dashboard.exports import pdf, signing
-from dashboard.exports.rows import iter_rows
 
 FORMAT = "posture-evidence-pack/1"
 # What reading a damaged member raises: a failed CRC, a broken deflate stream, a truncated file.
@@ -106,10 +105,10 @@ def build(scope, path, generated_by, progress=None, signer=None):
     counts = {}
 
     def findings_csv(out):
-        counts["findings"] = csv_export.write(iter_rows(scope.findings(), scope.at), out)
+        counts["findings"] = csv_export.write(scope.rows(), out)
 
     def findings_json(out):
-        json_export.write(iter_rows(scope.findings(), scope.at), out)
+        json_export.write(scope.rows(), out)
 
     def resources_json(out):
         counts["resources"] = json_export.write(resource_rows(scope.resources()), out)

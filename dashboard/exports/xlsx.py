@@ -10,7 +10,7 @@ from checks.catalog import CATALOG
 from checks.catalog.base import Area
 from dashboard import scoreboard
 from dashboard.exports.csv import neutralise
-from dashboard.exports.rows import COLUMNS, iter_rows
+from dashboard.exports.rows import COLUMNS
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="312E81")
@@ -50,7 +50,7 @@ def findings_sheet(book, scope, progress):
     sheet.freeze_panes = "A2"  # write-only sheets take these before the first row
     header(sheet, COLUMNS)
     count = 0
-    for count, row in enumerate(iter_rows(scope.findings(), scope.at), start=1):
+    for count, row in enumerate(scope.rows(), start=1):
         sheet.append([text_cell(sheet, row[column]) for column in COLUMNS])
         if count % 5000 == 0:
             progress("writing findings", count)

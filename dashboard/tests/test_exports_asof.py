@@ -79,7 +79,7 @@ def buckets(scope):
 
 def rows_as_of(date):
     scope = Scope(as_of=parse_as_of(date))
-    return {row["resource_name"]: row for row in iter_rows(scope.findings(), scope.at)}
+    return {row["resource_name"]: row for row in scope.rows()}
 
 
 @pytest.mark.parametrize(("date", "status_a", "since_a"), [
@@ -108,8 +108,8 @@ def test_a_resource_created_on_day_4_is_absent_as_of_day_2_and_present_as_of_day
 def test_csv_and_json_exports_carry_the_as_of_status_not_todays(history):
     scope = Scope(as_of=parse_as_of("2026-07-04"))  # today (day 10) bucket a is failing
     text, out = io.StringIO(), io.StringIO()
-    csv_export.write(iter_rows(scope.findings(), scope.at), text)
-    json_export.write(iter_rows(scope.findings(), scope.at), out)
+    csv_export.write(scope.rows(), text)
+    json_export.write(scope.rows(), out)
 
     by_name = {row["resource_name"]: row for row in csv.DictReader(io.StringIO(text.getvalue().lstrip("\ufeff")))}
     assert by_name["a"]["status"] == "PASS"
@@ -164,7 +164,7 @@ def test_excluding_muted_findings_uses_the_mute_as_it_stood_on_the_date(history)
 
     def names(date, include_muted):
         scope = Scope(as_of=parse_as_of(date), include_muted=include_muted)
-        return sorted(row["resource_name"] for row in iter_rows(scope.findings(), scope.at))
+        return sorted(row["resource_name"] for row in scope.rows())
 
     assert names("2026-07-02", include_muted=False) == ["a"]  # not muted yet on day 2
     assert names("2026-07-04", include_muted=False) == ["b"]  # muted on day 4

@@ -48,7 +48,7 @@ def hostile(now):
 
 def csv_rows(scope):
     out = io.StringIO()
-    csv_export.write(iter_rows(scope.findings(), scope.at), out)
+    csv_export.write(scope.rows(), out)
     return out.getvalue()
 
 
