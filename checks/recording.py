@@ -17,17 +17,36 @@ BATCH = 1000
 
 @dataclass(frozen=True)
 class BlindSpot:
-    """A service/region whose listing failed: what we knew there stays as it was."""
+    """A service/region where a call failed: what we knew there stays as it was.
+
+    Only the resource types whose checks read the failed API (every type of the service when the whole
+    service failed) are hidden: a failed GetEbsDefaultKmsKeyId says nothing about which volumes exist.
+    """
 
     service: str
     region: str
+    api: str
 
     def covers(self, resource_type, region):
-        return resource_type.split(".", 1)[0] == self.service and self.region in (GLOBAL, region)
+        if resource_type.split(".", 1)[0] != self.service or self.region not in (GLOBAL, region):
+            return False
+        return self.api.endswith(":*") or self.api in apis_read_for(resource_type)
+
+
+def judges(check, resource_type):
+    if check.resource_type == "*":
+        return resource_type not in ("account", "region")
+    if isinstance(check.resource_type, tuple):
+        return resource_type in check.resource_type
+    return check.resource_type == resource_type
+
+
+def apis_read_for(resource_type):
+    return {need for check in CATALOG.values() if judges(check, resource_type) for need in check.needs}
 
 
 def blind_spots(inventory):
-    return {BlindSpot(error.service, error.region) for error in inventory.errors
+    return {BlindSpot(error.service, error.region, error.api) for error in inventory.errors
             if not error.resource_uid and not error.unavailable}
 
 

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from accounts import organizations, sessions
 from accounts.models import AwsAccount
+from checks import scanning
 from checks.catalog import CATALOG
 from checks.collectors.base import ScanContext
 from checks.models import Scan
@@ -29,7 +29,7 @@ def estate(aws, settings):
     built = truth_estate.build(aws)
     # The central key account is trusted; the management account (whose key prod also uses) is not.
     settings.TRUSTED_ACCOUNT_IDS = list(built.trusted)
-    organizations.discover(truth_estate.MANAGEMENT, truth_estate.ROLE, regions=list(truth_estate.REGIONS))
+    truth_estate.register(built)
     return built
 
 
@@ -68,54 +68,91 @@ def differences(rows, table):
     return lines
 
 
-def test_every_exported_finding_matches_the_truth(estate, tmp_path):
+@pytest.fixture
+def contexts(monkeypatch):
+    """Every ScanContext the scans make, so their call logs can be read afterwards."""
+    made = []
+
+    def keep(*args, **kwargs):
+        made.append(ScanContext(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(scanning, "ScanContext", keep)
+    return made
+
+
+def test_scan_and_export_agree_with_the_truth(estate, contexts, tmp_path):
+    """One build and one scan of the organization; each part below asserts one promise."""
     assert set(AwsAccount.objects.values_list("account_id", flat=True)) == set(estate.accounts)
 
     scan_all()
     rows = export(tmp_path)
 
     assert differences(rows, estate.table()) == []
-    # Every check gives every verdict it can give on this estate, and only those.
+    assert_every_verdict_appears(rows)
+    assert_key_owners(rows, estate)
+    assert_scans_recorded(rows, estate)
+    assert_no_api_called_twice(contexts, estate)
+
+
+def assert_every_verdict_appears(rows):
+    """Every check gives every verdict it can give on this estate (at least one resource each), and only those."""
     assert set(VERDICTS) == set(CATALOG)
     verdicts = {check_id: set() for check_id in CATALOG}
     for row in rows:
         verdicts[row["check_id"]].add(row["status"])
     assert verdicts == VERDICTS
-    # Key owners: every class, with AWS-owned and AWS-managed never conflated.
+
+
+def assert_key_owners(rows, estate):
+    """Every class appears, and AWS-owned and AWS-managed are never conflated."""
     owners = Counter(row["key_owner"] for row in rows if row["area"] == "at_rest")
-    assert KEY_OWNERS <= set(owners), owners
+    assert set(owners) >= KEY_OWNERS, owners
     exported = by_key(rows)
-    sse_s3 = exported[(estate.prod, "s3.bucket_default_encryption", "arn:aws:s3:::prod-sse-s3")]
-    sse_kms_default = exported[(estate.prod, "s3.bucket_default_encryption", "arn:aws:s3:::prod-sse-kms-default")]
-    assert (sse_s3["key_owner"], sse_kms_default["key_owner"]) == ("aws_owned", "aws_managed")
-    central = exported[(estate.prod, "s3.bucket_customer_managed_key", "arn:aws:s3:::prod-central-key")]
-    assert central["key_owner"] == "external" and estate.keys in central["kms_key_arn"]
-    # Nothing muted, every row from a scan of its own account.
-    assert not [row for row in rows if row["muted"]]
+
+    def owner(check_id, bucket):
+        return exported[(estate.prod, check_id, f"arn:aws:s3:::{bucket}")]
+
+    assert owner("s3.bucket_default_encryption", "prod-sse-s3")["key_owner"] == "aws_owned"
+    assert owner("s3.bucket_default_encryption", "prod-sse-kms-default")["key_owner"] == "aws_managed"
+    central = owner("s3.bucket_customer_managed_key", "prod-central-key")
+    assert central["key_owner"] == "external"
+    assert f":{estate.keys}:" in central["kms_key_arn"]
+
+
+def assert_scans_recorded(rows, estate):
     scans = {scan.account.account_id: scan for scan in Scan.objects.select_related("account")}
-    assert {row["scan_id"] for row in rows} <= {scan.pk for scan in scans.values()}
-
-
-def test_scans_record_their_calls_and_only_moto_s_known_gaps(estate):
-    scan_all()
-
-    scans = list(Scan.objects.select_related("account"))
-    assert sorted(scan.account.account_id for scan in scans) == sorted(estate.accounts)
-    for scan in scans:
+    assert sorted(scans) == sorted(estate.accounts)
+    for scan in scans.values():
         # Partial: moto answers two APIs with errors in every region, and the scan says so.
         assert scan.status == Scan.State.PARTIAL, scan.error_message
         assert scan.api_call_count > 0
-        assert scan.resource_count > 0 and scan.finding_count > 0
+        assert scan.resource_count > 0
+        assert scan.finding_count == len([row for row in rows if row["account_id"] == scan.account.account_id])
         gaps = Counter((error["api"], error["unavailable"], error["region"]) for error in scan.collection_errors)
         assert gaps == Counter((api, unavailable, region) for api, unavailable in KNOWN_GAPS
                                for region in truth_estate.REGIONS), scan.collection_errors
+    assert {row["scan_id"] for row in rows} == {scan.pk for scan in scans.values()}
+    assert not [row for row in rows if row["muted"]]
 
 
-def test_collecting_calls_no_api_twice(estate):
-    for account in AwsAccount.objects.all():
-        ctx = ScanContext(sessions.for_account(account), account.account_id, tuple(account.regions),
-                          account.home_region)
-        records, _errors = collect_all(ctx)
-        assert records
-        assert ctx.call_log.total > 0
+def assert_no_api_called_twice(contexts, estate):
+    """Within each scan no API is called twice with the same parameters, and the count is what was stored."""
+    assert sorted(ctx.account_id for ctx in contexts) == sorted(estate.accounts)
+    for ctx in contexts:
         assert ctx.call_log.repeated() == {}
+        assert Scan.objects.get(account__account_id=ctx.account_id).api_call_count == ctx.call_log.total
+
+
+def test_collect_all_calls_no_api_twice(aws):
+    """collect_all itself, outside a scan: one context, every collector × region, no call repeated."""
+    ctx = ScanContext(aws.session, aws.account_id, truth_estate.REGIONS, truth_estate.HOME)
+    aws.client("s3").create_bucket(Bucket="lonely")
+    aws.client("sqs", truth_estate.EU).create_queue(QueueName="lonely")
+
+    records, errors = collect_all(ctx)
+
+    assert {"s3.bucket", "sqs.queue", "ec2.vpc", "account", "region"} <= {record.type for record in records}
+    assert {error.api for error in errors} == {api for api, _unavailable in KNOWN_GAPS}
+    assert ctx.call_log.total > 0
+    assert ctx.call_log.repeated() == {}

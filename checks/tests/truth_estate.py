@@ -37,7 +37,7 @@ Where moto differs from AWS (see /work/shared/NOTES.md), the estate avoids the g
 
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from unittest import mock
 
@@ -200,6 +200,14 @@ class Truth:
                 table[(account, HYGIENE, uid)] = Expected(resource.hygiene, resource.owner)
         return table
 
+    def change_owner(self, account, uid, owner):
+        self.resources[(account, uid)] = replace(self.resources[(account, uid)], owner=owner)
+
+    def forget(self, account, uid):
+        """The resource is gone: no finding of it may remain."""
+        del self.resources[(account, uid)]
+        self.entries = {key: value for key, value in self.entries.items() if (key[0], key[2]) != (account, uid)}
+
     def uids(self, account, type_):
         return sorted(uid for (owner, uid), resource in self.resources.items()
                       if owner == account and resource.type == type_)
@@ -234,6 +242,46 @@ class Estate:
 
     def table(self):
         return self.truth.table()
+
+
+def register(estate):
+    """Register the organization's accounts the way an operator does: discovery from the management account."""
+    from accounts import organizations
+
+    return organizations.discover(MANAGEMENT, ROLE, regions=list(REGIONS))
+
+
+# ---- changes between scans (each keeps the truth in step) ------------------------------------------------------
+
+
+def fix_plain_bucket(estate):
+    """Turn on SSE-S3 for the bucket that had no default encryption: bucket_default_encryption FAIL -> PASS."""
+    uid = estate.handles["plain_bucket"]
+    name = uid.rsplit(":", 1)[-1]
+    estate.client(estate.prod, "s3").put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    truth = estate.truth
+    truth.change_owner(estate.prod, uid, AWS_OWNED)
+    truth.override(estate.prod, "s3.bucket_default_encryption", uid, PASS)
+    return uid
+
+
+def disable_report_key(estate):
+    """Disable the key one log group is encrypted with: the group's data becomes unreadable."""
+    key = estate.handles["report_key"]
+    estate.client(estate.prod, "kms").disable_key(KeyId=key.key_id)
+    truth = estate.truth
+    truth.override(estate.prod, IN_USE, estate.handles["report_log_group"], FAIL, CUSTOMER)
+    # Rotation is judged only while a key is enabled.
+    truth.override(estate.prod, "kms.key_rotation_enabled", key.arn, NA, CUSTOMER)
+    return key
+
+
+def delete_plain_volume(estate):
+    uid, volume_id = estate.handles["plain_volume"]
+    estate.client(estate.prod, "ec2", EU).delete_volume(VolumeId=volume_id)
+    estate.truth.forget(estate.prod, uid)
+    return uid
 
 
 def build(aws):
@@ -358,7 +406,8 @@ def build_keys(estate):
         "prod-signing": customer_key(estate, prod, "prod-signing", spec="RSA_2048",
                                      description="Release signing key; questions to sec-team@example.com",
                                      checks={HYGIENE: FAIL}),
-        "keys-central": customer_key(estate, keys, "central-data", rotation=True, policy=key_policy(keys, share_with(prod)),
+        "keys-central": customer_key(estate, keys, "central-data", rotation=True,
+                                     policy=key_policy(keys, share_with(prod)),
                                      tags={"legacy-credential": "AKIAIOSFODNN7EXAMPLE"}, checks={HYGIENE: FAIL}),
         "master-shared": customer_key(estate, management, "master-shared",
                                       policy=key_policy(management, share_with(prod))),
@@ -421,10 +470,9 @@ def bucket(estate, account, name, *, region=HOME, sse=None, key=None, policy=Non
     truth = estate.truth
     truth.resource(account, uid, "s3.bucket", owner, hygiene)
     truth.expect(account, "s3.bucket_default_encryption", uid, PASS if sse else FAIL)
-    if owner == CUSTOMER or (owner == EXTERNAL and key.account in truth.trusted):
-        customer = PASS
-    else:
-        customer = FAIL  # SSE-S3, aws/s3, an untrusted account's key, a key that no longer exists, none
+    # Only a key of this account or a trusted one passes: not SSE-S3, aws/s3, an untrusted account's key,
+    # a key that no longer exists, or no encryption.
+    customer = PASS if owner == CUSTOMER or (owner == EXTERNAL and key.account in truth.trusted) else FAIL
     truth.expect(account, "s3.bucket_customer_managed_key", uid, customer)
     statements = {s["Sid"] for s in (policy or {}).get("Statement", [])}
     truth.expect(account, "s3.bucket_secure_transport", uid, PASS if "DenyInsecureTransport" in statements else FAIL)
@@ -501,7 +549,8 @@ def build_compute(estate, keys):
         instance = rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
                                           MasterUsername="app", MasterUserPassword=PASSWORD, AllocatedStorage=20,
                                           **options)["DBInstance"]
-        uid = estate.truth.resource(prod, instance["DBInstanceArn"], "rds.db_instance", CUSTOMER if key else UNENCRYPTED)
+        uid = estate.truth.resource(prod, instance["DBInstanceArn"], "rds.db_instance",
+                                    CUSTOMER if key else UNENCRYPTED)
         estate.truth.expect(prod, "rds.instance_storage_encrypted", uid, PASS if key else FAIL)
         if key:
             estate.truth.uses(prod, uid, key)
@@ -564,7 +613,7 @@ def build_messaging(estate, keys):
     endpoints = (("https", "https://hooks.example.com/posture", PASS),
                  ("https", "https://deploy:s3cret@hooks.example.com/legacy", FAIL),
                  ("email", "oncall@example.com", None))
-    for protocol, endpoint, status in endpoints:
+    for protocol, endpoint, _status in endpoints:
         sns.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
     for subscription in sns.list_subscriptions()["Subscriptions"]:
         [status] = [status for protocol, endpoint, status in endpoints if endpoint == subscription["Endpoint"]]
@@ -706,7 +755,8 @@ def distribution_config(reference, comment, policy, certificate=None):
 def distributions(estate):
     prod, truth = estate.prod, estate.truth
     cloudfront = estate.client(prod, "cloudfront")
-    certificate = {"ACMCertificateArn": f"arn:aws:acm:us-east-1:{prod}:certificate/0b9c7e3a-0000-4000-8000-000000000001",
+    certificate_arn = f"arn:aws:acm:us-east-1:{prod}:certificate/0b9c7e3a-0000-4000-8000-000000000001"
+    certificate = {"ACMCertificateArn": certificate_arn,
                    "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
     for reference, comment, policy, cert, status, hygiene in (
             ("site", "Marketing site", "redirect-to-https", certificate, PASS, PASS),
@@ -725,8 +775,8 @@ def moto_clock_back(days):
     """moto stamps new IAM access keys with its clock: set it back to create a key that is `days` old."""
     import moto.iam.models
 
-    real = moto.iam.models.utcnow
-    with mock.patch.object(moto.iam.models, "utcnow", lambda: real() - timedelta(days=days)):
+    then = moto.iam.models.utcnow() - timedelta(days=days)
+    with mock.patch.object(moto.iam.models, "utcnow", return_value=then):
         yield
 
 
