@@ -31,6 +31,7 @@ from dashboard.tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+POLL = re.compile(r"/account/\d+/scans/\d+/$")  # the progress fragment (not .../cancel/)
 MARKER = "window.__sameDocument"  # set before an htmx action; a full page load would lose it
 WORKER_TIMEOUT = 60  # seconds the stand-in worker waits for the test before going on alone
 # The scan runs the real pipeline against moto, through two collectors: every collector's own tests
@@ -227,6 +228,8 @@ def test_start_a_scan_and_watch_its_progress_until_it_ends(journey, operator, wo
         " if (/\\/scans\\/\\d+\\/$/.test(event.detail.requestConfig.path)) window.__polls += 1; }); }"
     )
     progress = page.locator("#scan-progress")
+    progress_requests = []
+    page.on("request", lambda request: progress_requests.append(request.url) if POLL.search(request.url) else None)
 
     progress.get_by_role("button", name="Scan now").click()
     expect(progress.locator(".badge")).to_have_text("Queued")
@@ -261,6 +264,7 @@ def test_start_a_scan_and_watch_its_progress_until_it_ends(journey, operator, wo
     expect(progress).not_to_have_attribute("hx-trigger", re.compile("every"))
     journey.shot("finished")
     journey.assert_clean()
+    assert len(progress_requests) == polls  # the network agrees with htmx's own count
 
 
 def test_keys_and_changes_pages(journey, operator):
