@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -60,6 +62,9 @@ class ReportJob(models.Model):
         SUCCEEDED = "succeeded", "Ready"
         FAILED = "failed", "Failed"
 
+    # A job still building after this long lost its worker (build_report's hard time limit is shorter).
+    STALL_AFTER = timedelta(hours=1)
+
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                      related_name="+")
     format = models.CharField(max_length=16, choices=Format)
@@ -88,6 +93,16 @@ class ReportJob(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @property
+    def is_stalled(self):
+        return (self.status == self.State.RUNNING and self.started_at is not None
+                and self.started_at < timezone.now() - self.STALL_AFTER)
+
+    @property
+    def can_be_built(self):
+        """Queued (the queue is down, or no worker came) or stalled: a person may build it."""
+        return self.status == self.State.QUEUED or self.is_stalled
 
     @property
     def progress_percent(self):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from dashboard import audit
@@ -141,9 +141,11 @@ def enqueue(job):
 
 
 def claim(job):
-    """Move a queued job to running; False when a worker (or another request) already took it."""
+    """Move a queued (or stalled) job to running; False when a worker or another request has it."""
     now = timezone.now()
-    taken = ReportJob.objects.filter(pk=job.pk, status=ReportJob.State.QUEUED).update(
+    claimable = Q(status=ReportJob.State.QUEUED) | Q(status=ReportJob.State.RUNNING,
+                                                       started_at__lt=now - ReportJob.STALL_AFTER)
+    taken = ReportJob.objects.filter(claimable, pk=job.pk).update(
         status=ReportJob.State.RUNNING, started_at=now, stage="starting", queue_unavailable=False)
     job.refresh_from_db()
     return bool(taken)

@@ -4,7 +4,8 @@ from dashboard import reports
 from dashboard.models import ReportJob
 
 
-@shared_task(acks_late=True)
+# The hard limit stays under ReportJob.STALL_AFTER, so a job past it is known to have lost its worker.
+@shared_task(acks_late=True, soft_time_limit=45 * 60, time_limit=50 * 60)
 def build_report(job_id):
     """Build one report job's file (see dashboard.reports.run_job)."""
     job = ReportJob.objects.filter(pk=job_id).first()

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from dashboard import reports
@@ -289,3 +290,33 @@ def test_the_jobs_fragment_redirects_a_plain_browser_to_the_page(client_as):
     response = client_as("auditor").get(JOBS)
     assert response.status_code == 302
     assert response["Location"] == PAGE
+
+
+def test_a_job_whose_worker_died_is_stalled_and_can_be_built_again(client_as, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    client = client_as("auditor")
+    job = job_for(client.user, fmt="csv", status=ReportJob.State.RUNNING, started_at=NOW - ReportJob.STALL_AFTER * 2)
+    polled = client.get(JOBS, headers=HTMX)
+    assert polled.status_code == 286
+    assert "Stalled" in polled.text
+    client.post(reverse("dashboard:report_build_here", args=[job.pk]), headers=HTMX)
+    job.refresh_from_db()
+    assert job.status == ReportJob.State.SUCCEEDED
+
+
+def test_a_running_job_is_not_built_twice(client_as):
+    client = client_as("auditor")
+    job = job_for(client.user, fmt="csv", status=ReportJob.State.RUNNING, started_at=timezone.now())
+    client.post(reverse("dashboard:report_build_here", args=[job.pk]), headers=HTMX)
+    job.refresh_from_db()
+    assert job.status == ReportJob.State.RUNNING
+
+
+def test_the_polled_jobs_list_has_a_query_budget(client_as, django_assert_max_num_queries):
+    client = client_as("auditor")
+    for index in range(25):
+        job_for(client.user, status=ReportJob.State.RUNNING if index % 2 else ReportJob.State.SUCCEEDED)
+    with django_assert_max_num_queries(4):
+        response = client.get(JOBS, headers=HTMX)
+    assert response.status_code == 200
+    assert response.text.count('id="job-') == 20

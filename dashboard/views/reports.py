@@ -93,7 +93,7 @@ def signing_context():
 
 def polling(jobs):
     """Whether the jobs list should keep refreshing: something is waiting for, or on, a worker."""
-    return any(not job.is_finished and not job.queue_unavailable for job in jobs)
+    return any(not job.is_finished and not job.queue_unavailable and not job.is_stalled for job in jobs)
 
 
 def page_context(request, form=None):
