@@ -96,9 +96,12 @@ def manifest_bytes(manifest):
     return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def build(scope, path, generated_by, progress=None, signer=None):
-    """Write the evidence pack of `scope` to `path`; returns the manifest (a dict)."""
-    signer = signer if signer is not None else signing.configured_signer()
+CONFIGURED = object()  # build()'s default signer: whatever the settings configure
+
+
+def build(scope, path, generated_by, progress=None, signer=CONFIGURED):
+    """Write the evidence pack of `scope` to `path`; returns the manifest (a dict). signer=None: unsigned."""
+    signer = signing.configured_signer() if signer is CONFIGURED else signer
     # One fixed moment for every member, so a scan recorded mid-build cannot make the files disagree.
     scope = scope if scope.is_historical else replace(scope, as_of=scope.generated_at)
     progress = progress or (lambda *args, **kwargs: None)

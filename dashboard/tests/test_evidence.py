@@ -317,3 +317,14 @@ def test_a_good_signing_key_starts(tmp_path, key):
     (tmp_path / "good.pem").write_bytes(private_pem(key))
     result = run_python(SETUP, DEBUG="true", POSTURE_EVIDENCE_SIGNING_KEY=str(tmp_path / "good.pem"))
     assert result.returncode == 0, result.stderr
+
+
+def test_a_pack_is_signed_with_the_configured_key_by_default(settings, tmp_path, monkeypatch):
+    from dashboard.exports import pdf
+
+    monkeypatch.setattr(pdf, "render", lambda scope, generated_by: b"%PDF-1.7 stand-in")
+    settings.EVIDENCE_SIGNING_KEY, settings.EVIDENCE_HMAC_KEY = "", HMAC_SECRET
+    manifest = evidence.build(Scope(), tmp_path / "pack.zip", "carol")
+    assert manifest["signature"]["algorithm"] == "hmac-sha256"
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        assert signing.verify_hmac(HMAC_SECRET.encode(), pack.read("manifest.json"), pack.read("manifest.sig"))
