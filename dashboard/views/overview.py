@@ -63,5 +63,6 @@ def overview(request):
     if filters.is_valid() and filters.cleaned_data["sort"] == "worst":
         rows.sort(key=lambda row: (not row["stands_out"], row["overall"] if row["overall"] is not None else 101))
     template = page_or_fragment(request, "dashboard/overview.html", "score-grid")
-    context = {"filters": filters, "page": page, "rows": rows, "areas": scoreboard.AREAS}
+    areas = [(area, scoreboard.SHORT_LABELS[area]) for area in scoreboard.AREAS]
+    context = {"filters": filters, "page": page, "rows": rows, "areas": areas}
     return vary_on_htmx(render(request, template, context))
