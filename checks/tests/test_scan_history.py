@@ -19,6 +19,7 @@ from checks import recording, scanning
 from checks.catalog import CATALOG
 from checks.catalog.base import Status
 from checks.collectors.base import ScanContext
+from checks.inventory import region_uid
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 from checks.tests import truth_estate
 from checks.tests.truth_estate import HYGIENE, IN_USE, NA
@@ -116,7 +117,7 @@ def test_second_scan_records_fixed_regressed_and_gone_exactly(estate, tmp_path):
 # ---- faults -----------------------------------------------------------------------------------------------------
 
 
-def test_access_denied_on_one_api_errors_exactly_the_checks_that_need_it(estate, monkeypatch, tmp_path):
+def test_access_denied_on_a_resource_call_errors_exactly_the_checks_that_need_it(estate, monkeypatch, tmp_path):
     prod = estate.prod
     deny(session_for(estate, prod, monkeypatch), "s3", "GetBucketPolicy")
 
@@ -134,6 +135,29 @@ def test_access_denied_on_one_api_errors_exactly_the_checks_that_need_it(estate,
         ("s3:GetBucketPolicy", "AccessDenied")}
     buckets = estate.truth.uids(prod, "s3.bucket")
     assert Finding.objects.filter(status=ERROR, reason__contains="AccessDenied").count() == len(buckets) * len(needing)
+
+
+def test_access_denied_on_a_listing_errors_its_check_in_each_region_and_nothing_else(estate, monkeypatch, tmp_path):
+    prod = estate.prod
+    deny(session_for(estate, prod, monkeypatch), "ec2", "DescribeVolumes")
+
+    scan(prod)
+
+    needing = {check.id for check in CATALOG.values() if "ec2:DescribeVolumes" in check.needs}
+    assert needing == {"ebs.volume_encrypted"}
+    volumes = set(estate.truth.uids(prod, "ec2.volume"))
+    assert volumes
+    table = estate.table()
+    # No volume was listed, so none is judged; the gap is an ERROR on each region's record instead.
+    want = {key: value for key, value in expected(table, prod).items() if key[2] not in volumes}
+    for region in truth_estate.REGIONS:
+        uid = region_uid(prod, region)
+        want[(prod, "ebs.volume_encrypted", uid)] = (ERROR, estate.truth.resources[(prod, uid)].owner)
+    assert export(tmp_path, prod) == want
+    errors = Scan.objects.get(account__account_id=prod).collection_errors
+    denied = [error for error in errors if error["code"] == "AccessDenied"]
+    assert sorted((error["api"], error["region"], error["resource_uid"]) for error in denied) == [
+        ("ec2:DescribeVolumes", region, "") for region in sorted(truth_estate.REGIONS)]
 
 
 THROTTLED = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
