@@ -320,3 +320,50 @@ def test_the_polled_jobs_list_has_a_query_budget(client_as, django_assert_max_nu
         response = client.get(JOBS, headers=HTMX)
     assert response.status_code == 200
     assert response.text.count('id="job-') == 20
+
+
+# --- a real worker ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.redis
+def test_a_real_worker_on_redis_builds_a_queued_job(tmp_path, monkeypatch):
+    """The web process queues, a separate `celery worker` builds: the task is routed, named and run for real."""
+    import os
+    import subprocess
+    import uuid
+
+    import redis as redis_client
+    from celery import Celery
+
+    from tests.processes import PROJECT_ROOT, PYTHON, clean_environment, run_manage
+
+    url = os.environ.get("POSTURE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis_client.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis_client.RedisError as error:
+        pytest.fail(f"Redis does not answer at {url}: {error}", pytrace=False)
+    variables = {"DEBUG": "true", "SQLITE_PATH": str(tmp_path / "worker.sqlite3"), "CELERY_BROKER_URL": url,
+                 "CELERY_RESULT_BACKEND": url, "POSTURE_REPORTS_DIR": str(tmp_path / "reports")}
+    assert run_manage("migrate", "-v", "0", **variables).returncode == 0
+    made = run_manage("shell", "-c", "from dashboard.models import ReportJob; print(ReportJob.objects.create("
+                      "format='csv', file_name='f.csv', scope={'include_muted': True}).pk)", **variables)
+    job_id = int(made.stdout.strip().splitlines()[-1])
+    queue = f"posture-test-{uuid.uuid4().hex}"
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen([PYTHON, "-m", "celery", "-A", "posture", "worker", "--pool=solo", "-Q", queue,
+                               "-n", f"{queue}@%h", "--without-mingle", "--without-gossip"],
+                              cwd=PROJECT_ROOT, env=clean_environment(**variables), stdout=log,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    producer = Celery("posture-test-producer", broker=url, backend=url)
+    try:
+        result = producer.send_task("dashboard.tasks.build_report", args=[job_id], queue=queue)
+        assert result.get(timeout=120) == "succeeded", (tmp_path / "worker.log").read_text()
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
+        log.close()
+        producer.close()
+        redis_client.Redis.from_url(url).delete(queue)
+    assert (tmp_path / "reports" / str(job_id) / "f.csv").read_text().startswith("\ufeffaccount_id")
