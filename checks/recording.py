@@ -3,7 +3,7 @@ change, marks what disappeared as gone and writes the area scores."""
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from checks.catalog import CATALOG
@@ -118,40 +118,52 @@ def active_suppressions(account, at):
                                                   revoked_at__isnull=True, expires_at__gt=at)]
 
 
+# What a re-scan needs to know of each existing finding: read as light tuples, not 20,000 model instances.
+KNOWN_FIELDS = ("id", "check_id", "resource_id", "status", "reason", "key_owner", "severity", "closed_at",
+                "resource_type", "region")
+MOVED_FIELDS = ["status", "status_since", "closed_at", "reason", "key_owner", "severity"]
+REWORDED_FIELDS = ["reason", "key_owner", "severity"]
+
+
+def known_findings(account):
+    rows = Finding.objects.filter(account=account).values_list(*KNOWN_FIELDS, named=True)
+    return {(row.check_id, row.resource_id): row for row in rows}
+
+
+def verdict(check, result):
+    return {"reason": result.reason, "key_owner": result.key_owner or "", "severity": check.severity}
+
+
 def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
-    existing = {(row.check_id, row.resource_id): row for row in Finding.objects.filter(account=account).only(
-        "id", "check_id", "resource_id", "status", "reason", "key_owner", "severity", "closed_at",
-        "resource_type", "region")}
+    existing = known_findings(account)
     suppressions = active_suppressions(account, at)
-    created, changed, events, produced = [], [], [], set()
+    created, moved, reworded, events, produced = [], [], [], [], set()
     for evaluation in evaluations:
-        check = CATALOG[evaluation.check_id]
+        check, result = CATALOG[evaluation.check_id], evaluation.result
         resource_id = resource_ids[evaluation.record.uid]
         key = (check.id, resource_id)
         produced.add(key)
-        result = evaluation.result
         row = existing.get(key)
         if row is None:
-            row = new_finding(scan, account, check, evaluation, resource_id, at)
-            row.suppression = next((s for s in suppressions if s.check_id == check.id
-                                    and s.matches_uid(account.pk, evaluation.record.uid)), None)
-            created.append(row)
+            suppression = next((s for s in suppressions if s.check_id == check.id
+                                and s.matches_uid(account.pk, evaluation.record.uid)), None)
+            created.append(new_finding(scan, account, check, evaluation, resource_id, at, suppression))
             continue
         old = "" if row.closed_at else row.status
+        values = verdict(check, result)
         if old != result.status:
-            events.append(FindingEvent(finding=row, scan=scan, account=account, at=at, old_status=old,
+            events.append(FindingEvent(finding_id=row.id, scan=scan, account=account, at=at, old_status=old,
                                        new_status=result.status, reason=result.reason[:2000]))
-            row.status, row.status_since, row.closed_at = result.status, at, None
-            changed.append(row)
-        elif (row.reason, row.key_owner or "", row.severity) != (result.reason, result.key_owner or "", check.severity):
-            changed.append(row)
-        row.reason, row.key_owner, row.severity = result.reason, result.key_owner or "", check.severity
-    Finding.objects.bulk_create(created, batch_size=BATCH)
-    events.extend(FindingEvent(finding=row, scan=scan, account=account, at=at, old_status="",
-                               new_status=row.status, reason=row.reason[:2000]) for row in created)
+            moved.append(Finding(id=row.id, status=result.status, status_since=at, closed_at=None, **values))
+        elif (row.reason, row.key_owner or "", row.severity) != tuple(values.values()):
+            reworded.append(Finding(id=row.id, **values))
+    insert_findings(created)
+    write_new_events(scan, account, at)
     closed = close_missing(scan, account, existing, produced, spots, at, events)
-    Finding.objects.bulk_update(changed + closed, ["status", "status_since", "closed_at", "reason", "key_owner",
-                                                   "severity"], batch_size=BATCH)
+    Finding.objects.bulk_update(moved, MOVED_FIELDS, batch_size=BATCH)
+    Finding.objects.bulk_update(reworded, REWORDED_FIELDS, batch_size=BATCH)
+    for start in range(0, len(closed), BATCH):
+        Finding.objects.filter(id__in=closed[start:start + BATCH]).update(closed_at=at)
     FindingEvent.objects.bulk_create(events, batch_size=BATCH)
     touch_seen(scan, account, existing, produced, spots, at)
 
@@ -165,25 +177,53 @@ def touch_seen(scan, account, existing, produced, spots, at):
         Finding.objects.filter(id__in=touch[start:start + BATCH * 5]).update(last_seen=at, last_scan=scan)
 
 
-def new_finding(scan, account, check, evaluation, resource_id, at):
+def new_finding(scan, account, check, evaluation, resource_id, at, suppression=None):
     record, result = evaluation.record, evaluation.result
     return Finding(account=account, check_id=check.id, resource_id=resource_id, status=result.status,
                    reason=result.reason, severity=check.severity, area=check.area, resource_type=record.type,
                    region=record.region, key_owner=result.key_owner or "", first_seen=at, last_seen=at,
-                   status_since=at, last_scan=scan)
+                   status_since=at, last_scan=scan, suppression=suppression)
+
+
+def insert_findings(findings):
+    """Insert new findings; on PostgreSQL through COPY, ~10× less client CPU than bulk_create's INSERTs.
+
+    Nothing needs their ids back: write_new_events finds them by scan.
+    """
+    if connection.vendor != "postgresql":
+        Finding.objects.bulk_create(findings, batch_size=BATCH)
+        return
+    columns = [field.attname for field in Finding._meta.concrete_fields if not field.primary_key]
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {Finding._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for finding in findings:
+            copy.write_row([getattr(finding, column) for column in columns])
+
+
+def write_new_events(scan, account, at):
+    """One "new" event for each finding this scan created, written by the database from the rows themselves.
+
+    New findings are the account's rows whose last scan is this one: touch_seen has not run yet, so no
+    older finding carries this scan's id. One INSERT … SELECT instead of 20,000 event objects.
+    """
+    events, findings = FindingEvent._meta.db_table, Finding._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {events} (finding_id, scan_id, account_id, at, old_status, new_status, reason) "  # noqa: S608
+            f"SELECT id, last_scan_id, account_id, %s, '', status, SUBSTR(reason, 1, 2000) FROM {findings} "
+            "WHERE account_id = %s AND last_scan_id = %s ORDER BY id", [at, account.pk, scan.pk])
 
 
 def close_missing(scan, account, existing, produced, spots, at, events):
-    """Findings this scan no longer produced are closed — unless their data sat in a blind spot."""
+    """Ids of findings this scan no longer produced, to close — unless their data sat in a blind spot."""
     closed = []
     for key, row in existing.items():
         if key in produced or row.closed_at or is_blind(spots, row.resource_type, row.region):
             continue
-        events.append(FindingEvent(finding=row, scan=scan, account=account, at=at, old_status=row.status,
+        events.append(FindingEvent(finding_id=row.id, scan=scan, account=account, at=at, old_status=row.status,
                                    new_status="", reason="No longer observed (the resource is gone or the "
                                                          "check no longer applies)."))
-        row.closed_at = at
-        closed.append(row)
+        closed.append(row.id)
     return closed
 
 
