@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each module prints what it measured and where. `make bench` runs them all."""
