@@ -489,16 +489,16 @@ def log_delivery_policy(bucket_name):
          "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket_name}/*"}]}
 
 
-def only_secure_transport(bucket_name):
-    return {"Version": "2012-10-17", "Statement": [TLS_ONLY_POLICY["Statement"][0]]}
+# Denies plain HTTP but not TLS 1.0/1.1: s3.bucket_secure_transport PASS, s3.bucket_min_tls_12 FAIL.
+SECURE_TRANSPORT_ONLY_POLICY = {"Version": "2012-10-17", "Statement": [TLS_ONLY_POLICY["Statement"][0]]}
 
 
 def build_storage(estate, keys):
-    prod, central, management = estate.prod, estate.keys, estate.management
+    prod, central = estate.prod, estate.keys
     bucket(estate, prod, "prod-access-logs", sse="AES256", policy=log_delivery_policy("prod-access-logs"))
     bucket(estate, prod, "prod-sse-s3", sse="AES256", policy=TLS_ONLY_POLICY, logs_to="prod-access-logs")
     bucket(estate, prod, "prod-sse-kms-default", sse="aws:kms", key=keys["aws/s3"])
-    bucket(estate, prod, "prod-cmk", sse="aws:kms", key=keys["prod-data"], policy=only_secure_transport("prod-cmk"),
+    bucket(estate, prod, "prod-cmk", sse="aws:kms", key=keys["prod-data"], policy=SECURE_TRANSPORT_ONLY_POLICY,
            logs_to="prod-access-logs")
     bucket(estate, prod, "prod-central-key", sse="aws:kms", key=keys["keys-central"])
     bucket(estate, prod, "prod-untrusted-key", sse="aws:kms", key=keys["master-shared"])
@@ -513,7 +513,6 @@ def build_storage(estate, keys):
     control = estate.client(central, "s3control", inject_host_prefix=False)
     control.meta.events.register("before-sign.s3-control", s3_collector.drop_account_label_on_local_endpoint)
     control.put_public_access_block(AccountId=central, PublicAccessBlockConfiguration=BLOCK_ALL)
-    del management
 
 
 def volume(estate, account, name, region, *, encrypted, key=None, tags=None, hygiene=PASS):
