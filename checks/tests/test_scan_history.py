@@ -15,13 +15,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts import sessions
+from accounts.tests.factories import AwsAccountFactory
 from checks import recording, scanning
 from checks.catalog import CATALOG
 from checks.catalog.base import Status
 from checks.collectors.base import ScanContext
-from checks.inventory import region_uid
+from checks.evaluation import evaluate
+from checks.inventory import CollectionError, Inventory, Record, region_uid
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 from checks.tests import truth_estate
+from checks.tests.builders import NOW
 from checks.tests.truth_estate import HYGIENE, IN_USE, NA
 from conftest import deny
 
@@ -249,3 +252,32 @@ def test_a_crash_while_recording_leaves_the_previous_state_intact(estate, monkey
         (prod, HYGIENE, volume, PASS, CLOSED),
     }
     assert export(tmp_path, prod) == expected(estate.table(), prod)
+
+
+# ---- what a failed call hides (no AWS: recording alone) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("failed_api", "volume_kept"), [
+    ("ec2:GetEbsDefaultKmsKeyId", False),  # says nothing about which volumes exist: the volume is gone
+    ("ec2:DescribeFlowLogs", False),
+    ("ec2:DescribeVolumes", True),  # the listing itself failed: what we knew stays
+    ("ec2:*", True),  # the whole collector failed
+])
+def test_only_a_failed_call_that_lists_a_type_keeps_its_resources(failed_api, volume_kept):
+    account = AwsAccountFactory(regions=["us-east-1"])
+    uid = f"arn:aws:ec2:us-east-1:{account.account_id}:volume/vol-1"
+    volume = Record(uid, "ec2.volume", "us-east-1", "vol-1", evidence={"encrypted": False})
+
+    def record(records, errors, at):
+        scan = Scan.objects.create(account=account, trigger=Scan.Trigger.CLI, status=Scan.State.SUCCEEDED)
+        inventory = Inventory(account.account_id, ("us-east-1",), at, records, errors)
+        recording.record(scan, inventory, evaluate(inventory), at)
+
+    record([volume], [], NOW)
+    error = CollectionError("ec2", "us-east-1", failed_api, "AccessDenied", "denied")
+    record([], [error], NOW.replace(hour=13))
+
+    kept = Resource.objects.get(uid=uid)
+    assert (kept.gone_at is None) == volume_kept
+    finding = Finding.objects.get(resource=kept, check_id="ebs.volume_encrypted")
+    assert (finding.closed_at is None) == volume_kept
