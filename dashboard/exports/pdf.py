@@ -26,6 +26,7 @@ TREND_DAYS = 30
 PER_CHECK_ROWS = 10  # resources listed under one failing check
 SEVERITY_ROWS = 120  # resources listed across one severity
 MUTED_ROWS = 100
+DETAIL_ACCOUNTS = 10  # accounts (the lowest-scoring) that get a full trend chart
 TOP_CHECKS = 10
 
 
@@ -152,20 +153,49 @@ def account_sections(accounts, areas, scores, series, failing_by_account, at):
     sections = []
     for account in accounts:
         by_area = scores.get(account.pk, {})
-        cells = [{"area": area, "row": by_area.get(area)} for area in areas]
-        overall = scoreboard.overall(row.score for row in by_area.values() if row.area in areas)
-        lines = [(area.label, series.get(account.pk, {}).get(area, [])) for area in areas]
         scored = [row for row in by_area.values() if row.area in areas]
+        area_series = {area: points for area, points in series.get(account.pk, {}).items() if area in areas}
         sections.append({
-            "account": account, "cells": cells, "overall": overall,
+            "account": account,
+            "cells": [{"area": area, "row": by_area.get(area)} for area in areas],
+            "overall": scoreboard.overall(row.score for row in scored),
             "passed": sum(row.passed for row in scored), "failed": sum(row.failed for row in scored),
             "errors": sum(row.errors for row in scored),
-            "scored_at": max((row.at for row in by_area.values()), default=None),
+            "scored_at": max((row.at for row in scored), default=None),
             "failing": failing_by_account.get(account.pk, Counter()),
-            "chart": charts.trend_chart(lines, days=TREND_DAYS, end=at, width=660, height=110,
-                                        title=f"{account.name}: score by area, {TREND_DAYS} days to the as-of date"),
+            "series": [(area.label, area_series.get(area, [])) for area in areas],
+            "sparkline": charts.sparkline(scoreboard.daily_overall(area_series, TREND_DAYS, at), width=90, height=20),
         })
     return sections
+
+
+def detail_charts(sections, at):
+    """Full trend charts for the lowest-scoring accounts (a chart per account would make a 50-account
+    report 20 pages longer and slow to lay out); the table shows every account's sparkline."""
+    scored = sorted((s for s in sections if s["overall"] is not None), key=lambda s: (s["overall"], s["account"].name))
+    for section in scored[:DETAIL_ACCOUNTS]:
+        section["chart"] = charts.trend_chart(
+            section["series"], days=TREND_DAYS, end=at, width=660, height=110,
+            title=f"{section['account'].name}: score by area, {TREND_DAYS} days to the as-of date")
+    return scored[:DETAIL_ACCOUNTS]
+
+
+def estate_trend(areas, sections, at):
+    """One line per area: the mean over accounts of each day's last score (carried forward), to `at`."""
+    start = (at - timedelta(days=TREND_DAYS - 1)).date()
+    lines = []
+    for area in areas:
+        by_day = defaultdict(list)
+        for section in sections:
+            points = dict(section["series"]).get(area.label, [])
+            daily = scoreboard.daily_overall({area: points}, TREND_DAYS, at)
+            for offset, value in enumerate(daily):
+                if value is not None:
+                    by_day[offset].append(value)
+        lines.append((area.label, [(charts.as_datetime(start + timedelta(days=offset)) + timedelta(hours=12),
+                                    sum(values) / len(values)) for offset, values in sorted(by_day.items())]))
+    return charts.trend_chart(lines, days=TREND_DAYS, end=at, width=660, height=150,
+                              title=f"Estate score by area (mean over accounts), {TREND_DAYS} days to the as-of date")
 
 
 def area_summary(areas, sections):
@@ -198,6 +228,7 @@ def report_context(scope, generated_by):
     scores = scoreboard.latest_scores(ids, at)
     series = scoreboard.score_series(ids, at - timedelta(days=TREND_DAYS))
     sections = account_sections(accounts, areas, scores, series, tallies.failing_by_account, at)
+    detail = detail_charts(sections, at)
     ownership = key_ownership(scope)
     failing = severity_sections(tallies)
     severity_counts = {section["severity"]: section["count"] for section in failing}
@@ -210,6 +241,9 @@ def report_context(scope, generated_by):
         "version": settings.POSTURE_VERSION,
         "retention_days": settings.HISTORY_RETENTION_DAYS,
         "accounts": sections,
+        "detail_accounts": detail,
+        "other_accounts": len(sections) - len(detail),
+        "estate_trend": estate_trend(areas, sections, at),
         "areas": areas,
         "area_summary": area_summary(areas, sections),
         "overall": scoreboard.overall(section["overall"] for section in sections),

@@ -192,3 +192,16 @@ def test_pdf_report_reads_the_database_a_fixed_number_of_times(now, django_asser
     with django_assert_max_num_queries(10):
         html = pdf.render_html(Scope(), "bob")
     assert html.count('class="account"') == 6
+
+
+def test_pdf_charts_only_the_lowest_scoring_accounts_and_sparklines_the_rest(now, monkeypatch):
+    monkeypatch.setattr(pdf, "DETAIL_ACCOUNTS", 2)
+    seed_estate(now, accounts=5, resources=1)
+    context = pdf.report_context(Scope(), "bob")
+    overall = sorted(section["overall"] for section in context["accounts"])
+    assert [section["overall"] for section in context["detail_accounts"]] == overall[:2]
+    assert context["other_accounts"] == 3
+    html = pdf.render_html(Scope(), "bob")
+    assert html.count('class="account"') == 2
+    assert html.count('class="sparkline"') == 5
+    assert "The trends of the other 3 accounts are the sparklines" in html
