@@ -115,6 +115,11 @@ def assert_key_owners(rows, estate):
 
     assert owner("s3.bucket_default_encryption", "prod-sse-s3")["key_owner"] == "aws_owned"
     assert owner("s3.bucket_default_encryption", "prod-sse-kms-default")["key_owner"] == "aws_managed"
+    queue, table = f"arn:aws:sqs:us-east-1:{estate.prod}:jobs", f"arn:aws:dynamodb:us-east-1:{estate.prod}:table/orders"
+    assert exported[(estate.prod, "sqs.queue_encrypted", queue)]["key_owner"] == "aws_owned"  # SSE-SQS
+    assert exported[(estate.prod, "dynamodb.table_customer_managed_key", table)]["key_owner"] == "aws_owned"
+    aws_key_table = f"arn:aws:dynamodb:us-east-1:{estate.prod}:table/orders-aws-key"
+    assert exported[(estate.prod, "dynamodb.table_customer_managed_key", aws_key_table)]["key_owner"] == "aws_managed"
     central = owner("s3.bucket_customer_managed_key", "prod-central-key")
     assert central["key_owner"] == "external"
     assert f":{estate.keys}:" in central["kms_key_arn"]
