@@ -256,7 +256,8 @@ class AreaScore(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scan", "area"], name="unique_score_per_scan_area")]
-        indexes = [models.Index(fields=["account", "area", "at"]), models.Index(fields=["at"])]
+        # (account, at): an account's latest scores (one index probe) and its trend since a date.
+        indexes = [models.Index(fields=["account", "at"], name="areascore_account_at_idx"), models.Index(fields=["at"])]
 
     def __str__(self):
         return f"{self.account_id} {self.area} {self.score} at {self.at}"

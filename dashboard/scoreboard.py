@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
+from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 
@@ -15,15 +16,19 @@ SHORT_LABELS = {Area.AT_REST: "At rest", Area.KEYS: "Keys", Area.IN_TRANSIT: "In
 
 
 def latest_scores(account_ids, at=None):
-    """{account_id: {area: AreaScore}} from each account's latest scored scan at or before `at`."""
-    latest = AreaScore.objects.filter(account=OuterRef("account"), area=OuterRef("area"))
+    """{account_id: {area: AreaScore}} from each account's latest scored scan at or before `at`.
+
+    A scan scores every area at once, so these are the rows of one scan per account, found by one
+    probe of the (account, at) index per account — not by a subquery for each of a year's score rows.
+    """
+    latest = AreaScore.objects.filter(account=OuterRef("pk"))
     if at is not None:
         latest = latest.filter(at__lte=at)
-    latest = latest.order_by("-at", "-id").values("id")[:1]
-    rows = AreaScore.objects.filter(account__in=account_ids)
-    if at is not None:
-        rows = rows.filter(at__lte=at)
-    rows = rows.filter(id=Subquery(latest)).only("account_id", "area", "score", "passed", "failed", "errors", "at")
+    scans = (AwsAccount.objects.filter(pk__in=account_ids)
+             .annotate(latest_scan=Subquery(latest.order_by("-at", "-scan_id").values("scan_id")[:1]))
+             .values("latest_scan"))
+    rows = AreaScore.objects.filter(scan__in=scans).only("account_id", "area", "score", "passed", "failed", "errors",
+                                                         "at")
     scores = defaultdict(dict)
     for row in rows:
         scores[row.account_id][row.area] = row
