@@ -42,18 +42,14 @@ def file_name(fmt, scope):
     return f"posture-{kind}-{scope.at:%Y-%m-%d}.{EXTENSIONS[fmt]}"
 
 
-def rows(scope):
-    return scope.rows()
-
-
 def write_csv(scope, path, generated_by, progress):
     with open(path, "w", encoding="utf-8", newline="") as out:
-        return csv_export.write(rows(scope), out)
+        return csv_export.write(scope.rows(), out)
 
 
 def write_json(scope, path, generated_by, progress):
     with open(path, "w", encoding="utf-8") as out:
-        return json_export.write(rows(scope), out)
+        return json_export.write(scope.rows(), out)
 
 
 def write_pdf(scope, path, generated_by, progress):
@@ -91,7 +87,7 @@ def json_chunks(findings):
 
 def stream(fmt, scope):
     """The CSV or JSON text of `scope`, piece by piece, in constant memory."""
-    return csv_export.lines(rows(scope)) if fmt == Format.CSV else json_chunks(rows(scope))
+    return csv_export.lines(scope.rows()) if fmt == Format.CSV else json_chunks(scope.rows())
 
 
 def record_export(request, fmt, scope, target, user=None, **details):

@@ -76,6 +76,7 @@ class Tallies:
     failing_by_account: dict = field(default_factory=lambda: defaultdict(Counter))  # account pk → severity
     muted: dict = field(default_factory=dict)  # suppression id → MuteGroup
     muted_count: int = 0
+    muted_failing: int = 0
     listed: Counter = field(default_factory=Counter)  # rows listed per severity (for the cap)
 
     def add(self, finding, at):
@@ -83,6 +84,7 @@ class Tallies:
         self.statuses[status] += 1
         if finding.suppression is not None and finding.suppression.is_active(at):
             self.muted_count += 1
+            self.muted_failing += status == Status.FAIL
             group = self.muted.setdefault(finding.suppression_id, MuteGroup(finding.suppression))
             group.count += 1
             if len(group.rows) < PER_CHECK_ROWS and self.listed["muted"] < MUTED_ROWS:
@@ -259,6 +261,7 @@ def report_context(scope, generated_by):
         "top_checks": top_checks(tallies),
         "muted": sorted(tallies.muted.values(), key=lambda g: (g.suppression.check_id, g.suppression.expires_at)),
         "muted_count": tallies.muted_count,
+        "muted_failing": tallies.muted_failing,
         "ownership": ownership,
         "ownership_totals": ownership_totals(ownership),
         "ownership_chart": charts.stacked_bars(ownership, width=660, title="Resources by key owner") if ownership

@@ -52,3 +52,12 @@ def resource_types(value):
     """A check's resource type(s) in words: "s3.bucket", "ebs.volume, rds.instance" or "every resource"."""
     kinds = value if isinstance(value, tuple) else (value,)
     return ", ".join("every resource" if kind == "*" else kind for kind in kinds)
+
+
+@register.filter
+def thousands(value):
+    """12345 → "12,345" (django.contrib.humanize is not installed for one filter)."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
