@@ -317,12 +317,15 @@ def build_profile(estate, account):
     PROFILES[account.profile](account, estate)
 
 
-def build_estate(endpoint_url, log=print):
-    """Create the organization, its member accounts and their resources in the moto server."""
+def build_estate(endpoint_url, log=print, members=MEMBERS):
+    """Create the organization, its member accounts and their resources in the moto server.
+
+    `members`: (name, profile) pairs from MEMBERS; the history leaves out those that join later.
+    """
     started = time.monotonic()
     estate = create_organization(endpoint_url, boto3.session.Session(region_name=HOME))
     log(f"organization {estate.organization_id}, management account {estate.management_account_id}")
-    for name, profile in MEMBERS:
+    for name, profile in members:
         join_account(estate, name, profile)
     for account in estate.accounts:  # in order: later profiles use keys the earlier ones made
         build_profile(estate, account)

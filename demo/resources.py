@@ -107,6 +107,16 @@ def cancel_key_deletion(account, key_arn):
     account.client("kms", region_of(key_arn)).cancel_key_deletion(KeyId=key_id(key_arn))
 
 
+def enable_key(account, key_arn):
+    # A key whose deletion was cancelled is left disabled (in AWS and in moto): enable it again.
+    account.client("kms", region_of(key_arn)).enable_key(KeyId=key_id(key_arn))
+
+
+def set_key_rotation(account, key_arn, enabled):
+    kms = account.client("kms", region_of(key_arn))
+    (kms.enable_key_rotation if enabled else kms.disable_key_rotation)(KeyId=key_id(key_arn))
+
+
 # --- S3 -----------------------------------------------------------------------------------------
 
 
@@ -154,8 +164,12 @@ def log_delivery(bucket):
     ]
 
 
+def bucket_name(account, region, purpose):
+    return f"{account.name}-{purpose}-{region}"
+
+
 def create_bucket(account, region, purpose, tags=None):
-    name = f"{account.name}-{purpose}-{region}"
+    name = bucket_name(account, region, purpose)
     s3 = account.client("s3", region)
     location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **location)
@@ -173,6 +187,11 @@ def encrypt_bucket(account, bucket, key_arn=None):
             "Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": bool(key_arn)}]
         },
     )
+
+
+def delete_bucket(account, bucket):
+    """Delete an (empty: the demo never writes objects) bucket."""
+    account.client("s3").delete_bucket(Bucket=bucket)
 
 
 def put_bucket_policy(account, bucket, statements):
@@ -263,6 +282,10 @@ def create_trail(account, name, bucket, *, multi_region=True, validation=True, k
     if logging:
         start_trail(account, trail["TrailARN"])
     return trail["TrailARN"]
+
+
+def trail_arn(account, name, region=HOME):
+    return f"arn:aws:cloudtrail:{region}:{account.account_id}:trail/{name}"
 
 
 def start_trail(account, trail_arn):
@@ -366,6 +389,17 @@ def create_volume(account, region, name, *, encrypted=False, key_arn=None):
     )["VolumeId"]
 
 
+def volume_named(account, region, name):
+    """The id of the volume tagged Name=`name` (the estate names every volume it makes)."""
+    volumes = account.client("ec2", region).describe_volumes(Filters=[{"Name": "tag:Name", "Values": [name]}])
+    [volume] = volumes["Volumes"]
+    return volume["VolumeId"]
+
+
+def delete_volume(account, region, name):
+    account.client("ec2", region).delete_volume(VolumeId=volume_named(account, region, name))
+
+
 def create_database(account, region, name, *, encrypted, key_arn=None):
     options = {"KmsKeyId": key_arn} if key_arn else {}
     account.client("rds", region).create_db_instance(
@@ -461,6 +495,11 @@ def create_queue(account, region, name, key=AWS_OWNED):
     else:
         attributes = {"KmsMasterKeyId": key} if key else {"SqsManagedSseEnabled": "false"}
     return account.client("sqs", region).create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+
+
+def delete_queue(account, region, name):
+    sqs = account.client("sqs", region)
+    sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
 
 
 def create_topic(account, region, name, key_arn=None, subscriber=None):
