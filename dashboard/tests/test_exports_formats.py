@@ -205,3 +205,12 @@ def test_pdf_charts_only_the_lowest_scoring_accounts_and_sparklines_the_rest(now
     assert html.count('class="account"') == 2
     assert html.count('class="sparkline"') == 5
     assert "The trends of the other 3 accounts are the sparklines" in html
+
+
+def test_pdf_summary_counts_add_up(now):
+    seed_estate(now, accounts=2, resources=2)
+    context = pdf.report_context(Scope(), "bob")
+    assert sum(context["statuses"].values()) == context["finding_count"] == Finding.objects.count()
+    assert context["failing_count"] + context["muted_failing"] == context["statuses"]["FAIL"]
+    assert context["muted_count"] == Finding.objects.filter(suppression__isnull=False).count() > 0
+    assert sum(count for _, count in context["severity_counts"]) == context["failing_count"]
