@@ -56,6 +56,8 @@ def is_blind(spots, resource_type, region):
 
 def resource_key_owner(record, inventory, owners):
     """The key owner shown for a resource: the verdict of its encryption check, else its evidence."""
+    if record.type in ("account", "region"):
+        return ""  # settings scopes, not encrypted resources: their checks' key owners stay on the findings
     if record.uid in owners:
         return owners[record.uid]
     encrypted = record.evidence.get("encrypted")

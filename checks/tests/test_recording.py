@@ -116,3 +116,16 @@ def test_second_active_scan_of_an_account_is_refused():
     account = AwsAccountFactory()
     assert Scan.queue(account, Scan.Trigger.MANUAL) is not None
     assert Scan.queue(account, Scan.Trigger.MANUAL) is None
+
+
+def test_account_and_region_records_carry_no_key_owner_of_their_own(catalog):
+    from checks.inventory import region_uid
+
+    account = AwsAccountFactory()
+    # A region record whose evidence says "not encrypted" (EBS encryption by default is off).
+    region = Record(uid=region_uid(account.account_id, "us-east-1"), type="region", region="us-east-1",
+                    name="us-east-1", evidence={"encrypted": False})
+    scan_with(account, [bucket("a"), region], NOW)
+    scopes = Resource.objects.filter(type__in=["account", "region"])
+    assert scopes.count() == 2
+    assert set(scopes.values_list("key_owner", flat=True)) == {""}
