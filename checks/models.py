@@ -170,7 +170,10 @@ class FindingQuerySet(models.QuerySet):
 
     def unmuted(self, at=None):
         at = at or timezone.now()
-        return self.exclude(pk__in=self.muted(at).values("pk"))
+        # The negation of muted() as a join, judged row by row: NOT IN (muted()) made PostgreSQL
+        # first collect every muted finding of every account (~0.7 s at 2M findings).
+        return self.filter(Q(suppression__isnull=True) | Q(suppression__revoked_at__isnull=False)
+                           | Q(suppression__expires_at__lte=at))
 
 
 class Finding(models.Model):
@@ -206,7 +209,8 @@ class Finding(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "severity", "-id"]),
-            models.Index(fields=["account", "status"]),
+            # With severity: the overview counts each account's open critical/high failures from the index.
+            models.Index(fields=["account", "status", "severity"], name="finding_account_status_sev_idx"),
             models.Index(fields=["check_id", "status"]),
             models.Index(fields=["area", "status"]),
             models.Index(fields=["status_since"]),
