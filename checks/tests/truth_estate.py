@@ -331,10 +331,10 @@ def account_baseline(estate, account):
     ebs_default_on = {(estate.prod, HOME)}
     for region in REGIONS:
         on = (account, region) in ebs_default_on
-        uid = truth.resource(account, region_uid(account, region), "region", UNKNOWN if on else UNENCRYPTED,
-                             hygiene=None)
+        # A region is a settings scope, not an encrypted resource: it has no key owner of its own.
+        uid = truth.resource(account, region_uid(account, region), "region", "", hygiene=None)
         # moto does not implement GetEbsDefaultKmsKeyId, so an enabled default's key is "unknown".
-        truth.expect(account, "ebs.encryption_by_default", uid, PASS if on else FAIL)
+        truth.expect(account, "ebs.encryption_by_default", uid, PASS if on else FAIL, UNKNOWN if on else UNENCRYPTED)
         truth.expect(account, "proton.template_customer_managed_key", uid, NA)
         if on:
             estate.client(account, "ec2", region).enable_ebs_encryption_by_default()
