@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, OuterRef, Subquery
 
 from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
@@ -50,18 +50,28 @@ def overall(values):
     return round(sum(known) / len(known), 1) if known else None
 
 
-def daily_overall(area_series, days, now):
-    """One overall score per day (the day's last value per area, averaged) for a sparkline."""
-    by_day = defaultdict(dict)
-    for area, points in area_series.items():
-        for at, score in points:
-            by_day[(at.date())][area] = score
+def daily_overall(account_ids, days, now):
+    """{account_id: [overall score per day]} for sparklines: each day's last scan, carried forward.
+
+    The database averages each scan's areas (a scan scores every area at once), so this reads one
+    row per scan rather than one per area and scan.
+    """
     start = (now - timedelta(days=days - 1)).date()
-    values, last = [], {}
+    rows = (AreaScore.objects.filter(account__in=account_ids, at__gte=now - timedelta(days=days))
+            .values("account_id", "scan_id", "at").annotate(overall=Avg("score")).order_by("at")
+            .values_list("account_id", "at", "overall"))
+    by_day = defaultdict(dict)
+    for account_id, at, value in rows:
+        by_day[account_id][at.date()] = None if value is None else round(value, 1)
+    return defaultdict(lambda: [None] * days, {account_id: carried_forward(points, start, days)
+                                               for account_id, points in by_day.items()})
+
+
+def carried_forward(points, start, days):
+    values, last = [], None
     for offset in range(days):
-        day = start + timedelta(days=offset)
-        last.update(by_day.get(day, {}))
-        values.append(overall(last.values()) if last else None)
+        last = points.get(start + timedelta(days=offset), last)
+        values.append(last)
     return values
 
 

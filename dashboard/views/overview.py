@@ -36,7 +36,7 @@ def grid_rows(accounts, now):
     ids = [account.pk for account in accounts]
     today = scoreboard.latest_scores(ids)
     week_ago = scoreboard.latest_scores(ids, at=now - timedelta(days=7))
-    series = scoreboard.score_series(ids, now - timedelta(days=30))
+    sparklines = scoreboard.daily_overall(ids, 30, now)
     failures = scoreboard.open_failures(ids, now)
     rows = []
     for account in accounts:
@@ -48,7 +48,7 @@ def grid_rows(accounts, now):
             cells.append({"area": area, "score": score, "delta": delta, "errors": current.errors if current else 0})
         rows.append({"account": account, "cells": cells, "failures": failures[account.pk],
                      "overall": scoreboard.overall(cell["score"] for cell in cells),
-                     "spark": scoreboard.daily_overall(series[account.pk], 30, now),
+                     "spark": sparklines[account.pk],
                      "stands_out": account.last_scan_status == "failed" or account.connection_status == "error"})
     return rows
 

@@ -1,0 +1,49 @@
+"""Scoreboard read models: the latest scores and the sparkline series, as the overview reads them."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import AwsAccountFactory
+from checks.catalog.base import Area
+from dashboard import scoreboard
+from dashboard.tests.factories import AreaScoreFactory, ScanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def scored(account, at, scores):
+    scan = ScanFactory(account=account, queued_at=at, finished_at=at)
+    for area, score in scores.items():
+        AreaScoreFactory(scan=scan, area=area, score=score, at=at)
+    return scan
+
+
+def test_latest_scores_are_the_latest_scan_at_or_before_the_moment():
+    account, other = AwsAccountFactory(), AwsAccountFactory()
+    now = timezone.now()
+    scored(account, now - timedelta(days=10), {Area.AT_REST: 40.0, Area.KEYS: 50.0})
+    scored(account, now - timedelta(days=1), {Area.AT_REST: 90.0, Area.KEYS: None})
+    scored(other, now - timedelta(days=3), {Area.AT_REST: 70.0})
+
+    today = scoreboard.latest_scores([account.pk, other.pk])
+    week_ago = scoreboard.latest_scores([account.pk, other.pk], at=now - timedelta(days=7))
+
+    assert {area: row.score for area, row in today[account.pk].items()} == {Area.AT_REST: 90.0, Area.KEYS: None}
+    assert today[other.pk][Area.AT_REST].score == 70.0
+    assert {area: row.score for area, row in week_ago[account.pk].items()} == {Area.AT_REST: 40.0, Area.KEYS: 50.0}
+    assert other.pk not in week_ago
+
+
+def test_sparkline_is_each_days_last_scan_averaged_over_areas_and_carried_over_gaps():
+    account, never = AwsAccountFactory(), AwsAccountFactory()
+    now = timezone.now().replace(hour=12)
+    scored(account, now - timedelta(days=3, hours=2), {Area.AT_REST: 10.0, Area.KEYS: 20.0})
+    scored(account, now - timedelta(days=3), {Area.AT_REST: 60.0, Area.KEYS: 80.0, Area.LOGGING: None})
+    scored(account, now - timedelta(days=1), {Area.AT_REST: 50.0, Area.KEYS: 51.0})
+
+    series = scoreboard.daily_overall([account.pk, never.pk], 5, now)
+
+    assert series[account.pk] == [None, 70.0, 70.0, 50.5, 50.5]
+    assert series[never.pk] == [None] * 5
