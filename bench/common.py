@@ -89,15 +89,20 @@ def save_figures(path, bench, figures, context):
     """Append this benchmark's figures to a JSON file (run_all reads them back for its summary)."""
     if not path:
         return
-    Path(path).write_text(json.dumps({"bench": bench, "context": context,
-                                      "figures": [asdict(figure) for figure in figures]}, indent=1))
+    Path(path).write_text(
+        json.dumps({"bench": bench, "context": context, "figures": [asdict(figure) for figure in figures]}, indent=1)
+    )
 
 
 def arguments(description, db_default):
     """An argument parser with the flags every benchmark shares."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default=os.environ.get("DB") or db_default,
-                        help=f"database for the run (default {db_default}; a scratch database, dropped after)")
+    parser.add_argument(
+        "--db",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("DB") or db_default,
+        help=f"database for the run (default {db_default}; a scratch database, dropped after)",
+    )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     return parser
 
@@ -148,6 +153,7 @@ def machine():
         "python": platform.python_version(),
         "django": django.get_version(),
         "database": database_version(),
+        "load": f"{load_average():.1f} (1-minute load average when the run began)",
     }
 
 
@@ -181,8 +187,15 @@ class Database:
     def env(self):
         """The variables that point another process (a Celery worker) at this database."""
         if self.vendor == "postgres":
-            return {"DB": "postgres", "DB_NAME": self.name, "DB_HOST": PG["host"], "DB_PORT": str(PG["port"]),
-                    "DB_USER": PG["user"], "DB_PASSWORD": "", "DB_CONN_MAX_AGE": "60"}
+            return {
+                "DB": "postgres",
+                "DB_NAME": self.name,
+                "DB_HOST": PG["host"],
+                "DB_PORT": str(PG["port"]),
+                "DB_USER": PG["user"],
+                "DB_PASSWORD": "",
+                "DB_CONN_MAX_AGE": "60",
+            }
         return {"DB": "sqlite", "SQLITE_PATH": self.name}
 
     def drop(self):
@@ -226,8 +239,10 @@ def setup_django(vendor="sqlite", quiet=False):
 
     django.setup()
     # No collectstatic in a bench: plain static storage, so {% static %} needs no manifest.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.core.management import call_command
 
     started = time.perf_counter()
@@ -303,30 +318,38 @@ def descendants(pid):
 
 
 class PeakMemory:
-    """Samples resident memory every 20 ms while open: of this process, or of given process trees.
+    """Samples resident memory every 20 ms while open: of process trees (default: this one and its children).
 
     ru_maxrss is a whole-life high-water mark; sampling gives the peak of one phase, and of the sum
-    over a worker and its pool children at the same instant.
+    over a worker and its pool children at the same instant. `exclude`: trees not to count (a server).
     """
 
-    def __init__(self, pids=None, interval=0.02):
-        self.pids = pids
+    def __init__(self, pids=None, exclude=(), interval=0.02):
+        self.pids = pids or [os.getpid()]
+        self.exclude = exclude
         self.interval = interval
         self.peak_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def sample(self):
-        roots = self.pids or [os.getpid()]
-        pids = set(roots)
-        if self.pids:
-            for root in roots:
-                pids.update(descendants(root))
-        return sum(rss_mb(pid) for pid in pids)
+    def tree(self):
+        pids = set(self.pids)
+        for root in self.pids:
+            pids.update(descendants(root))
+        for root in self.exclude:
+            pids.discard(root)
+            pids.difference_update(descendants(root))
+        return pids
+
+    def sample(self, pids=None):
+        return sum(rss_mb(pid) for pid in (pids or self.tree()))
 
     def _run(self):
+        pids, refreshed = self.tree(), time.monotonic()
         while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, self.sample())
+            if time.monotonic() - refreshed > 0.5:  # walking /proc is not free: find new children twice a second
+                pids, refreshed = self.tree(), time.monotonic()
+            self.peak_mb = max(self.peak_mb, self.sample(pids))
             self._stop.wait(self.interval)
 
     def __enter__(self):
@@ -345,13 +368,26 @@ def max_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def cpu_seconds(pid):
-    """User + system CPU seconds a process (not its children) has used, from /proc."""
+def cpu_seconds(pid, reaped_children=False):
+    """User + system CPU seconds a process has used (plus its reaped children's, if asked), from /proc."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = int(fields[11]) + int(fields[12])
+        if reaped_children:
+            ticks += int(fields[13]) + int(fields[14])
+        return ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+def tree_cpu_seconds(pid):
+    """CPU seconds of a process, its live descendants and every child they reaped."""
+    return sum(cpu_seconds(member, reaped_children=True) for member in [pid, *descendants(pid)])
+
+
+def load_average():
+    """The 1-minute load average: on a shared 2-core machine, wall times above ~2 are inflated by others."""
+    return os.getloadavg()[0]
 
 
 @contextmanager

@@ -16,8 +16,18 @@ from datetime import UTC, datetime, timedelta
 
 from bench import common
 
-TYPES = ("s3.bucket", "ec2.volume", "sqs.queue", "sns.topic", "logs.log_group", "dynamodb.table",
-         "secretsmanager.secret", "rds.db_instance", "iam.user", "ec2.vpc")
+TYPES = (
+    "s3.bucket",
+    "ec2.volume",
+    "sqs.queue",
+    "sns.topic",
+    "logs.log_group",
+    "dynamodb.table",
+    "secretsmanager.secret",
+    "rds.db_instance",
+    "iam.user",
+    "ec2.vpc",
+)
 STATUS_MIX = (("PASS", 70), ("FAIL", 25), ("ERROR", 3), ("NOT_APPLICABLE", 2))
 KEYS_PER_REGION = 25
 REGIONS = ("us-east-1", "eu-west-1")
@@ -31,11 +41,22 @@ def arn(account_id, region, resource_type, index):
 def key_records(account_id):
     from checks.inventory import Record
 
-    return [Record(uid=f"arn:aws:kms:{region}:{account_id}:key/{index:08d}-0000-4000-8000-{index:012d}",
-                   type="kms.key", region=region, name=f"alias/bench-{index}",
-                   evidence={"key_manager": "CUSTOMER", "state": "Enabled", "rotation_enabled": index % 3 > 0,
-                             "aliases": [f"alias/bench-{index}"]})
-            for region in REGIONS for index in range(KEYS_PER_REGION)]
+    return [
+        Record(
+            uid=f"arn:aws:kms:{region}:{account_id}:key/{index:08d}-0000-4000-8000-{index:012d}",
+            type="kms.key",
+            region=region,
+            name=f"alias/bench-{index}",
+            evidence={
+                "key_manager": "CUSTOMER",
+                "state": "Enabled",
+                "rotation_enabled": index % 3 > 0,
+                "aliases": [f"alias/bench-{index}"],
+            },
+        )
+        for region in REGIONS
+        for index in range(KEYS_PER_REGION)
+    ]
 
 
 def resource_records(account_id, count, rng):
@@ -44,14 +65,28 @@ def resource_records(account_id, count, rng):
     records = []
     for index in range(count):
         resource_type, region = TYPES[index % len(TYPES)], REGIONS[index % len(REGIONS)]
-        key = f"arn:aws:kms:{region}:{account_id}:key/{index % KEYS_PER_REGION:08d}-0000-4000-8000-" \
-              f"{index % KEYS_PER_REGION:012d}" if index % 3 == 0 else None
-        records.append(Record(
-            uid=arn(account_id, region, resource_type, index), type=resource_type, region=region,
-            name=f"bench-{resource_type.split('.')[1]}-{index:05d}",
-            evidence={"encrypted": index % 5 != 0, "description": f"Synthetic resource {index}",
-                      "created": "2026-01-01T00:00:00+00:00", "size_gb": rng.randint(1, 500)},
-            key_arn=key, tags={"team": f"team-{index % 7}", "env": ("prod", "staging", "dev")[index % 3]}))
+        key = (
+            f"arn:aws:kms:{region}:{account_id}:key/{index % KEYS_PER_REGION:08d}-0000-4000-8000-"
+            f"{index % KEYS_PER_REGION:012d}"
+            if index % 3 == 0
+            else None
+        )
+        records.append(
+            Record(
+                uid=arn(account_id, region, resource_type, index),
+                type=resource_type,
+                region=region,
+                name=f"bench-{resource_type.split('.')[1]}-{index:05d}",
+                evidence={
+                    "encrypted": index % 5 != 0,
+                    "description": f"Synthetic resource {index}",
+                    "created": "2026-01-01T00:00:00+00:00",
+                    "size_gb": rng.randint(1, 500),
+                },
+                key_arn=key,
+                tags={"team": f"team-{index % 7}", "env": ("prod", "staging", "dev")[index % 3]},
+            )
+        )
     return records
 
 
@@ -112,16 +147,30 @@ def one_repetition(number, resources, checks_per_resource, seed):
     records = key_records(account_id) + resource_records(account_id, resources, rng)
     at = datetime(2026, 11, 1, tzinfo=UTC)
     inventory = Inventory(account_id, REGIONS, at, records, [])
-    evaluations = results_for(records[len(key_records(account_id)):], checks_per_resource, rng)
+    evaluations = results_for(records[len(key_records(account_id)) :], checks_per_resource, rng)
     first = record_once(account, inventory, evaluations, at)
     events_before = FindingEvent.objects.filter(account=account).count()
-    again = record_once(account, Inventory(account_id, REGIONS, at + timedelta(days=1), records, []),
-                        evaluations, at + timedelta(days=1))
+    again = record_once(
+        account,
+        Inventory(account_id, REGIONS, at + timedelta(days=1), records, []),
+        evaluations,
+        at + timedelta(days=1),
+    )
     unchanged_events = FindingEvent.objects.filter(account=account).count() - events_before
-    churn = record_once(account, Inventory(account_id, REGIONS, at + timedelta(days=2), records, []),
-                        flip(evaluations, 0.01, rng), at + timedelta(days=2))
-    return {"findings": len(evaluations), "resources": len(records), "first": first, "again": again,
-            "churn": churn, "unchanged_events": unchanged_events}
+    churn = record_once(
+        account,
+        Inventory(account_id, REGIONS, at + timedelta(days=2), records, []),
+        flip(evaluations, 0.01, rng),
+        at + timedelta(days=2),
+    )
+    return {
+        "findings": len(evaluations),
+        "resources": len(records),
+        "first": first,
+        "again": again,
+        "churn": churn,
+        "unchanged_events": unchanged_events,
+    }
 
 
 def main(argv=None):
@@ -139,9 +188,11 @@ def main(argv=None):
     with common.PeakMemory() as memory:
         for number in range(options.repeat):
             run = one_repetition(number, options.resources, options.checks, options.seed)
-            print(f"   run {number + 1}: first {run['first'][0]:.3f} s ({run['first'][1]} queries), "
-                  f"unchanged {run['again'][0]:.3f} s ({run['again'][1]} queries), "
-                  f"1% changed {run['churn'][0]:.3f} s ({run['churn'][1]} queries)")
+            print(
+                f"   run {number + 1}: first {run['first'][0]:.3f} s ({run['first'][1]} queries), "
+                f"unchanged {run['again'][0]:.3f} s ({run['again'][1]} queries), "
+                f"1% changed {run['churn'][0]:.3f} s ({run['churn'][1]} queries)"
+            )
             runs.append(run)
 
     def median(name):
@@ -156,8 +207,12 @@ def main(argv=None):
         common.Figure("re-scan with 1% changed", round(median("churn"), 3), "s"),
         common.Figure("first recording rate", round(findings / median("first")), "findings/s"),
         common.Figure("events written by unchanged re-scan", runs[0]["unchanged_events"], "rows", 0),
-        common.Figure("queries: first / unchanged", runs[0]["first"][1], "queries",
-                      note=f"unchanged re-scan: {runs[0]['again'][1]}"),
+        common.Figure(
+            "queries: first / unchanged",
+            runs[0]["first"][1],
+            "queries",
+            note=f"unchanged re-scan: {runs[0]['again'][1]}",
+        ),
         common.Figure("peak memory (RSS)", round(memory.peak_mb), "MB"),
     ]
     if target_first is None:

@@ -1,0 +1,756 @@
+"""Page latency at scale: a synthetic year of history written straight into the database, then the
+overview, account, findings (filtered, paged), keys and changes pages timed through Django's test client.
+
+The history is what a year of daily scans of a large estate leaves behind: accounts with resources
+of the catalog's types, one finding per applicable check (about 4,000 per account), about 1% of them
+changing status each day (FindingEvents), a scan per account per day with its six AreaScores, and a
+few mutes. It is loaded with COPY on PostgreSQL (executemany on SQLite), plain indexes built after
+the load, as one would restore a dump. Each page is then requested signed in as an admin: p50/p95
+server time (the whole request: middleware, queries, templates) and its query count. Query counts
+are also taken on a tiny estate first: they must not grow with the number of accounts.
+
+    python -m bench.pages                       # PostgreSQL, 50 accounts × 60 days × 400 findings
+    python -m bench.pages --full                # 500 accounts × 365 days × 4,000 findings (~2M)
+    python -m bench.pages --db sqlite --accounts 20
+"""
+
+import json
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bench import common
+
+REGIONS = ("us-east-1", "eu-west-1")
+# Resource types in roughly the proportions of a real account (kms keys and trails are few).
+TYPE_WEIGHTS = (
+    ("s3.bucket", 14),
+    ("ec2.volume", 16),
+    ("sqs.queue", 10),
+    ("sns.topic", 8),
+    ("logs.log_group", 14),
+    ("dynamodb.table", 6),
+    ("secretsmanager.secret", 6),
+    ("rds.db_instance", 3),
+    ("iam.user", 8),
+    ("ec2.vpc", 2),
+    ("elbv2.load_balancer", 3),
+    ("kms.key", 4),
+    ("cloudtrail.trail", 1),
+    ("efs.file_system", 2),
+    ("iam.policy", 3),
+)
+KEY_STATES = ("Enabled",) * 18 + ("Disabled", "PendingDeletion")
+OWNERS = ("aws_owned", "aws_managed", "customer_managed", "customer_managed", "unencrypted")
+STATUS_WEIGHTS = (("PASS", 70), ("FAIL", 22), ("NOT_APPLICABLE", 5), ("ERROR", 3))
+# Checks that rarely fail in a real estate (data behind an unusable key is an incident, not a habit):
+# their share of FAIL, the rest PASS (1% ERROR). Their findings keep their status all year.
+RARE_FAILURES = {
+    "kms.key_in_use_unusable": 0.002,
+    "kms.key_pending_deletion": 0.01,
+    "kms.external_account_key": 0.01,
+    "hygiene.no_credentials_in_urls": 0.003,
+    "hygiene.no_sensitive_identifiers": 0.02,
+    "iam.root_access_keys_absent": 0.02,
+}
+MUTED_SHARE = 0.005
+PAGE_TARGETS_MS = {"overview": 150, "account": 150, "findings (filtered)": 250, "findings (filtered, page 2)": 250}
+
+
+@dataclass(frozen=True)
+class Size:
+    accounts: int
+    days: int
+    findings: int  # per account
+    change_rate: float = 0.01
+
+    def describe(self):
+        return f"{self.accounts:,} accounts × {self.days} days × {self.findings:,} findings"
+
+
+# --- the estate (deterministic per account) ---------------------------------------------------------
+
+
+def applicable_checks():
+    """{resource type: [check, ...]}: the type's own checks plus the checks over every record."""
+    from checks.catalog import CATALOG
+
+    everywhere = [check for check in CATALOG.values() if check.resource_type == "*"]
+    by_type = {}
+    for check in CATALOG.values():
+        kinds = check.resource_type if isinstance(check.resource_type, tuple) else (check.resource_type,)
+        for kind in kinds:
+            if kind != "*":
+                by_type.setdefault(kind, []).append(check)
+    scopes = ("account", "region")
+    return {kind: checks + (everywhere if kind not in scopes else []) for kind, checks in by_type.items()}
+
+
+class AccountPlan:
+    """One account's resources and findings, the same every time it is built from (seed, index)."""
+
+    def __init__(self, index, size, checks_by_type, seed):
+        self.index = index
+        self.rng = random.Random(seed * 1_000_003 + index)
+        self.account_id = f"{100_000_000_000 + index * 7919:012d}"
+        self.resources = []  # (type, region, name, key_owner, key_index)
+        self.findings = []  # (resource position, check)
+        types = [kind for kind, weight in TYPE_WEIGHTS for _ in range(weight)]
+        self.add_resource("account", "global", self.account_id, checks_by_type)
+        for region in REGIONS:
+            self.add_resource("region", region, region, checks_by_type)
+        while len(self.findings) < size.findings:
+            self.add_resource(self.rng.choice(types), self.rng.choice(REGIONS), "", checks_by_type)
+        self.findings = self.findings[: size.findings]
+        self.keys = [position for position, resource in enumerate(self.resources) if resource[0] == "kms.key"]
+
+    def add_resource(self, kind, region, name, checks_by_type):
+        position = len(self.resources)
+        owner = "" if kind in ("account", "region", "iam.user", "iam.policy", "ec2.vpc") else self.rng.choice(OWNERS)
+        self.resources.append((kind, region, name or f"{kind.split('.')[1]}-{self.index}-{position}", owner))
+        self.findings.extend((position, check) for check in checks_by_type.get(kind, []))
+
+    def uid(self, position):
+        kind, region, name, _ = self.resources[position]
+        if kind == "account":
+            return f"arn:aws:iam::{self.account_id}:root"
+        if kind == "region":
+            return f"arn:aws:ec2:{region}:{self.account_id}:region/{region}"
+        service, noun = kind.split(".", 1)
+        return f"arn:aws:{service}:{region}:{self.account_id}:{noun}/{name}"
+
+    def timeline(self, size):
+        """Initial statuses, then each day's changes: ([status], [status], [(day, finding, old, new)]).
+
+        Each day about `change_rate` of the findings change, half of them fixed (FAIL → PASS) and half
+        regressing (PASS → FAIL), so the estate's failing share holds steady over the year as in a
+        real one rather than drifting to a coin toss.
+        """
+        rng = random.Random(self.rng.random())
+        statuses = [status for status, weight in STATUS_WEIGHTS for _ in range(weight)]
+        initial = [initial_status(rng, check, statuses) for _, check in self.findings]
+        changeable = [number for number, (_, check) in enumerate(self.findings) if check.id not in RARE_FAILURES]
+        current, changes = list(initial), []
+        per_day = max(1, round(len(self.findings) * size.change_rate))
+        for day in range(1, size.days):
+            for turn in range(per_day):
+                wanted = "FAIL" if turn % 2 == 0 else "PASS"
+                number = pick(rng, changeable, current, wanted)
+                if number is not None:
+                    new = "PASS" if wanted == "FAIL" else "FAIL"
+                    changes.append((day, number, current[number], new))
+                    current[number] = new
+        return initial, current, changes
+
+
+def initial_status(rng, check, statuses):
+    share = RARE_FAILURES.get(check.id)
+    if share is None:
+        return rng.choice(statuses)
+    roll = rng.random()
+    return "FAIL" if roll < share else "ERROR" if roll < share + 0.01 else "PASS"
+
+
+def pick(rng, population, current, status, tries=40):
+    """A random finding of `population` whose status is `status` (None when none turns up)."""
+    for _ in range(tries if population else 0):
+        number = population[rng.randrange(len(population))]
+        if current[number] == status:
+            return number
+    return None
+
+
+# --- loading ----------------------------------------------------------------------------------------
+
+
+class Loader:
+    """Rows into tables by COPY (PostgreSQL) or executemany (SQLite), with explicit ids."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.rows = {}
+
+    def load(self, table, columns, rows):
+        started = time.perf_counter()
+        count = (
+            self._copy(table, columns, rows)
+            if self.connection.vendor == "postgresql"
+            else self._insert(table, columns, rows)
+        )
+        self.rows[table] = self.rows.get(table, 0) + count
+        print(f"   {table:<22} {count:>10,} rows in {time.perf_counter() - started:6.1f} s")
+        sys.stdout.flush()
+
+    def _copy(self, table, columns, rows):
+        count = 0
+        with (
+            self.connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
+    def _insert(self, table, columns, rows):
+        ops = self.connection.ops
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        count, batch = 0, []
+        with self.connection.cursor() as cursor:
+            for row in rows:
+                batch.append(
+                    [ops.adapt_datetimefield_value(value) if hasattr(value, "tzinfo") else value for value in row]
+                )
+                if len(batch) == 5000:
+                    cursor.executemany(sql, batch)
+                    count, batch = count + len(batch), []
+            if batch:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+        return count
+
+
+PLAIN_INDEXES = """
+    SELECT i.indexname, i.indexdef FROM pg_indexes i
+    WHERE i.tablename = ANY(%s) AND i.schemaname = current_schema()
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+"""
+
+
+class BulkLoad:
+    """PostgreSQL: plain indexes dropped during the load and rebuilt after; FK triggers off (replica role)."""
+
+    def __init__(self, connection, tables):
+        self.connection, self.tables, self.indexes = connection, tables, []
+
+    def __enter__(self):
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
+                cursor.execute(PLAIN_INDEXES, [list(self.tables)])
+                self.indexes = cursor.fetchall()
+                for name, _ in self.indexes:
+                    cursor.execute(f'DROP INDEX "{name}"')
+                cursor.execute("SET session_replication_role = replica")
+        return self
+
+    def __exit__(self, *exc):
+        if self.connection.vendor != "postgresql":
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            started = time.perf_counter()
+            for _, definition in self.indexes:
+                cursor.execute(definition)
+            print(f"   rebuilt {len(self.indexes)} indexes in {time.perf_counter() - started:.1f} s")
+
+
+def generate(size, seed, now):
+    """Write the synthetic history; returns the generation time in seconds."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from accounts.models import AwsAccount
+    from checks.catalog import CATALOG
+    from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
+
+    checks_by_type = applicable_checks()
+    start = now - timedelta(days=size.days - 1)
+    day_at = [start + timedelta(days=day) for day in range(size.days)]
+    loader = Loader(connection)
+    started = time.perf_counter()
+    big = [model._meta.db_table for model in (Resource, Finding, FindingEvent, Scan, AreaScore)]
+    with BulkLoad(connection, big):
+        loader.load(AwsAccount._meta.db_table, ACCOUNT_COLUMNS, account_rows(size, seed, start))
+        loader.load(Scan._meta.db_table, SCAN_COLUMNS, scan_rows(size, day_at))
+        loader.load(AreaScore._meta.db_table, SCORE_COLUMNS, score_rows(size, seed, day_at))
+        plans = (AccountPlan(index, size, checks_by_type, seed) for index in range(size.accounts))
+        loader.load(Resource._meta.db_table, RESOURCE_COLUMNS, resource_rows(plans, size, start, day_at[-1]))
+        loader.load(Suppression._meta.db_table, SUPPRESSION_COLUMNS, suppression_rows(size, now))
+        plans = (AccountPlan(index, size, checks_by_type, seed) for index in range(size.accounts))
+        loader.load(Finding._meta.db_table, FINDING_COLUMNS, finding_rows(plans, size, day_at, CATALOG))
+        plans = (AccountPlan(index, size, checks_by_type, seed) for index in range(size.accounts))
+        loader.load(FindingEvent._meta.db_table, EVENT_COLUMNS, event_rows(plans, size, day_at))
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(
+            no_style(), [AwsAccount, Scan, AreaScore, Resource, Suppression, Finding, FindingEvent]
+        ):
+            cursor.execute(statement)
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return time.perf_counter() - started, sum(loader.rows.values()), loader.rows
+
+
+ACCOUNT_COLUMNS = (
+    "id",
+    "account_id",
+    "name",
+    "role_arn",
+    "external_id",
+    "regions",
+    "parent_id",
+    "labels",
+    "scan_interval_minutes",
+    "is_enabled",
+    "connection_status",
+    "last_error",
+    "last_tested_at",
+    "last_scan_started_at",
+    "created_at",
+)
+
+
+def account_rows(size, seed, start):
+    rng = random.Random(seed)
+    envs, teams = ("prod", "staging", "dev"), ("payments", "data", "platform", "web", "ml", "security")
+    for index in range(size.accounts):
+        account_id = f"{100_000_000_000 + index * 7919:012d}"
+        labels = {"env": envs[index % 3], "team": teams[index % len(teams)]}
+        status = "error" if rng.random() < 0.02 else "ok"
+        yield (
+            index + 1,
+            account_id,
+            f"{labels['team']}-{labels['env']}-{index:04d}",
+            f"arn:aws:iam::{account_id}:role/PostureAudit",
+            f"posture-{index:04d}",
+            json.dumps(list(REGIONS)),
+            "",
+            json.dumps(labels),
+            1440,
+            True,
+            status,
+            "AccessDenied: bench" if status == "error" else "",
+            start,
+            start,
+            start,
+        )
+
+
+def scan_id(size, account_index, day):
+    return account_index * size.days + day + 1
+
+
+SCAN_COLUMNS = (
+    "id",
+    "account_id",
+    "trigger",
+    "status",
+    "queued_at",
+    "started_at",
+    "finished_at",
+    "heartbeat_at",
+    "stage",
+    "progress_done",
+    "progress_total",
+    "resource_count",
+    "finding_count",
+    "api_call_count",
+    "collection_errors",
+    "error_message",
+    "cancel_requested",
+)
+
+
+def scan_rows(size, day_at):
+    for index in range(size.accounts):
+        for day, at in enumerate(day_at):
+            yield (
+                scan_id(size, index, day),
+                index + 1,
+                "schedule",
+                "succeeded",
+                at - timedelta(minutes=3),
+                at - timedelta(minutes=2),
+                at,
+                at,
+                "",
+                60,
+                60,
+                size.findings // 6,
+                size.findings,
+                size.findings // 2,
+                "[]",
+                "",
+                False,
+            )
+
+
+SCORE_COLUMNS = ("scan_id", "account_id", "at", "area", "passed", "failed", "errors", "score")
+
+
+def score_rows(size, seed, day_at):
+    from checks.catalog.base import Area
+
+    per_area = max(1, size.findings // len(Area))
+    for index in range(size.accounts):
+        rng = random.Random(seed * 31 + index)
+        levels = {area: rng.uniform(40, 95) for area in Area}
+        for day, at in enumerate(day_at):
+            for area in Area:
+                levels[area] = min(100.0, max(0.0, levels[area] + rng.uniform(-1.5, 1.5)))
+                passed = round(per_area * levels[area] / 100)
+                yield (
+                    scan_id(size, index, day),
+                    index + 1,
+                    at,
+                    area.value,
+                    passed,
+                    per_area - passed,
+                    rng.randint(0, 3),
+                    round(levels[area], 1),
+                )
+
+
+RESOURCE_COLUMNS = (
+    "id",
+    "account_id",
+    "uid",
+    "type",
+    "region",
+    "name",
+    "evidence",
+    "tags",
+    "key_owner",
+    "kms_key_arn",
+    "first_seen",
+    "last_seen",
+    "gone_at",
+)
+
+
+def resource_id(plan, position, size, per_account):
+    return plan.index * per_account + position + 1
+
+
+def resource_stride(size):
+    return size.findings + 3  # an upper bound on resources per account, so ids need no lookup
+
+
+def resource_rows(plans, size, start, last):
+    stride = resource_stride(size)
+    for plan in plans:
+        for position, (kind, region, name, owner) in enumerate(plan.resources):
+            evidence, key_arn = {"description": f"Synthetic {kind}"}, ""
+            if kind == "kms.key":
+                state = plan.rng.choice(KEY_STATES)
+                evidence = {
+                    "key_manager": "CUSTOMER",
+                    "state": state,
+                    "rotation_enabled": plan.rng.random() < 0.7,
+                    "aliases": [f"alias/{name}"],
+                    "key_spec": "SYMMETRIC_DEFAULT",
+                }
+            elif owner:
+                evidence["encrypted"] = owner != "unencrypted"
+                if owner == "customer_managed" and plan.keys:
+                    key_arn = plan.uid(plan.rng.choice(plan.keys))
+            yield (
+                resource_id(plan, position, size, stride),
+                plan.index + 1,
+                plan.uid(position),
+                kind,
+                region,
+                name,
+                json.dumps(evidence),
+                json.dumps({"team": "bench"}),
+                owner if kind != "kms.key" else "",
+                key_arn,
+                start,
+                last,
+                None,
+            )
+
+
+SUPPRESSION_COLUMNS = ("id", "check_id", "account_id", "resource_pattern", "justification", "expires_at", "created_at")
+
+
+def suppression_rows(size, now):
+    for index in range(size.accounts):
+        yield (
+            index + 1,
+            "s3.bucket_server_access_logging",
+            index + 1,
+            "*",
+            "Accepted: logs go elsewhere.",
+            now + timedelta(days=90),
+            now - timedelta(days=10),
+        )
+
+
+FINDING_COLUMNS = (
+    "id",
+    "account_id",
+    "check_id",
+    "resource_id",
+    "status",
+    "reason",
+    "severity",
+    "area",
+    "resource_type",
+    "region",
+    "key_owner",
+    "first_seen",
+    "last_seen",
+    "status_since",
+    "closed_at",
+    "last_scan_id",
+    "suppression_id",
+)
+
+
+def finding_id(plan, number, size):
+    return plan.index * size.findings + number + 1
+
+
+def finding_rows(plans, size, day_at, catalog):
+    stride = resource_stride(size)
+    for plan in plans:
+        _, final, changes = plan.timeline(size)
+        since = {}
+        for day, finding, _, _ in changes:
+            since[finding] = day
+        last_scan = scan_id(size, plan.index, size.days - 1)
+        for number, (position, check) in enumerate(plan.findings):
+            kind, region, name, owner = plan.resources[position]
+            status = final[number]
+            muted = (
+                plan.index + 1 if check.id == "s3.bucket_server_access_logging" and plan.rng.random() < 0.5 else None
+            )
+            yield (
+                finding_id(plan, number, size),
+                plan.index + 1,
+                check.id,
+                resource_id(plan, position, size, stride),
+                status,
+                reason(status, check.id, name),
+                check.severity,
+                check.area,
+                kind,
+                region,
+                owner if check.area == "at_rest" else "",
+                day_at[0],
+                day_at[-1],
+                day_at[since.get(number, 0)],
+                None,
+                last_scan,
+                muted,
+            )
+
+
+def reason(status, check_id, name):
+    verdict = {
+        "PASS": "meets",
+        "FAIL": "does not meet",
+        "ERROR": "could not be judged against",
+        "NOT_APPLICABLE": "is outside",
+    }[status]
+    return f"{name} {verdict} {check_id} (synthetic evidence)."
+
+
+EVENT_COLUMNS = ("id", "finding_id", "scan_id", "account_id", "at", "old_status", "new_status", "reason")
+
+
+def event_rows(plans, size, day_at):
+    event = 0
+    for plan in plans:
+        initial, _, changes = plan.timeline(size)
+        first_scan = scan_id(size, plan.index, 0)
+        for number, (_, check) in enumerate(plan.findings):
+            event += 1
+            yield (
+                event,
+                finding_id(plan, number, size),
+                first_scan,
+                plan.index + 1,
+                day_at[0],
+                "",
+                initial[number],
+                f"New: {check.id}.",
+            )
+        for day, number, old, new in changes:
+            event += 1
+            yield (
+                event,
+                finding_id(plan, number, size),
+                scan_id(size, plan.index, day),
+                plan.index + 1,
+                day_at[day],
+                old,
+                new,
+                f"Now {new}.",
+            )
+
+
+def wipe():
+    from accounts.models import AwsAccount
+    from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
+
+    common.empty_tables(FindingEvent, Finding, Suppression, AreaScore, Scan, Resource, AwsAccount)
+
+
+# --- measuring --------------------------------------------------------------------------------------
+
+
+def admin_client():
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    user, _ = User.objects.get_or_create(username="bench-admin")
+    user.groups.add(Group.objects.get_or_create(name="admin")[0])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_urls(size, rng):
+    """(label, function giving the next URL to request) for each measured page."""
+    from accounts.models import AwsAccount
+
+    ids = list(AwsAccount.objects.values_list("pk", "account_id"))
+
+    def some_account():
+        return rng.choice(ids)
+
+    return [
+        ("overview", lambda: "/"),
+        ("overview (worst first)", lambda: "/?sort=worst"),
+        ("account", lambda: f"/account/{some_account()[0]}/"),
+        ("account (365-day trend)", lambda: f"/account/{some_account()[0]}/?days=365"),
+        ("findings (filtered)", lambda: "/findings/?status=FAIL&severity=high"),
+        ("findings (one account, area)", lambda: f"/findings/?account={some_account()[1]}&area=at_rest"),
+        ("findings (check, recently changed)", lambda: "/findings/?check=ebs.volume_encrypted&sort=-status_since"),
+        ("findings (filtered, page 2)", None),  # follows the "next" link of the filtered page
+        ("keys", lambda: "/keys/"),
+        ("keys (one account)", lambda: f"/keys/?account={some_account()[1]}"),
+        ("changes (last 7 days)", lambda: "/changes/"),
+        ("changes (one account)", lambda: f"/changes/?account={some_account()[1]}"),
+    ]
+
+
+NEXT_LINK = re.compile(r'href="[^"]*[?&](?:amp;)?after=([\w-]+)')
+
+
+def next_page_url(client):
+    body = client.get("/findings/?status=FAIL&severity=high").content.decode()
+    found = NEXT_LINK.search(body)
+    return f"/findings/?status=FAIL&severity=high&after={found.group(1)}" if found else None
+
+
+def timed_get(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed * 1000, len(queries)
+
+
+def measure(size, requests, warmup, seed):
+    """{label: (p50 ms, p95 ms, queries)} over `requests` requests per page after `warmup`."""
+    client = admin_client()
+    rng = random.Random(seed)
+    second = next_page_url(client)
+    results = {}
+    for label, url_of in page_urls(size, rng):
+        if url_of is None:
+            if second is None:
+                continue
+            url_of = lambda: second  # noqa: E731
+        for _ in range(warmup):
+            timed_get(client, url_of())
+        samples = [timed_get(client, url_of()) for _ in range(requests)]
+        times = [ms for ms, _ in samples]
+        results[label] = (
+            common.percentile(times, 50),
+            common.percentile(times, 95),
+            max(count for _, count in samples),
+        )
+        print(
+            f"   {label:<36} p50 {results[label][0]:7.1f} ms  p95 {results[label][1]:7.1f} ms  "
+            f"{results[label][2]:3d} queries"
+        )
+        sys.stdout.flush()
+    return results
+
+
+def query_counts_on_a_tiny_estate(size, seed, now):
+    """Each page's query count on 5 accounts of the same shape: a count that grows with accounts is an N+1."""
+    tiny = Size(accounts=5, days=min(size.days, 14), findings=size.findings)
+    print(f"-- query counts on a tiny estate ({tiny.describe()})")
+    generate(tiny, seed, now)
+    counts = {label: queries for label, (_, _, queries) in measure(tiny, 1, 1, seed).items()}
+    wipe()
+    return counts
+
+
+def main(argv=None):
+    parser = common.arguments(__doc__.splitlines()[0], db_default="postgres")
+    parser.add_argument("--accounts", type=int, default=50)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--findings-per-account", type=int, default=400)
+    parser.add_argument("--full", action="store_true", help="500 accounts × 365 days × 4,000 findings (~2M findings)")
+    parser.add_argument("--requests", type=int, default=20, help="measured requests per page (default 20)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=11)
+    options = parser.parse_args(argv)
+    size = Size(500, 365, 4000) if options.full else Size(options.accounts, options.days, options.findings_per_account)
+
+    database = common.setup_django(options.db)
+    from django.utils import timezone
+
+    context = common.machine()
+    common.print_banner(f"pages: {size.describe()}", context)
+    now = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    tiny_counts = query_counts_on_a_tiny_estate(size, options.seed, now)
+    print(f"-- generating {size.describe()}")
+    with common.PeakMemory() as memory:
+        seconds, rows, per_table = generate(size, options.seed, now)
+    findings = per_table.get("checks_finding", 0)
+    print(
+        f"   {rows:,} rows ({findings:,} findings, {per_table.get('checks_findingevent', 0):,} events) "
+        f"in {seconds:.1f} s; peak memory {memory.peak_mb:.0f} MB"
+    )
+    print(f"-- {options.requests} requests per page after {options.warmup} warm-up, signed in as an admin")
+    results = measure(size, options.requests, options.warmup, options.seed)
+
+    full_size = size.accounts >= 500 and findings >= 1_900_000 and database.vendor == "postgres"
+    figures = [
+        common.Figure(
+            "generation",
+            round(seconds, 1),
+            "s",
+            note=f"{rows:,} rows, {findings:,} findings, {rows / seconds:,.0f} rows/s",
+        )
+    ]
+    for label, (p50, p95, queries) in results.items():
+        target = PAGE_TARGETS_MS.get(label) if full_size else None
+        figures.append(
+            common.Figure(f"{label} p95", round(p95, 1), "ms", target, note=f"p50 {p50:.1f} ms, {queries} queries")
+        )
+    growth = {label: max(0, results[label][2] - tiny_counts[label]) for label in results if label in tiny_counts}
+    grown = {label: delta for label, delta in growth.items() if delta}
+    figures.append(
+        common.Figure(
+            f"query growth, 5 → {size.accounts:,} accounts",
+            max(growth.values()),
+            "queries",
+            0,
+            note=", ".join(f"{k} +{v}" for k, v in grown.items()) or "none grows",
+        )
+    )
+    if not full_size:
+        figures[1].note += "; latency targets apply at full size on PostgreSQL (--full)"
+    common.print_figures(f"pages ({size.describe()}, {database.vendor})", figures)
+    common.save_figures(options.json, "pages", figures, {**context, "size": size.describe()})
+    database.drop()
+    return figures
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

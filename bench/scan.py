@@ -1,0 +1,516 @@
+"""Scan throughput: an estate built on a moto server, scanned by 1, 2 and 4 workers, in-process and via Celery.
+
+The bench starts its own moto server (a subprocess, default AMIs off), makes an AWS Organization with
+member accounts, and fills each account and region with buckets, keys, volumes, queues, topics, log
+groups, tables and secrets through the AWS APIs. Every account is then scanned through its
+OrganizationAccountAccessRole, the way production reaches accounts:
+
+- in-process: a pool of N worker processes, each calling checks.scanning.run_scan for one account at
+  a time (what `manage.py scan --wait` does, N at once);
+- celery: `celery -A posture worker --concurrency N` on the real Redis (db 14), fed by
+  checks.scanning.request_scan, against the same PostgreSQL database.
+
+Printed per run: wall time, resources per second, API calls per resource, calls repeated within one
+scan (read from each scan's call log; must be 0), peak memory of the workers, and how busy the moto
+server was (CPU seconds per wall second: ~100% means it is the bottleneck).
+
+    python -m bench.scan                               # 10 accounts × 2 regions × 60 resources, both modes
+    python -m bench.scan --accounts 4 --workers 1,2 --mode inprocess
+"""
+
+import json
+import multiprocessing
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import common
+
+ALL_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
+KINDS = ("kms", "s3", "ebs", "sqs", "sns", "logs", "dynamodb", "secrets")
+ROLE = "OrganizationAccountAccessRole"
+BROKER = "redis://127.0.0.1:6379/14"
+CALL_LOGS = "POSTURE_BENCH_CALL_LOGS"  # where each scan drops its call-log summary (a folder)
+
+
+# --- the moto server and the estate -----------------------------------------------------------------
+
+
+class Moto:
+    """A moto server subprocess on a free port; AWS_ENDPOINT_URL points this process (and children) at it."""
+
+    def __init__(self):
+        self.port = common.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+        executable = Path(sys.executable).with_name("moto_server")
+        self.process = subprocess.Popen(
+            [str(executable), "-H", "127.0.0.1", "-p", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.environ["AWS_ENDPOINT_URL"] = self.url
+        self.wait_until_up()
+
+    def wait_until_up(self):
+        import requests
+
+        for _ in range(300):
+            try:
+                requests.get(f"{self.url}/moto-api/", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise SystemExit("the moto server did not start")
+
+    def cpu(self):
+        return common.cpu_seconds(self.process.pid)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def management_session():
+    import boto3
+
+    return boto3.session.Session(region_name="us-east-1")
+
+
+def member_accounts(count):
+    """Create an Organization and `count` member accounts; returns their ids."""
+    organizations = management_session().client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    ids = []
+    for index in range(count):
+        status = organizations.create_account(Email=f"bench-{index}@example.com", AccountName=f"bench-{index:03d}")[
+            "CreateAccountStatus"
+        ]
+        while status["State"] == "IN_PROGRESS":
+            status = organizations.describe_create_account_status(CreateAccountRequestId=status["Id"])[
+                "CreateAccountStatus"
+            ]
+        ids.append(status["AccountId"])
+    return ids
+
+
+def session_in(account_id):
+    import boto3
+
+    sts = management_session().client("sts")
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="bench")[
+        "Credentials"
+    ]
+    return boto3.session.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name="us-east-1",
+    )
+
+
+def share(total, kinds=KINDS):
+    """How many of each kind make `total` resources (kinds in turn)."""
+    return {kind: total // len(kinds) + (1 if index < total % len(kinds) else 0) for index, kind in enumerate(kinds)}
+
+
+def fill_region(session, account_id, region, count):
+    """Make `count` resources of the KINDS in one account and region, half of them well configured."""
+    client = {
+        name: session.client(name, region_name=region)
+        for name in ("kms", "s3", "ec2", "sqs", "sns", "logs", "dynamodb", "secretsmanager")
+    }
+    made = share(count)
+    keys = []
+    for index in range(made["kms"]):
+        key = client["kms"].create_key(Description=f"bench key {index}")["KeyMetadata"]
+        keys.append(key["Arn"])
+        if index % 2 == 0:
+            client["kms"].enable_key_rotation(KeyId=key["KeyId"])
+    key = keys[0] if keys else None
+    for index in range(made["s3"]):
+        name = f"bench-{account_id}-{region}-{index}"
+        options = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        client["s3"].create_bucket(Bucket=name, **options)
+        if index % 2 == 0:
+            client["s3"].put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [
+                        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key or ""}}
+                    ]
+                },
+            )
+    for index in range(made["ebs"]):
+        options = {"Encrypted": True, "KmsKeyId": key} if key and index % 2 == 0 else {"Encrypted": False}
+        client["ec2"].create_volume(AvailabilityZone=f"{region}a", Size=1, **options)
+    for index in range(made["sqs"]):
+        attributes = {"SqsManagedSseEnabled": "true"} if index % 2 == 0 else {}
+        client["sqs"].create_queue(QueueName=f"bench-{index}", Attributes=attributes)
+    for index in range(made["sns"]):
+        attributes = {"KmsMasterKeyId": key} if key and index % 2 == 0 else {}
+        client["sns"].create_topic(Name=f"bench-{index}", Attributes=attributes)
+    for index in range(made["logs"]):
+        client["logs"].create_log_group(logGroupName=f"/bench/{index}")
+        if index % 2 == 0:
+            client["logs"].put_retention_policy(logGroupName=f"/bench/{index}", retentionInDays=400)
+    for index in range(made["dynamodb"]):
+        client["dynamodb"].create_table(
+            TableName=f"bench-{index}",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        )
+    for index in range(made["secrets"]):
+        options = {"KmsKeyId": key} if key and index % 2 == 0 else {}
+        client["secretsmanager"].create_secret(Name=f"bench/{index}", SecretString="not-a-secret", **options)
+
+
+def build_estate(accounts, regions, resources):
+    """The member accounts, each region filled (accounts in parallel); returns their ids."""
+    ids = member_accounts(accounts)
+
+    def fill(account_id):
+        session = session_in(account_id)
+        for region in regions:
+            fill_region(session, account_id, region, resources)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(fill, ids))
+    return ids
+
+
+def register_accounts(ids, regions):
+    from accounts.models import AwsAccount
+
+    return [
+        AwsAccount.objects.create(
+            account_id=account_id,
+            name=f"bench-{index:03d}",
+            regions=list(regions),
+            role_arn=f"arn:aws:iam::{account_id}:role/{ROLE}",
+        ).pk
+        for index, account_id in enumerate(ids)
+    ]
+
+
+# --- counting calls inside any process that scans ---------------------------------------------------
+
+
+def log_calls_of_every_scan():
+    """Wrap scanning.collect_all so each scan writes its call-log summary into $POSTURE_BENCH_CALL_LOGS."""
+    from checks import scanning
+
+    if getattr(scanning.collect_all, "bench_wrapped", False):
+        return
+    collect_all = scanning.collect_all
+
+    def collect_and_log(ctx, *args, **kwargs):
+        result = collect_all(ctx, *args, **kwargs)
+        repeated = ctx.call_log.repeated()
+        summary = {
+            "account_id": ctx.account_id,
+            "calls": ctx.call_log.total,
+            "repeated": len(repeated),
+            "examples": [list(key[:3]) for key in list(repeated)[:5]],
+        }
+        folder = Path(os.environ[CALL_LOGS])
+        (folder / f"{ctx.account_id}-{os.getpid()}-{time.monotonic_ns()}.json").write_text(json.dumps(summary))
+        return result
+
+    collect_and_log.bench_wrapped = True
+    scanning.collect_all = collect_and_log
+
+
+def read_call_logs(folder):
+    logs = [json.loads(path.read_text()) for path in Path(folder).glob("*.json")]
+    for path in Path(folder).glob("*.json"):
+        path.unlink()
+    return logs
+
+
+# --- one run ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    mode: str
+    workers: int
+    wall: float
+    resources: int
+    calls: int
+    repeated: int
+    failed: int
+    peak_mb: float
+    moto_busy: float
+    worker_cpu: float  # CPU seconds the scanning processes used
+    load: float  # 1-minute load average at the end of the run
+    examples: list
+
+    @property
+    def per_second(self):
+        return self.resources / self.wall if self.wall else 0.0
+
+    @property
+    def calls_per_resource(self):
+        return self.calls / self.resources if self.resources else 0.0
+
+
+def reset_scans():
+    from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
+
+    common.empty_tables(FindingEvent, Finding, AreaScore, Scan, Resource)
+
+
+def scan_one(account_pk):
+    """In a pool process: queue and run one scan of one account (what `manage.py scan --wait` does)."""
+    from accounts.models import AwsAccount
+    from checks import scanning
+    from checks.models import Scan
+
+    scan = Scan.queue(AwsAccount.objects.get(pk=account_pk), Scan.Trigger.CLI)
+    scanning.run_scan(scan)
+    return scan.pk
+
+
+def outcome(mode, workers, wall, memory, moto_busy, worker_cpu, folder):
+    from checks.models import Scan
+
+    scans = list(Scan.objects.values_list("status", "resource_count", "api_call_count"))
+    logs = read_call_logs(folder)
+    return Run(
+        mode,
+        workers,
+        wall,
+        sum(row[1] for row in scans),
+        sum(row[2] for row in scans),
+        sum(log["repeated"] for log in logs),
+        sum(1 for row in scans if row[0] not in ("succeeded", "partial")),
+        memory.peak_mb,
+        moto_busy,
+        worker_cpu,
+        common.load_average(),
+        [example for log in logs for example in log["examples"]][:5],
+    )
+
+
+def run_inprocess(account_pks, workers, moto, folder):
+    from django.db import connections
+
+    reset_scans()
+    connections.close_all()  # forked workers must not share this process's connection
+    context = multiprocessing.get_context("fork")
+    with common.PeakMemory(exclude=[moto.process.pid]) as memory:
+        cpu, children = moto.cpu(), children_cpu()
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            list(pool.map(scan_one, account_pks))
+        wall = time.perf_counter() - started
+        busy = (moto.cpu() - cpu) / wall
+    return outcome("in-process", workers, wall, memory, busy, children_cpu() - children, folder)
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def start_celery_worker(workers, database):
+    env = {**os.environ, **database.env(), "CELERY_BROKER_URL": BROKER}
+    command = [sys.executable, "-m", "bench.scan", "celery-worker", "--concurrency", str(workers)]
+    return subprocess.Popen(command, env=env, cwd=common.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_for_worker(app, worker, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise SystemExit(f"the Celery worker exited: {worker.stderr.read().decode()[-2000:]}")
+        if app.control.ping(timeout=0.5):
+            return
+    raise SystemExit("the Celery worker did not answer a ping")
+
+
+def run_celery(account_pks, workers, moto, folder, database):
+    from accounts.models import AwsAccount
+    from checks import scanning
+    from checks.models import Scan
+    from posture.celery import app
+
+    reset_scans()
+    app.control.purge()
+    worker = start_celery_worker(workers, database)
+    try:
+        wait_for_worker(app, worker)
+        with common.PeakMemory(pids=[worker.pid]) as memory:
+            cpu, worker_cpu = moto.cpu(), common.tree_cpu_seconds(worker.pid)
+            started = time.perf_counter()
+            for account in AwsAccount.objects.filter(pk__in=account_pks):
+                scanning.request_scan(account, Scan.Trigger.CLI)
+            while Scan.objects.filter(status__in=Scan.ACTIVE).exists():
+                time.sleep(0.05)
+            wall = time.perf_counter() - started
+            busy = (moto.cpu() - cpu) / wall
+            worker_cpu = common.tree_cpu_seconds(worker.pid) - worker_cpu
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    return outcome("celery", workers, wall, memory, busy, worker_cpu, folder)
+
+
+def celery_worker(argv):
+    """`python -m bench.scan celery-worker --concurrency N`: a Posture worker that also logs each scan's calls."""
+    import django
+
+    django.setup()
+    log_calls_of_every_scan()
+    from posture.celery import app
+
+    app.worker_main(
+        [
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--pool",
+            "prefork",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            *argv,
+        ]
+    )
+
+
+# --- main -------------------------------------------------------------------------------------------
+
+
+def print_run(run):
+    print(
+        f"   {run.mode:<10} {run.workers} worker{'s' if run.workers > 1 else ' '}  {run.wall:6.1f} s  "
+        f"{run.per_second:6.1f} resources/s  {run.calls_per_resource:4.2f} calls/resource  "
+        f"{run.repeated} repeated  peak {run.peak_mb:5.0f} MB  moto busy {run.moto_busy:4.0%}  "
+        f"worker CPU {run.worker_cpu:5.1f} s  load {run.load:.1f}"
+        + (f"  {run.failed} scans FAILED" if run.failed else "")
+    )
+    sys.stdout.flush()
+
+
+def figures_for(runs, options):
+    default = (options.accounts, options.regions, options.resources) == (10, 2, 60)
+    figures = []
+    for run in runs:
+        target = 15.0 if run.workers == 2 and default else None
+        figures.append(
+            common.Figure(
+                f"{run.mode}, {run.workers} worker{'s' if run.workers > 1 else ''}: wall",
+                round(run.wall, 1),
+                "s",
+                target,
+                note=f"{run.per_second:.1f} resources/s, {run.calls_per_resource:.2f} calls/"
+                f"resource, peak {run.peak_mb:.0f} MB, moto busy {run.moto_busy:.0%}, "
+                f"worker CPU {run.worker_cpu:.1f} s, load {run.load:.1f}",
+            )
+        )
+    for mode in dict.fromkeys(run.mode for run in runs):
+        curve = [run for run in runs if run.mode == mode]
+        if len(curve) > 1:
+            figures.append(
+                common.Figure(
+                    f"{mode}: speed-up {curve[0].workers}→{curve[-1].workers} workers",
+                    round(curve[-1].per_second / curve[0].per_second, 2),
+                    "×",
+                    note=" → ".join(f"{run.per_second:.1f}" for run in curve) + " resources/s",
+                )
+            )
+    figures.append(
+        common.Figure(
+            "API calls repeated within a scan",
+            sum(run.repeated for run in runs),
+            "calls",
+            0,
+            note="; ".join(":".join(example) for run in runs for example in run.examples[:2]),
+        )
+    )
+    figures.append(common.Figure("scans that failed", sum(run.failed for run in runs), "scans", 0))
+    return figures
+
+
+def main(argv=None):
+    if argv and argv[0] == "celery-worker":
+        return celery_worker(argv[1:])
+    parser = common.arguments(__doc__.splitlines()[0], db_default="postgres")
+    parser.add_argument("--accounts", type=int, default=10)
+    parser.add_argument("--regions", type=int, default=2, help=f"1–{len(ALL_REGIONS)} (default 2)")
+    parser.add_argument("--resources", type=int, default=60, help="resources per account and region (default 60)")
+    parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated (default 1,2,4)")
+    parser.add_argument("--mode", choices=("inprocess", "celery", "both"), default="both")
+    options = parser.parse_args(argv)
+    workers = [int(count) for count in options.workers.split(",")]
+    regions = ALL_REGIONS[: options.regions]
+
+    folder = tempfile.mkdtemp(prefix="posture-bench-calls-")
+    os.environ[CALL_LOGS] = folder
+    if options.mode != "inprocess":
+        os.environ["CELERY_BROKER_URL"] = BROKER
+    database = common.setup_django(options.db)
+    log_calls_of_every_scan()
+    context = {**common.machine(), "moto": moto_version()}
+    common.print_banner(
+        f"scan: {options.accounts} accounts × {len(regions)} regions × {options.resources} resources", context
+    )
+    modes = ["inprocess", "celery"] if options.mode == "both" else [options.mode]
+    if "celery" in modes and database.vendor != "postgres":
+        print("   Celery mode needs PostgreSQL (several worker processes writing SQLite contend); skipped.")
+        modes.remove("celery")
+    moto = Moto()
+    try:
+        with common.stopwatch() as elapsed:
+            ids = build_estate(options.accounts, regions, options.resources)
+        print(f"   built the estate on {moto.url} in {elapsed():.1f} s")
+        account_pks = register_accounts(ids, regions)
+        runs = []
+        for mode in modes:
+            for count in workers:
+                run = (
+                    run_inprocess(account_pks, count, moto, folder)
+                    if mode == "inprocess"
+                    else run_celery(account_pks, count, moto, folder, database)
+                )
+                print_run(run)
+                runs.append(run)
+    finally:
+        moto.stop()
+    figures = figures_for(runs, options)
+    common.print_figures(
+        f"scan ({options.accounts} accounts × {len(regions)} regions × {options.resources} "
+        f"resources, {database.vendor})",
+        figures,
+    )
+    common.save_figures(options.json, "scan", figures, context)
+    database.drop()
+    return figures
+
+
+def moto_version():
+    from importlib.metadata import version
+
+    return f"moto {version('moto')}, boto3 {version('boto3')}"
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
