@@ -151,6 +151,22 @@ def ownership_totals(table):
             for owner in KeyOwner if totals[owner]]
 
 
+def daily(area_series, end):
+    """One value per day for TREND_DAYS days up to `end`: each area's last score of the day, carried
+    forward, averaged over the areas (None before the first score)."""
+    by_day = defaultdict(dict)
+    for area, points in area_series.items():
+        for moment, score in points:
+            if moment <= end:
+                by_day[moment.date()][area] = score
+    start = (end - timedelta(days=TREND_DAYS - 1)).date()
+    values, last = [], {}
+    for offset in range(TREND_DAYS):
+        last.update(by_day.get(start + timedelta(days=offset), {}))
+        values.append(scoreboard.overall(last.values()) if last else None)
+    return values
+
+
 def account_sections(accounts, areas, scores, series, failing_by_account, at):
     sections = []
     for account in accounts:
@@ -166,7 +182,7 @@ def account_sections(accounts, areas, scores, series, failing_by_account, at):
             "scored_at": max((row.at for row in scored), default=None),
             "failing": failing_by_account.get(account.pk, Counter()),
             "series": [(area.label, area_series.get(area, [])) for area in areas],
-            "sparkline": charts.sparkline(scoreboard.daily_overall(area_series, TREND_DAYS, at), width=90, height=20),
+            "sparkline": charts.sparkline(daily(area_series, at), width=90, height=20),
         })
     return sections
 
@@ -190,8 +206,7 @@ def estate_trend(areas, sections, at):
         by_day = defaultdict(list)
         for section in sections:
             points = dict(section["series"]).get(area.label, [])
-            daily = scoreboard.daily_overall({area: points}, TREND_DAYS, at)
-            for offset, value in enumerate(daily):
+            for offset, value in enumerate(daily({area: points}, at)):
                 if value is not None:
                     by_day[offset].append(value)
         lines.append((area.label, [(charts.as_datetime(start + timedelta(days=offset)) + timedelta(hours=12),
