@@ -12,7 +12,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from checks.catalog.base import KeyOwner
 
 GLOBAL = "global"
-UNUSABLE_KEY_STATES = frozenset({"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"})
+UNUSABLE_KEY_STATES = frozenset(
+    {"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"})
 # Codes that mean "this service/region is not there for us", recorded as a gap rather than data.
 DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
                           "UnrecognizedClientException", "InvalidClientTokenId", "OptInRequired"})
