@@ -33,8 +33,8 @@ def _evidence_bucket(estate):
     return r.bucket_name(estate.management, OTHER, "evidence")
 
 
-def _staging_trail(estate):
-    return r.trail_arn(estate.account("platform-staging"), "staging-trail")
+def _payments_trail(estate):
+    return r.trail_arn(estate.account("payments-prod"), "payments-trail")
 
 
 def _analytics_eu_key(estate):
@@ -49,10 +49,10 @@ SWITCHES = (
         lambda estate: r.fix_tls_policy(estate.management, _evidence_bucket(estate)),
     ),
     Switch(
-        "platform-staging's trail starts logging",
-        "platform-staging's trail stops logging again",
-        lambda estate: r.start_trail(estate.account("platform-staging"), _staging_trail(estate)),
-        lambda estate: r.stop_trail(estate.account("platform-staging"), _staging_trail(estate)),
+        "payments-prod's trail stops logging",
+        "payments-prod's trail logs again",
+        lambda estate: r.stop_trail(estate.account("payments-prod"), _payments_trail(estate)),
+        lambda estate: r.start_trail(estate.account("payments-prod"), _payments_trail(estate)),
     ),
     Switch(
         "sandbox-dev creates an unencrypted scratch volume in eu-west-1",

@@ -1,10 +1,13 @@
-"""`make demo`: a moto server holding the demo estate, then web, worker and beat until Ctrl-C.
+"""`make demo`: a moto server holding the demo estate and its past, then web, worker and beat until Ctrl-C.
 
-    python -m demo.run [--reset] [--port 8000] [--moto-port 5055] [--no-drift]
+    python -m demo.run [--reset] [--port 8000] [--moto-port 5055] [--no-drift] [--drift-every 180]
 
 Everything lives under var/ (gitignored): the SQLite database, the filesystem task queue, beat's
-schedule, and the generated secret key and admin password, which are kept between runs. moto
-keeps its state in memory, so the estate is rebuilt on every run with the same account ids.
+schedule, the drift's step count, and the generated secret key and admin password, which are kept
+between runs. On the first run (no scans in the database) the launcher records four weeks of
+history (history.py) before anything else starts. moto keeps its state in memory, so every run
+rebuilds the estate with the same ids, and later runs replay the story and the drift in it
+without scanning. While the demo runs, the estate drifts (drift.py) unless --no-drift.
 """
 
 import argparse
@@ -14,6 +17,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -23,7 +27,8 @@ from pathlib import Path
 
 import requests
 
-from demo.estate import ROLE_NAME, build_estate
+from demo import drift, story
+from demo.estate import MEMBERS
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -32,16 +37,11 @@ QUEUE = VAR / "queue"
 SECRET_KEY_FILE = VAR / "demo-secret-key"
 PASSWORD_FILE = VAR / "demo-admin-password"
 MOTO_LOG = VAR / "moto.log"
+DRIFT_JOURNAL = VAR / "demo-drift-steps"
 ADMIN_USERNAME = "admin"
 STOP_GRACE_SECONDS = 10
 STARTUP_TIMEOUT_SECONDS = 90
-ACCOUNT_LABELS = {
-    "shared-security": {"env": "prod", "team": "security"},
-    "payments-prod": {"env": "prod", "team": "payments"},
-    "analytics-prod": {"env": "prod", "team": "data"},
-    "platform-staging": {"env": "staging", "team": "platform"},
-    "sandbox-dev": {"env": "dev", "team": "engineering"},
-}
+HISTORY_PROCESSES = 1 + len(MEMBERS)  # one per account: a step scans them all at once
 
 _print_lock = threading.Lock()
 
@@ -76,10 +76,12 @@ def parse_args(argv):
         default=os.environ.get("DEMO_MOTO_PORT", "5055"),
         help="moto server port (env DEMO_MOTO_PORT, default 5055)",
     )
+    parser.add_argument("--no-drift", action="store_true", help="keep the estate still while the demo runs")
     parser.add_argument(
-        "--no-drift",
-        action="store_true",
-        help="keep the estate still while the demo runs (the drifting estate is not built yet)",
+        "--drift-every",
+        type=int,
+        default=os.environ.get("DEMO_DRIFT_SECONDS", "180"),
+        help="seconds between two drift steps (env DEMO_DRIFT_SECONDS, default 180)",
     )
     return parser.parse_args(argv)
 
@@ -87,12 +89,12 @@ def parse_args(argv):
 # --- var/: database, queue, secrets ---------------------------------------------------------------
 
 
-def reset():
-    doomed = [DATABASE, *VAR.glob("demo.sqlite3-*"), *VAR.glob("celerybeat-schedule*")]
+def reset(why="reset"):
+    doomed = [DATABASE, *VAR.glob("demo.sqlite3-*"), *VAR.glob("celerybeat-schedule*"), DRIFT_JOURNAL]
     for path in doomed:
         path.unlink(missing_ok=True)
     shutil.rmtree(QUEUE, ignore_errors=True)
-    say("reset: removed the demo database, task queue and beat schedule")
+    say(f"{why}: removed the demo database, task queue, beat schedule and drift journal")
 
 
 def stored_secret(path, length):
@@ -122,8 +124,12 @@ def environment(moto_port, secret_key):
             "AWS_DEFAULT_REGION": "us-east-1",
             "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
             "POSTURE_DEFAULT_REGIONS": "us-east-1,eu-west-1",
-            "POSTURE_SCAN_INTERVAL_MINUTES": "60",
+            # Beat looks every minute for accounts whose last scan is 5 minutes old: the drift shows soon.
+            "POSTURE_SCAN_INTERVAL_MINUTES": "5",
             "SCAN_DUE_EVERY_SECONDS": "60",
+            # moto answers at once or not at all, so retries only add backoff: Proton, which moto
+            # lacks, answers 500, and 8 attempts would add ~10 s to every scan.
+            "POSTURE_AWS_MAX_ATTEMPTS": "3",
         }
     )
     return env
@@ -233,27 +239,41 @@ def services(port):
 # --- Django: database, accounts, admin user, first scans ------------------------------------------
 
 
-def register(estate, password):
-    """Register the organization's accounts and the admin user; both idempotent."""
+def use_wal():
+    """Readers and the writer no longer block each other (web, worker, the history's scanners).
+
+    The journal mode is kept in the database file, so this holds for every process that opens it.
+    """
+    with contextlib.closing(sqlite3.connect(DATABASE)) as database:
+        database.execute("PRAGMA journal_mode=WAL")
+
+
+def setup_django():
     import django
 
     django.setup()  # in this process: the environment is already in place
-    register_accounts(estate)
-    save_admin(password)
 
 
-def register_accounts(estate):
-    from accounts.models import AwsAccount
-    from accounts.organizations import discover
+def bring_history(estate):
+    """Record the estate's past on the first run; on later runs, replay it in moto. True if recorded now."""
+    from demo import history
+    from demo.organization import register_accounts
 
-    found = discover(estate.management_account_id, ROLE_NAME, regions=list(estate.regions))
-    # moto calls the management account "master"; the demo story calls it shared-security.
-    AwsAccount.objects.filter(account_id=estate.management_account_id).update(name=estate.management.name)
-    for account in estate.accounts:
-        AwsAccount.objects.filter(account_id=account.account_id, labels={}).update(
-            labels=ACCOUNT_LABELS.get(account.name, {})
-        )
-    say(f"accounts: {len(found.created)} registered, {len(found.updated)} already known")
+    if history.is_recorded():
+        say("history: already recorded; replaying the story and the drift in moto (no scans)")
+        story.replay(estate)
+        drift.replay(estate, drift.steps_taken(DRIFT_JOURNAL))
+        found = register_accounts(estate)
+        say(f"accounts: {len(found.created)} registered, {len(found.updated)} already known")
+        return False
+    say(f"history: recording {history.DAYS} days of the estate's past, scanned by {HISTORY_PROCESSES} processes")
+    try:
+        history.backfill(estate, processes=HISTORY_PROCESSES, log=say)
+    except BaseException:
+        close_database()
+        reset("history: not finished")  # half a history would never be completed: start over next time
+        raise
+    return True
 
 
 def save_admin(password):
@@ -264,6 +284,13 @@ def save_admin(password):
     user.set_password(password)
     user.save()
     say(f"admin user {'created' if created else 'updated'}")
+
+
+def start_drift(estate, every):
+    drifter = drift.Drifter(estate, DRIFT_JOURNAL, every, say)
+    drifter.start()
+    say(f"drift: one change to the estate every {every}s (--no-drift keeps it still)")
+    return drifter
 
 
 def queue_first_scans():
@@ -347,24 +374,30 @@ def finish(children, child):
     children.remove(child)
 
 
-def run(args, children):
+def run(args, children, threads):
     started = time.monotonic()
     password, env = prepare_var(args)
     start_moto(children, args.moto_port, env)
     # Migrating takes seconds of its own: it runs while the estate is being built.
     migrate = start(children, "migrate", [sys.executable, "manage.py", "migrate", "--noinput"], env)
-    say("building the demo estate in moto")
-    estate = build_estate(env["AWS_ENDPOINT_URL"], log=say)
+    say("building the demo estate in moto, as it was four weeks ago")
+    estate = story.build_past(env["AWS_ENDPOINT_URL"], log=say)
     finish(children, migrate)
+    use_wal()
     # The security team's account owns the keys the organization shares: trust it.
     env["POSTURE_TRUSTED_ACCOUNT_IDS"] = os.environ["POSTURE_TRUSTED_ACCOUNT_IDS"] = estate.management_account_id
-    register(estate, password)
+    setup_django()
+    recorded_now = bring_history(estate)
+    save_admin(password)
     close_database()  # the web server and the worker own the database from here on
     for name, command in services(args.port):
         start(children, name, command, env)
     wait_until_answers(f"http://127.0.0.1:{args.port}/login/", children, "the web server")
-    queue_first_scans()
-    close_database()
+    if not recorded_now:  # the history's last step was today's scan
+        queue_first_scans()
+        close_database()
+    if not args.no_drift:
+        threads.append(start_drift(estate, args.drift_every))
     banner(args.port, password, time.monotonic() - started)
     supervise(children)
 
@@ -373,10 +406,10 @@ def main(argv=None):
     args = parse_args(argv)
     signal.signal(signal.SIGINT, raise_stop)
     signal.signal(signal.SIGTERM, raise_stop)
-    children = []
+    children, threads = [], []
     status = 0
     try:
-        run(args, children)
+        run(args, children, threads)
     except Stop as stop:
         say(f"{stop}: stopping")
     except ChildDied as died:
@@ -387,6 +420,8 @@ def main(argv=None):
             say(line, child.name)
         status = 1
     finally:
+        for thread in threads:
+            thread.stop()  # before moto goes away
         stop_all(children)
     return status
 

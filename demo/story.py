@@ -46,7 +46,8 @@ def sandbox_encrypts_new_volumes(estate):
 
 def analytics_schedules_warehouse_key_deletion(estate):
     analytics = estate.account("analytics-prod")
-    r.schedule_key_deletion(analytics, analytics.key("analytics-warehouse"), days=30)
+    # Scheduled 12 days ago with the 30-day waiting period: moto dates the deletion from today.
+    r.schedule_key_deletion(analytics, analytics.key("analytics-warehouse"), days=30 - 12)
 
 
 def organization_trail_stops(estate):
