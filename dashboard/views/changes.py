@@ -53,6 +53,7 @@ def changes(request):
     start, end = form.window()
     account = form.cleaned_data.get("account") if form.is_valid() else None
     grouped, totals = net.net_changes(start, end, [account] if account else None)
-    context = {"form": form, "start": start, "end": end, "grouped": grouped, "totals": totals, "limit": net.LIMIT}
+    sections = [(kind, accounts, totals[kind]) for kind, accounts in grouped.items()]
+    context = {"form": form, "start": start, "end": end, "sections": sections, "totals": totals, "limit": net.LIMIT}
     template = page_or_fragment(request, "dashboard/changes.html", "changes-list")
     return vary_on_htmx(render(request, template, context))
