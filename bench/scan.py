@@ -121,9 +121,16 @@ def session_in(account_id):
     )
 
 
+KEYS_PER_REGION = 3  # keys are few in a real account, and moto makes each one an RSA key pair (slow)
+
+
 def share(total, kinds=KINDS):
-    """How many of each kind make `total` resources (kinds in turn)."""
-    return {kind: total // len(kinds) + (1 if index < total % len(kinds) else 0) for index, kind in enumerate(kinds)}
+    """How many of each kind make `total` resources: a few keys, the rest spread over the other kinds in turn."""
+    keys = min(KEYS_PER_REGION, total)
+    others = [kind for kind in kinds if kind != "kms"]
+    rest = total - keys
+    counts = {kind: rest // len(others) + (1 if index < rest % len(others) else 0) for index, kind in enumerate(others)}
+    return {"kms": keys, **counts}
 
 
 def fill_region(session, account_id, region, count):
