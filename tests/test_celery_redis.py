@@ -69,7 +69,7 @@ def producer(redis_url, monkeypatch):
     # Celery prefers these variables over an app's own broker/backend; the suite sets CELERY_BROKER_URL=memory://.
     for name in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL", "CELERY_RESULT_BACKEND"):
         monkeypatch.delenv(name, raising=False)
-    app = Celery("posture-test-producer", broker=redis_url, backend=redis_url)
+    app = Celery("posture-test-producer", broker=redis_url, backend=redis_url, set_as_current=False)
     assert app.conf.broker_write_url == redis_url
     yield app
     app.close()

@@ -111,7 +111,7 @@ def test_a_worker_killed_while_recording_leaves_nothing_and_the_scan_is_failed(d
     try:
         for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
             monkeypatch.delenv(name, raising=False)
-        producer = Celery("posture-test-producer", broker=redis_url)
+        producer = Celery("posture-test-producer", broker=redis_url, set_as_current=False)
         producer.send_task("checks.tasks.scan_account", args=[scan_id], queue=queue)
         producer.close()
 

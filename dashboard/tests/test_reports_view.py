@@ -356,7 +356,8 @@ def test_a_real_worker_on_redis_builds_a_queued_job(tmp_path, monkeypatch):
                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         monkeypatch.delenv(name, raising=False)
-    producer = Celery("posture-test-producer", broker=url, backend=url)
+    # Not the current app: shared tasks elsewhere in the suite must keep publishing through posture's app.
+    producer = Celery("posture-test-producer", broker=url, backend=url, set_as_current=False)
     try:
         result = producer.send_task("dashboard.tasks.build_report", args=[job_id], queue=queue)
         assert result.get(timeout=120) == "succeeded", (tmp_path / "worker.log").read_text()
