@@ -213,7 +213,9 @@ def write_new_events(scan, account, at):
         cursor.execute(
             f"INSERT INTO {events} (finding_id, scan_id, account_id, at, old_status, new_status, reason) "  # noqa: S608
             f"SELECT id, last_scan_id, account_id, %s, '', status, SUBSTR(reason, 1, 2000) FROM {findings} "
-            "WHERE account_id = %s AND last_scan_id = %s ORDER BY id", [at, account.pk, scan.pk])
+            "WHERE account_id = %s AND last_scan_id = %s ORDER BY id",
+            # Adapted like the ORM does: SQLite must store the same naive-UTC text as every other timestamp.
+            [connection.ops.adapt_datetimefield_value(at), account.pk, scan.pk])
 
 
 def close_missing(scan, account, existing, produced, spots, at, events):

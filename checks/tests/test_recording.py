@@ -129,3 +129,10 @@ def test_account_and_region_records_carry_no_key_owner_of_their_own(catalog):
     scopes = Resource.objects.filter(type__in=["account", "region"])
     assert scopes.count() == 2
     assert set(scopes.values_list("key_owner", flat=True)) == {""}
+
+
+def test_new_finding_events_are_found_at_their_exact_moment(catalog):
+    account = AwsAccountFactory()
+    scan_with(account, [bucket("a"), bucket("b", encrypted=False)], NOW)
+    assert FindingEvent.objects.filter(at=NOW).count() == 2
+    assert {f.resource.name for f in history.findings_as_of(NOW).select_related("resource")} == {"a", "b"}
