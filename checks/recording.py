@@ -82,8 +82,8 @@ def record(scan, inventory, evaluations, at):
 
 
 def upsert_resources(account, inventory, owners, spots, at):
-    existing = {row.uid: row for row in Resource.objects.filter(account=account).only(
-        "id", "uid", "type", "region", "name", "evidence", "tags", "key_owner", "kms_key_arn", "gone_at")}
+    existing = {row.uid: row for row in Resource.objects.filter(account=account).values_list(
+        "id", "uid", "type", "region", "name", "evidence", "tags", "key_owner", "kms_key_arn", "gone_at", named=True)}
     created, changed = [], []
     for item in inventory.records:
         values = {
@@ -95,10 +95,7 @@ def upsert_resources(account, inventory, owners, spots, at):
         if row is None:
             created.append(Resource(account=account, uid=item.uid, first_seen=at, last_seen=at, **values))
         elif row.gone_at is not None or any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.gone_at = None
-            changed.append(row)
+            changed.append(Resource(id=row.id, gone_at=None, **values))
     Resource.objects.bulk_create(created, batch_size=BATCH)
     if changed:
         Resource.objects.bulk_update(changed, [*values, "gone_at"], batch_size=BATCH)
@@ -107,9 +104,12 @@ def upsert_resources(account, inventory, owners, spots, at):
             if uid not in seen and row.gone_at is None and not is_blind(spots, row.type, row.region)]
     for start in range(0, len(gone), BATCH):
         Resource.objects.filter(id__in=gone[start:start + BATCH]).update(gone_at=at)
-    seen_ids = [row.id for uid, row in existing.items() if uid in seen]
-    for start in range(0, len(seen_ids), BATCH):
-        Resource.objects.filter(id__in=seen_ids[start:start + BATCH]).update(last_seen=at)
+    if not spots:  # every live resource was seen (the rest were just marked gone): one statement
+        Resource.objects.filter(account=account, gone_at__isnull=True).exclude(last_seen=at).update(last_seen=at)
+    else:
+        seen_ids = [row.id for uid, row in existing.items() if uid in seen]
+        for start in range(0, len(seen_ids), BATCH):
+            Resource.objects.filter(id__in=seen_ids[start:start + BATCH]).update(last_seen=at)
     ids = {row.uid: row.id for row in existing.values()}
     ids.update({row.uid: row.id for row in created})
     return {uid: ids[uid] for uid in seen}
@@ -171,8 +171,9 @@ def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
 
 
 def touch_seen(scan, account, existing, produced, spots, at):
-    if not spots:  # the common case: one statement for every open finding
-        Finding.objects.filter(account=account, closed_at__isnull=True).update(last_seen=at, last_scan=scan)
+    if not spots:  # the common case: one statement for every open finding (new ones already say this scan)
+        Finding.objects.filter(account=account, closed_at__isnull=True).exclude(last_scan=scan).update(
+            last_seen=at, last_scan=scan)
         return
     touch = [row.id for key, row in existing.items() if key in produced]
     for start in range(0, len(touch), BATCH * 5):
@@ -180,26 +181,27 @@ def touch_seen(scan, account, existing, produced, spots, at):
 
 
 def new_finding(scan, account, check, evaluation, resource_id, at, suppression=None):
+    """A new finding's column values (a dict by attname: cheaper than a model instance, 20,000 at a time)."""
     record, result = evaluation.record, evaluation.result
-    return Finding(account=account, check_id=check.id, resource_id=resource_id, status=result.status,
-                   reason=result.reason, severity=check.severity, area=check.area, resource_type=record.type,
-                   region=record.region, key_owner=result.key_owner or "", first_seen=at, last_seen=at,
-                   status_since=at, last_scan=scan, suppression=suppression)
+    return {"account_id": account.pk, "check_id": check.id, "resource_id": resource_id, "status": result.status,
+            "reason": result.reason, "severity": check.severity, "area": check.area, "resource_type": record.type,
+            "region": record.region, "key_owner": result.key_owner or "", "first_seen": at, "last_seen": at,
+            "status_since": at, "closed_at": None, "last_scan_id": scan.pk,
+            "suppression_id": suppression.pk if suppression else None}
 
 
-def insert_findings(findings):
-    """Insert new findings; on PostgreSQL through COPY, ~10× less client CPU than bulk_create's INSERTs.
-
-    Nothing needs their ids back: write_new_events finds them by scan.
+def insert_findings(rows):
+    """Insert new findings (new_finding's dicts); on PostgreSQL through COPY, ~10× less client CPU than
+    bulk_create's INSERTs. Nothing needs their ids back: write_new_events finds them by scan.
     """
     if connection.vendor != "postgresql":
-        Finding.objects.bulk_create(findings, batch_size=BATCH)
+        Finding.objects.bulk_create([Finding(**row) for row in rows], batch_size=BATCH)
         return
     columns = [field.attname for field in Finding._meta.concrete_fields if not field.primary_key]
     with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {Finding._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for finding in findings:
-            copy.write_row([getattr(finding, column) for column in columns])
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
 
 
 def write_new_events(scan, account, at):
