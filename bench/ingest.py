@@ -131,9 +131,9 @@ def record_once(account, inventory, evaluations, at):
     from checks.recording import record
 
     scan = Scan.objects.create(account=account, trigger=Scan.Trigger.CLI, status=Scan.State.SUCCEEDED)
-    with CaptureQueriesContext(connection) as queries, common.stopwatch() as elapsed:
+    with common.cpu_meter() as cpu, CaptureQueriesContext(connection) as queries, common.stopwatch() as elapsed:
         record(scan, inventory, evaluations, at)
-    return elapsed(), len(queries)
+    return elapsed(), len(queries), cpu()
 
 
 def one_repetition(number, resources, checks_per_resource, seed):
@@ -189,9 +189,11 @@ def main(argv=None):
         for number in range(options.repeat):
             run = one_repetition(number, options.resources, options.checks, options.seed)
             print(
-                f"   run {number + 1}: first {run['first'][0]:.3f} s ({run['first'][1]} queries), "
-                f"unchanged {run['again'][0]:.3f} s ({run['again'][1]} queries), "
-                f"1% changed {run['churn'][0]:.3f} s ({run['churn'][1]} queries)"
+                f"   run {number + 1}: "
+                + ", ".join(
+                    f"{label} {run[name][0]:.3f} s ({run[name][1]} queries, CPU {sum(run[name][2]):.2f} s)"
+                    for name, label in (("first", "first"), ("again", "unchanged"), ("churn", "1% changed"))
+                )
             )
             runs.append(run)
 
@@ -215,6 +217,16 @@ def main(argv=None):
         ),
         common.Figure("peak memory (RSS)", round(memory.peak_mb), "MB"),
     ]
+    for name, label in (("first", "first recording"), ("again", "unchanged re-scan")):
+        own, backend = (statistics.median(run[name][2][part] for run in runs) for part in (0, 1))
+        figures.append(
+            common.Figure(
+                f"{label}: CPU",
+                round(own + backend, 3),
+                "s",
+                note=f"Posture {own:.2f} s + database {backend:.2f} s: about the wall time on an idle machine",
+            )
+        )
     if target_first is None:
         figures[0].note += "; targets apply to 20,000 findings on PostgreSQL"
     common.print_figures(f"ingest (median of {len(runs)})", figures)
