@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models.functions import TruncDate
 
 from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
@@ -27,8 +28,7 @@ def latest_scores(account_ids, at=None):
     scans = (AwsAccount.objects.filter(pk__in=account_ids)
              .annotate(latest_scan=Subquery(latest.order_by("-at", "-scan_id").values("scan_id")[:1]))
              .values("latest_scan"))
-    rows = AreaScore.objects.filter(scan__in=scans).only("account_id", "area", "score", "passed", "failed", "errors",
-                                                         "at")
+    rows = AreaScore.objects.filter(scan__in=scans)
     scores = defaultdict(dict)
     for row in rows:
         scores[row.account_id][row.area] = row
@@ -58,11 +58,11 @@ def daily_overall(account_ids, days, now):
     """
     start = (now - timedelta(days=days - 1)).date()
     rows = (AreaScore.objects.filter(account__in=account_ids, at__gte=now - timedelta(days=days))
-            .values("account_id", "scan_id", "at").annotate(overall=Avg("score")).order_by("at")
-            .values_list("account_id", "at", "overall"))
+            .values("account_id", "scan_id", "at").annotate(day=TruncDate("at"), overall=Avg("score"))
+            .order_by("at").values_list("account_id", "day", "overall"))
     by_day = defaultdict(dict)
-    for account_id, at, value in rows:
-        by_day[account_id][at.date()] = None if value is None else round(value, 1)
+    for account_id, day, value in rows:
+        by_day[account_id][day] = None if value is None else round(value, 1)
     return defaultdict(lambda: [None] * days, {account_id: carried_forward(points, start, days)
                                                for account_id, points in by_day.items()})
 
