@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -233,6 +234,8 @@ def setup_django(vendor="sqlite", quiet=False):
         database = Database("sqlite", str(Path(folder) / "bench.sqlite3"), folder)
     os.environ.update(database.env())
     atexit.register(database.drop)
+    # WhiteNoise warns that var/staticfiles is missing: a bench serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     sys.path.insert(0, str(ROOT))
     import django
     from django.conf import settings
