@@ -3,7 +3,6 @@
 Views and the export command parse input and call these; the exporters live in dashboard/exports/.
 """
 
-import json
 import logging
 import shutil
 from pathlib import Path
@@ -44,12 +43,12 @@ def file_name(fmt, scope):
 
 def write_csv(scope, path, generated_by, progress):
     with open(path, "w", encoding="utf-8", newline="") as out:
-        return csv_export.write(scope.rows(), out)
+        return csv_export.write_records(scope.csv_rows(), out)
 
 
 def write_json(scope, path, generated_by, progress):
     with open(path, "w", encoding="utf-8") as out:
-        return json_export.write(scope.rows(), out)
+        return json_export.write_objects(scope.json_objects(), out)
 
 
 def write_pdf(scope, path, generated_by, progress):
@@ -61,8 +60,13 @@ def write_evidence(scope, path, generated_by, progress):
     return evidence.build(scope, path, generated_by, progress=progress)["counts"]["findings"]
 
 
-WRITERS = {Format.CSV: write_csv, Format.JSON: write_json, Format.XLSX: xlsx.write, Format.PDF: write_pdf,
-           Format.EVIDENCE: write_evidence}
+WRITERS = {
+    Format.CSV: write_csv,
+    Format.JSON: write_json,
+    Format.XLSX: xlsx.write,
+    Format.PDF: write_pdf,
+    Format.EVIDENCE: write_evidence,
+}
 
 
 def write(fmt, scope, path, generated_by, progress=None):
@@ -75,25 +79,20 @@ def should_stream(fmt, scope):
     return fmt in STREAMABLE and scope.findings().count() <= STREAM_LIMIT
 
 
-def json_chunks(findings):
-    """Exactly the text exports.json.write produces, as a generator for a streaming response."""
-    count = 0
-    yield "["
-    for row in findings:
-        yield (",\n" if count else "\n") + json.dumps(row, ensure_ascii=False)
-        count += 1
-    yield "\n]\n" if count else "]\n"
-
-
 def stream(fmt, scope):
     """The CSV or JSON text of `scope`, piece by piece, in constant memory."""
-    return csv_export.lines(scope.rows()) if fmt == Format.CSV else json_chunks(scope.rows())
+    return (
+        csv_export.record_lines(scope.csv_rows(per_account=False))
+        if fmt == Format.CSV
+        else json_export.object_chunks(scope.json_objects(per_account=False))
+    )
 
 
 def record_export(request, fmt, scope, target, user=None, **details):
     """The audit entry of an export: who, which format, what scope (and when, by the entry itself)."""
-    return audit.record(request, audit.Action.EXPORT, target=target, user=user, format=str(fmt),
-                        scope=scope.describe(), **details)
+    return audit.record(
+        request, audit.Action.EXPORT, target=target, user=user, format=str(fmt), scope=scope.describe(), **details
+    )
 
 
 def describe_user(user):
@@ -114,8 +113,13 @@ def job_path(job):
 
 def request_job(user, fmt, scope):
     """A queued ReportJob for `user`, handed to a worker once the transaction commits."""
-    job = ReportJob.objects.create(requested_by=user, format=fmt, scope=scope.to_json(),
-                                   file_name=file_name(fmt, scope), stage="waiting for a worker")
+    job = ReportJob.objects.create(
+        requested_by=user,
+        format=fmt,
+        scope=scope.to_json(),
+        file_name=file_name(fmt, scope),
+        stage="waiting for a worker",
+    )
     transaction.on_commit(lambda: enqueue(job))
     return job
 
@@ -139,10 +143,12 @@ def enqueue(job):
 def claim(job):
     """Move a queued (or stalled) job to running; False when a worker or another request has it."""
     now = timezone.now()
-    claimable = Q(status=ReportJob.State.QUEUED) | Q(status=ReportJob.State.RUNNING,
-                                                       started_at__lt=now - ReportJob.STALL_AFTER)
+    claimable = Q(status=ReportJob.State.QUEUED) | Q(
+        status=ReportJob.State.RUNNING, started_at__lt=now - ReportJob.STALL_AFTER
+    )
     taken = ReportJob.objects.filter(claimable, pk=job.pk).update(
-        status=ReportJob.State.RUNNING, started_at=now, stage="starting", queue_unavailable=False)
+        status=ReportJob.State.RUNNING, started_at=now, stage="starting", queue_unavailable=False
+    )
     job.refresh_from_db()
     return bool(taken)
 
@@ -166,8 +172,13 @@ def run_job(job):
     path = directory / job.file_name
     generated_by = describe_user(job.requested_by) if job.requested_by else "a deleted user"
     try:
-        count = write(job.format, scope, path, generated_by,
-                      progress=lambda stage, done=None, total=None: save_progress(job, stage, done, total))
+        count = write(
+            job.format,
+            scope,
+            path,
+            generated_by,
+            progress=lambda stage, done=None, total=None: save_progress(job, stage, done, total),
+        )
     except Exception as error:
         logger.exception("report job %s failed", job.pk)
         shutil.rmtree(directory, ignore_errors=True)
@@ -178,8 +189,14 @@ def run_job(job):
 
 
 def finish(job, status, size=None, count=None, error=""):
-    fields = {"status": status, "finished_at": timezone.now(), "stage": "done" if not error else "failed",
-              "file_size": size, "row_count": count, "error_message": error[:4000]}
+    fields = {
+        "status": status,
+        "finished_at": timezone.now(),
+        "stage": "done" if not error else "failed",
+        "file_size": size,
+        "row_count": count,
+        "error_message": error[:4000],
+    }
     if status == ReportJob.State.SUCCEEDED:
         fields["progress_done"] = F("progress_total")
     ReportJob.objects.filter(pk=job.pk).update(**fields)

@@ -103,13 +103,20 @@ def test_as_of_rebuilds_status_on_any_day(catalog):
     scan_with(account, [bucket("a")], NOW + 2 * day)                        # day 2: fixed
     scan_with(account, [bucket("a", encrypted=False), bucket("n")], NOW + 4 * day)  # day 4: regressed, n new
 
-    def statuses(at):
-        return {f.resource.name: f.status_then for f in history.findings_as_of(at).select_related("resource")}
+    def statuses(at, join_latest=False):
+        rows = history.findings_as_of(at, join_latest=join_latest).select_related("resource")
+        return {f.resource.name: (f.status_then, f.since_then, f.scan_then, f.reason_then) for f in rows}
 
-    assert statuses(NOW + day) == {"a": Status.FAIL}
-    assert statuses(NOW + 3 * day) == {"a": Status.PASS}
-    assert statuses(NOW + 5 * day) == {"a": Status.FAIL, "n": Status.PASS}
-    assert statuses(NOW - day) == {}
+    def status(at, join_latest=False):
+        return {name: then[0] for name, then in statuses(at, join_latest).items()}
+
+    assert status(NOW + day) == {"a": Status.FAIL}
+    assert status(NOW + 3 * day) == {"a": Status.PASS}
+    assert status(NOW + 5 * day) == {"a": Status.FAIL, "n": Status.PASS}
+    assert status(NOW - day) == {}
+    # The joined form (exports read account by account with it) rebuilds exactly the same past.
+    for moment in (NOW - day, NOW, NOW + day, NOW + 2 * day, NOW + 3 * day, NOW + 4 * day, NOW + 5 * day):
+        assert statuses(moment, join_latest=True) == statuses(moment), moment
 
 
 def test_second_active_scan_of_an_account_is_refused():

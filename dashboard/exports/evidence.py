@@ -108,10 +108,10 @@ def build(scope, path, generated_by, progress=None, signer=CONFIGURED):
     counts = {}
 
     def findings_csv(out):
-        counts["findings"] = csv_export.write(scope.rows(), out)
+        counts["findings"] = csv_export.write_records(scope.csv_rows(), out)
 
     def findings_json(out):
-        json_export.write(scope.rows(), out)
+        json_export.write_objects(scope.json_objects(), out)
 
     def resources_json(out):
         counts["resources"] = json_export.write(resource_rows(scope.resources()), out)

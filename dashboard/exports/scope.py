@@ -14,16 +14,7 @@ from django.utils import timezone
 from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
 from checks.models import Resource
-from dashboard.exports.rows import iter_rows, scoped_findings
-
-# What an export row (rows.as_row) reads, and nothing more: loading each resource's evidence and tags
-# or each account's settings for a hundred thousand rows would double the cost of an export.
-ROW_FIELDS = (
-    "account", "account__account_id", "account__name", "region", "check_id", "area", "severity", "resource_type",
-    "key_owner", "first_seen", "last_seen", "resource", "resource__uid", "resource__name", "resource__key_owner",
-    "resource__kms_key_arn", "suppression", "suppression__revoked_at", "suppression__created_at",
-    "suppression__expires_at",
-)
+from dashboard.exports.rows import iter_csv_records, iter_json_objects, iter_rows, muted_at, scoped_findings
 
 
 class ScopeError(ValueError):
@@ -56,15 +47,10 @@ def parse_as_of(value, now=None):
     if day < earliest_date(now):
         raise ScopeError(
             f"The as-of date {day.isoformat()} is older than the {settings.HISTORY_RETENTION_DAYS} days of history "
-            f"Posture keeps; the earliest date it can report on is {earliest_date(now).isoformat()}.")
+            f"Posture keeps; the earliest date it can report on is {earliest_date(now).isoformat()}."
+        )
     # Today's posture is the posture now: the end of today has not happened yet.
     return min(end_of_day(day), now)
-
-
-def muted_at(at):
-    """Findings muted at `at` — the same rule as Suppression.is_active, so the muted column agrees."""
-    return Q(suppression__isnull=False, suppression__revoked_at__isnull=True,
-             suppression__created_at__lte=at, suppression__expires_at__gt=at)
 
 
 @dataclass(frozen=True)
@@ -79,7 +65,8 @@ class Scope:
 
     def __post_init__(self):
         unknown = [a for a in self.areas if a not in Area.values] + [
-            s for s in self.severities if s not in Severity.values]
+            s for s in self.severities if s not in Severity.values
+        ]
         if unknown:
             raise ScopeError(f"Unknown area or severity: {', '.join(map(str, unknown))}.")
 
@@ -96,15 +83,43 @@ class Scope:
         accounts = AwsAccount.objects.order_by("name", "account_id")
         return accounts.filter(account_id__in=self.accounts) if self.accounts else accounts
 
-    def findings(self):
-        """The findings in scope as they stood at `at`, annotated with status_then, reason_then, …"""
-        rows = scoped_findings(accounts=list(self.accounts) or None, as_of=self.as_of,
-                               areas=list(self.areas) or None, severities=list(self.severities) or None)
+    def findings(self, join_latest=False):
+        """The findings in scope as they stood at `at`, annotated with status_then, reason_then, …
+        (join_latest: see history.findings_as_of; for queries limited to one account)."""
+        rows = scoped_findings(
+            accounts=list(self.accounts) or None,
+            as_of=self.as_of,
+            areas=list(self.areas) or None,
+            severities=list(self.severities) or None,
+            join_latest=join_latest,
+        )
         return rows if self.include_muted else rows.exclude(muted_at(self.at))
 
-    def rows(self):
+    def rows(self, per_account=True):
         """The export rows (rows.COLUMNS) of the findings in scope, streamed."""
-        return iter_rows(self.findings().only(*ROW_FIELDS), self.at)
+        return iter_rows(
+            self.findings(join_latest=per_account), self.at, accounts=self.account_order() if per_account else None
+        )
+
+    def account_order(self):
+        """Primary keys of the accounts in scope, in the order files list them (by 12-digit id)."""
+        accounts = AwsAccount.objects.order_by("account_id")
+        if self.accounts:
+            accounts = accounts.filter(account_id__in=self.accounts)
+        return list(accounts.values_list("pk", flat=True))
+
+    def csv_rows(self, per_account=True):
+        """The same rows as CSV records the database wrote, safe for a spreadsheet (csv.write_records).
+        per_account: one query per account (large files); False: one query (a small streamed file)."""
+        return iter_csv_records(
+            self.findings(join_latest=per_account), self.at, accounts=self.account_order() if per_account else None
+        )
+
+    def json_objects(self, per_account=True):
+        """The same rows as JSON object texts (json.write_objects); per_account as for csv_rows."""
+        return iter_json_objects(
+            self.findings(join_latest=per_account), self.at, accounts=self.account_order() if per_account else None
+        )
 
     def resources(self):
         """Resources that existed at `at`: first seen by then and not yet gone."""
@@ -138,22 +153,33 @@ class Scope:
 
     def summary(self):
         """One line: "All accounts · all areas · high, critical · muted excluded · as of 2026-06-30"."""
-        parts = [", ".join(self.accounts) if self.accounts else "all accounts",
-                 ", ".join(self.areas) if self.areas else "all areas",
-                 ", ".join(self.severities) if self.severities else "all severities",
-                 "muted included" if self.include_muted else "muted excluded",
-                 f"as of {self.as_of:%Y-%m-%d}" if self.as_of else "current"]
+        parts = [
+            ", ".join(self.accounts) if self.accounts else "all accounts",
+            ", ".join(self.areas) if self.areas else "all areas",
+            ", ".join(self.severities) if self.severities else "all severities",
+            "muted included" if self.include_muted else "muted excluded",
+            f"as of {self.as_of:%Y-%m-%d}" if self.as_of else "current",
+        ]
         return " · ".join(parts)
 
     def to_json(self):
         """What a ReportJob stores to rebuild this scope in a worker."""
-        return {"accounts": list(self.accounts), "areas": list(self.areas), "severities": list(self.severities),
-                "include_muted": self.include_muted, "as_of": self.as_of.isoformat() if self.as_of else None}
+        return {
+            "accounts": list(self.accounts),
+            "areas": list(self.areas),
+            "severities": list(self.severities),
+            "include_muted": self.include_muted,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }
 
     @classmethod
     def from_json(cls, data):
         """The scope of a stored job; "now" (no as-of date) means the moment it is built."""
         as_of = data.get("as_of")
-        return cls(accounts=tuple(data.get("accounts") or ()), areas=tuple(data.get("areas") or ()),
-                   severities=tuple(data.get("severities") or ()), include_muted=data.get("include_muted", True),
-                   as_of=datetime.datetime.fromisoformat(as_of) if as_of else None)
+        return cls(
+            accounts=tuple(data.get("accounts") or ()),
+            areas=tuple(data.get("areas") or ()),
+            severities=tuple(data.get("severities") or ()),
+            include_muted=data.get("include_muted", True),
+            as_of=datetime.datetime.fromisoformat(as_of) if as_of else None,
+        )

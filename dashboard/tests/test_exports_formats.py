@@ -19,7 +19,7 @@ from dashboard.exports import json as json_export
 from dashboard.exports import pdf, xlsx
 from dashboard.exports.rows import COLUMNS, iter_rows
 from dashboard.exports.scope import Scope, parse_as_of
-from dashboard.tests.factories import FindingEventFactory, FindingFactory, ResourceFactory
+from dashboard.tests.factories import AwsAccountFactory, FindingEventFactory, FindingFactory, ResourceFactory
 from dashboard.tests.report_estate import seed_estate
 
 pytestmark = pytest.mark.django_db
@@ -47,15 +47,30 @@ def hostile(now):
 
 
 def csv_rows(scope):
+    """The CSV a report writes: rows the database made final and safe (rows.iter_csv_records)."""
     out = io.StringIO()
-    csv_export.write(scope.rows(), out)
+    csv_export.write_records(scope.csv_rows(), out)
     return out.getvalue()
+
+
+def test_database_and_python_neutralisation_write_the_same_csv(hostile, now):
+    """The database writes a report's CSV records; csv.lines writes rows in Python. Same bytes, whatever
+    the text holds: quotes, commas, line breaks, formula starts, non-ASCII, nothing at all."""
+    for text in ['say "hi", then\r\nleave', "tab\tinside", "Zürich ✓ 名前", '"', ",", ""]:
+        resource = ResourceFactory(name=text or "x", kms_key_arn=text, first_seen=now - timedelta(days=1))
+        finding = FindingFactory(resource=resource, reason=text, first_seen=now - timedelta(days=1))
+        FindingEventFactory(finding=finding, at=now - timedelta(days=1), reason=text)
+    by_python = io.StringIO()
+    csv_export.write(Scope().rows(), by_python)
+
+    assert csv_rows(Scope()) == by_python.getvalue()
+    assert "".join(csv_export.record_lines(Scope().csv_rows())) == by_python.getvalue()
 
 
 def test_csv_starts_with_a_bom_and_neutralises_every_formula_start(hostile):
     text = csv_rows(Scope())
 
-    assert text.startswith("\ufeff" + ",".join(COLUMNS))
+    assert text.startswith("\ufeff" + ",".join(COLUMNS) + "\r\n")
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert sorted(row["resource_name"] for row in rows) == sorted("'" + value for value in INJECTIONS)
     assert all(row["reason"].startswith("'") for row in rows)
@@ -64,6 +79,54 @@ def test_csv_starts_with_a_bom_and_neutralises_every_formula_start(hostile):
 def test_csv_as_of_a_past_date_uses_the_history(hostile, now):
     assert len(list(csv.DictReader(io.StringIO(csv_rows(Scope(as_of=parse_as_of("2026-11-18")))[1:])))) == 6
     assert list(csv.DictReader(io.StringIO(csv_rows(Scope(as_of=parse_as_of("2026-11-16")))[1:]))) == []
+
+
+def test_csv_neutralises_people_and_aws_text_in_every_free_text_column(now):
+    """Only columns Posture produces itself skip the formula check; names, ARNs, regions and reasons do not."""
+    resource = ResourceFactory(account=AwsAccountFactory(name="=cmd|' /C calc'!A0"), name="-1+1", region="@us",
+                               uid="+arn", kms_key_arn="=key", first_seen=now - timedelta(days=1))
+    finding = FindingFactory(resource=resource, reason="@reason", first_seen=now - timedelta(days=1))
+    FindingEventFactory(finding=finding, at=now - timedelta(days=1), reason="@reason")
+
+    [row] = list(csv.DictReader(io.StringIO(csv_rows(Scope())[1:])))
+
+    for column in ("account_name", "resource_name", "region", "resource_uid", "kms_key_arn", "reason"):
+        assert row[column].startswith("'"), column
+    assert row["muted"] == "false"
+    assert row["first_seen"] == finding.first_seen.isoformat()
+
+
+@pytest.mark.parametrize("microseconds", [0, 250_001])
+def test_exported_timestamps_are_python_iso_text_on_every_database(now, microseconds):
+    """The database formats timestamps on PostgreSQL (see rows.IsoText); the text must be exactly what
+    datetime.isoformat() gives, with and without microseconds, today and as of a past date."""
+    seen = (now - timedelta(days=2)).replace(microsecond=microseconds)
+    finding = FindingFactory(first_seen=seen, last_seen=seen, status_since=seen,
+                             resource=ResourceFactory(first_seen=seen))
+    FindingEventFactory(finding=finding, at=seen, reason=finding.reason)
+
+    [today] = list(Scope().rows())
+    [then] = list(Scope(as_of=parse_as_of("2026-11-19")).rows())
+
+    assert today["first_seen"] == today["last_seen"] == today["status_since"] == seen.isoformat()
+    assert then["status_since"] == then["first_seen"] == seen.isoformat()
+    assert ("." in seen.isoformat()) is bool(microseconds)
+
+
+def test_database_json_objects_are_the_python_encoders_text(hostile, now):
+    """A report's JSON objects are composed by PostgreSQL (rows.JsonObject); they must be, byte for byte,
+    what Python's encoder writes for the same rows: escapes, non-ASCII, numbers, booleans, nulls."""
+    for text in ['quote " and \\ backslash', "ctrl \x01\x1f\b\f\n\r\t end", "Zürich ✓ 名前 \u2028 \x7f", "</script>"]:
+        resource = ResourceFactory(name=text, kms_key_arn=text, first_seen=now - timedelta(days=1))
+        finding = FindingFactory(resource=resource, reason=text, first_seen=now - timedelta(days=1), last_scan=None)
+        FindingEventFactory(finding=finding, at=now - timedelta(days=1), reason=text)
+    by_python, by_database = io.StringIO(), io.StringIO()
+    json_export.write(Scope().rows(), by_python)
+    json_export.write_objects(Scope().json_objects(), by_database)
+
+    assert by_database.getvalue() == by_python.getvalue()
+    assert len(json.loads(by_database.getvalue())) == 10
+    assert "".join(json_export.object_chunks(Scope().json_objects(per_account=False))) == by_python.getvalue()
 
 
 def test_json_rows_have_every_documented_field(hostile):

@@ -17,7 +17,7 @@ from checks.catalog import CATALOG
 from checks.models import Finding, FindingEvent, Resource
 from dashboard import audit, findings_table, suppressions
 from dashboard.exports import csv as csv_export
-from dashboard.exports.rows import iter_rows
+from dashboard.exports.rows import iter_csv_records
 from dashboard.forms import CLOSED, DEFAULT_SORT, BulkMuteForm, FindingFilters, MuteForm, catalog_resource_types
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import AUDITOR, OPERATOR, VIEWER, has_role, role_required
@@ -198,14 +198,10 @@ def findings_bulk_mute(request):
 
 
 def export_rows(findings):
-    """iter_rows reads the as-of annotations; for today's rows they are the row's own columns."""
-    return (
-        findings.annotate(
-            status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
-        )
-        .select_related("account", "resource", "suppression")
-        .order_by("account__account_id", "check_id", "resource__uid")
-    )
+    """iter_csv_records reads the as-of annotations; for today's rows they are the row's own columns."""
+    return findings.annotate(
+        status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
+    ).order_by("account__account_id", "check_id", "resource__uid")
 
 
 @require_GET
@@ -215,7 +211,8 @@ def findings_export(request):
     filters = parse_filters(request.GET)
     rows = export_rows(filters.apply(Finding.objects.all()))
     audit.record(request, audit.Action.EXPORT, target="findings.csv", filters=filter_query(filters.values))
-    response = StreamingHttpResponse(csv_export.lines(iter_rows(rows)), content_type="text/csv; charset=utf-8")
+    lines = csv_export.record_lines(iter_csv_records(rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="posture-findings-{timezone.now():%Y%m%d-%H%M}.csv"'
     return response
 
