@@ -24,7 +24,7 @@ BENCHES = (
     ("ingest", ["--repeat", "2"], ["--repeat", "3"]),
     ("pages", ["--requests", "10", "--warmup", "2"], ["--full", "--requests", "40"]),
     ("scan", ["--accounts", "4", "--workers", "1,2"], []),
-    ("exports", ["--rows", "20000"], []),
+    ("exports", [], ["--full"]),
 )
 
 

@@ -8,8 +8,12 @@ costs Python one string per row. Tests hold each of those to the bytes the Pytho
 """
 
 import json
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import NotSupportedError, connection
+from django.conf import settings
+from django.db import NotSupportedError, connection, connections
 from django.db.models import BooleanField, Case, CharField, F, Func, Q, Value, When
 from django.db.models.functions import Coalesce, Concat, Left, NullIf
 from django.db.models.lookups import In
@@ -171,8 +175,7 @@ def iter_csv_records(findings, at=None, accounts=None, chunk_size=5000):
         free_text=[index for index, column in enumerate(COLUMNS) if column in FREE_TEXT],
     )
     query = findings.select_related(None).annotate(export_csv_record=line).values_list("export_csv_record", flat=True)
-    for part in by_account(query, accounts):
-        yield from part.iterator(chunk_size=chunk_size)
+    yield from stream(query, accounts, chunk_size)
 
 
 def by_account(query, accounts):
@@ -182,6 +185,50 @@ def by_account(query, accounts):
     # A finding's resource is always its own account's: saying so lets the database read one account's
     # resources by index instead of hashing every resource of the estate for each account.
     return (query.filter(account_id=account, resource__account_id=account) for account in accounts)
+
+
+def stream(query, accounts, chunk_size):
+    """The values of `query` (flat or tuples), account by account when `accounts` is given.
+
+    On PostgreSQL, outside a transaction, settings.EXPORT_DB_WORKERS threads (each with its own
+    connection) read the next accounts while this thread writes: a big export is bound by the
+    database's work per row, and this spreads it over the machine's cores. Inside a transaction
+    (atomic blocks, most tests) other connections could not see its uncommitted rows, so it reads
+    them here, one account after another."""
+    parts = by_account(query, accounts)
+    workers = settings.EXPORT_DB_WORKERS
+    if accounts is None or workers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        for part in parts:
+            yield from part.iterator(chunk_size=chunk_size)
+        return
+    yield from read_ahead(parts, workers)
+
+
+def read_ahead(parts, workers):
+    """Each query's rows, in order, read by `workers` threads at most 2 × workers queries ahead."""
+    barrier = threading.Barrier(workers)
+
+    def close_connection():
+        # Exactly one of these runs on each thread (the barrier holds each until all have one).
+        try:
+            barrier.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export-read") as pool:
+        try:
+            pending = deque()
+            for part in parts:
+                pending.append(pool.submit(list, part))
+                if len(pending) >= 2 * workers:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+            for _ in range(workers):
+                pool.submit(close_connection)
 
 
 class JsonObject(Func):
@@ -219,8 +266,7 @@ def iter_json_objects(findings, at=None, accounts=None, chunk_size=5000):
     expressions = row_expressions(at)
     line = JsonObject(*(expressions[column] for column in COLUMNS), names=COLUMNS)
     query = findings.select_related(None).annotate(export_json_object=line).values_list("export_json_object", flat=True)
-    for part in by_account(query, accounts):
-        yield from part.iterator(chunk_size=chunk_size)
+    yield from stream(query, accounts, chunk_size)
 
 
 def iter_tuples(findings, at=None, accounts=None, chunk_size=5000):
@@ -239,8 +285,7 @@ def iter_tuples(findings, at=None, accounts=None, chunk_size=5000):
         .annotate(**{name: expressions[column] for name, column in zip(names, COLUMNS, strict=True)})
         .values_list(*names)
     )
-    for part in by_account(query, accounts):
-        yield from part.iterator(chunk_size=chunk_size)
+    yield from stream(query, accounts, chunk_size)
 
 
 def iter_rows(findings, at=None, accounts=None, chunk_size=5000):
