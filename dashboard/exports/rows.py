@@ -14,13 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import NotSupportedError, connection, connections
-from django.db.models import BooleanField, Case, CharField, F, Func, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, Func, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, Concat, Left, NullIf
 from django.db.models.lookups import In
 from django.utils import timezone
 
 from checks import history
-from checks.models import Finding
+from checks.models import Finding, Suppression
 from dashboard.exports.json import encode
 
 COLUMNS = [
@@ -109,21 +109,30 @@ def neutralised(expression):
     )
 
 
-def row_expressions(at, for_csv=False):
+def row_expressions(at, for_csv=False, account=None):
     """What the database returns for each export column (in COLUMNS order), final values: no NULLs,
     timestamps as ISO text, and for a CSV, free text neutralised and muted as "true"/"false"."""
-    muted = When(muted_at(at), then=Value("true" if for_csv else True))
+    # For one account its id and name are constants, and a mute is looked up by primary key only for
+    # findings that have one: after the as-of event join PostgreSQL estimates a single row and joined
+    # the accounts and mutes tables by scanning them whole once per finding.
+    active = Suppression.objects.filter(
+        pk=OuterRef("suppression_id"), revoked_at__isnull=True, created_at__lte=at, expires_at__gt=at
+    )
+    yes, no = (Value("true"), Value("false")) if for_csv else (Value(True), Value(False))
     expressions = {
-        "account_id": F("account__account_id"),
-        "account_name": F("account__name"),
+        "account_id": Value(account.account_id) if account else F("account__account_id"),
+        "account_name": Value(account.name) if account else F("account__name"),
         "region": F("region"),
         "check_id": F("check_id"),
         "area": F("area"),
         "severity": F("severity"),
         "status": F("status_then"),
-        "muted": Case(muted, default=Value("false"), output_field=CharField())
-        if for_csv
-        else Case(muted, default=Value(False), output_field=BooleanField()),
+        "muted": Case(
+            When(suppression__isnull=True, then=no),
+            When(Exists(active), then=yes),
+            default=no,
+            output_field=CharField() if for_csv else BooleanField(),
+        ),
         "resource_uid": F("resource__uid"),
         "resource_type": F("resource_type"),
         "resource_name": F("resource__name"),
@@ -169,35 +178,44 @@ class CsvLine(Func):
 def iter_csv_records(findings, at=None, accounts=None, chunk_size=5000):
     """The CSV records (without line ends) of `findings`, written by the database (see CsvLine)."""
     at = at or timezone.now()
-    expressions = row_expressions(at, for_csv=True)
-    line = CsvLine(
-        *(expressions[column] for column in COLUMNS),
-        free_text=[index for index, column in enumerate(COLUMNS) if column in FREE_TEXT],
-    )
-    query = findings.select_related(None).annotate(export_csv_record=line).values_list("export_csv_record", flat=True)
+    free_text = [index for index, column in enumerate(COLUMNS) if column in FREE_TEXT]
+
+    def query(account=None):
+        expressions = row_expressions(at, for_csv=True, account=account)
+        line = CsvLine(*(expressions[column] for column in COLUMNS), free_text=free_text)
+        return (
+            of_account(findings, account).annotate(export_csv_record=line).values_list("export_csv_record", flat=True)
+        )
+
     yield from stream(query, accounts, chunk_size)
 
 
-def by_account(query, accounts):
-    """`query` whole, or one query per account in the given order (see iter_tuples)."""
-    if accounts is None:
-        return [query]
+def of_account(findings, account):
+    """`findings` ready for export: all of them (account None) or one account's, in file order."""
+    findings = findings.select_related(None)
+    if account is None:
+        return findings
     # A finding's resource is always its own account's: saying so lets the database read one account's
-    # resources by index instead of hashing every resource of the estate for each account.
-    return (query.filter(account_id=account, resource__account_id=account) for account in accounts)
+    # resources by index instead of hashing every resource of the estate for each account. Within one
+    # account the order needs no join to the accounts table.
+    return findings.filter(account_id=account.pk, resource__account_id=account.pk).order_by("check_id", "resource__uid")
 
 
 def stream(query, accounts, chunk_size):
-    """The values of `query` (flat or tuples), account by account when `accounts` is given.
+    """The values of query() (all findings) or of query(account) for each of `accounts` in order (AwsAccount
+    rows with pk, account_id and name: one query per account, see iter_tuples).
 
     On PostgreSQL, outside a transaction, settings.EXPORT_DB_WORKERS threads (each with its own
     connection) read the next accounts while this thread writes: a big export is bound by the
     database's work per row, and this spreads it over the machine's cores. Inside a transaction
     (atomic blocks, most tests) other connections could not see its uncommitted rows, so it reads
     them here, one account after another."""
-    parts = by_account(query, accounts)
+    if accounts is None:
+        yield from query().iterator(chunk_size=chunk_size)
+        return
+    parts = (query(account) for account in accounts)
     workers = settings.EXPORT_DB_WORKERS
-    if accounts is None or workers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+    if workers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
         for part in parts:
             yield from part.iterator(chunk_size=chunk_size)
         return
@@ -231,6 +249,9 @@ def read_ahead(parts, workers):
                 pool.submit(close_connection)
 
 
+JSON_CASTS = {"CharField": "::text", "TextField": "::text", "BooleanField": "::boolean"}
+
+
 class JsonObject(Func):
     """One finding as the JSON object text Python's encoder writes for its row dict (json.encode: keys in
     COLUMNS order, ": " and ", " separators, non-ASCII kept, control characters escaped), composed by
@@ -250,8 +271,10 @@ class JsonObject(Func):
         parts, params = [], []
         for index, (name, expression) in enumerate(zip(self.names, self.source_expressions, strict=True)):
             sql, field_params = compiler.compile(expression)
+            # A typed value for to_json: a plain parameter (an account's name) has no type of its own.
+            cast = JSON_CASTS.get(expression.output_field.get_internal_type(), "")
             key = ("{" if index == 0 else ", ") + json.dumps(name) + ": "
-            parts.append(f"'{key}' || COALESCE(to_json({sql})::text, 'null')")
+            parts.append(f"'{key}' || COALESCE(to_json(({sql}){cast})::text, 'null')")
             params.extend(field_params)
         return "(" + " || ".join(parts) + " || '}')", params
 
@@ -263,9 +286,14 @@ def iter_json_objects(findings, at=None, accounts=None, chunk_size=5000):
             yield encode(row)
         return
     at = at or timezone.now()
-    expressions = row_expressions(at)
-    line = JsonObject(*(expressions[column] for column in COLUMNS), names=COLUMNS)
-    query = findings.select_related(None).annotate(export_json_object=line).values_list("export_json_object", flat=True)
+
+    def query(account=None):
+        expressions = row_expressions(at, account=account)
+        line = JsonObject(*(expressions[column] for column in COLUMNS), names=COLUMNS)
+        return (
+            of_account(findings, account).annotate(export_json_object=line).values_list("export_json_object", flat=True)
+        )
+
     yield from stream(query, accounts, chunk_size)
 
 
@@ -273,18 +301,20 @@ def iter_tuples(findings, at=None, accounts=None, chunk_size=5000):
     """The export rows of `findings` (annotated by history.findings_as_of or current_findings) as tuples in
     COLUMNS order, final values computed by the database, streamed from a server-side cursor.
 
-    With `accounts` (account primary keys, in the order the file lists them) the rows are read one
-    account at a time: each account's rows are sorted on their own (small, in memory) and the database
-    prepares the next account while this process writes the last one, instead of sorting a million
-    rows on disk before the first one arrives. Without, one query (a filtered page's worth of rows)."""
+    With `accounts` (AwsAccount rows, in the order the file lists them) the rows are read one account
+    at a time: each account's rows are sorted on their own (small, in memory) instead of a million rows
+    sorted on disk before the first one arrives. Without, one query (a filtered page's worth of rows)."""
     at = at or timezone.now()
-    expressions = row_expressions(at)
     names = [f"export_{column}" for column in COLUMNS]
-    query = (
-        findings.select_related(None)
-        .annotate(**{name: expressions[column] for name, column in zip(names, COLUMNS, strict=True)})
-        .values_list(*names)
-    )
+
+    def query(account=None):
+        expressions = row_expressions(at, account=account)
+        return (
+            of_account(findings, account)
+            .annotate(**{name: expressions[column] for name, column in zip(names, COLUMNS, strict=True)})
+            .values_list(*names)
+        )
+
     yield from stream(query, accounts, chunk_size)
 
 

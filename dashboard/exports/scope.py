@@ -102,11 +102,11 @@ class Scope:
         )
 
     def account_order(self):
-        """Primary keys of the accounts in scope, in the order files list them (by 12-digit id)."""
+        """The accounts in scope (pk, account_id, name), in the order files list them (by 12-digit id)."""
         accounts = AwsAccount.objects.order_by("account_id")
         if self.accounts:
             accounts = accounts.filter(account_id__in=self.accounts)
-        return list(accounts.values_list("pk", flat=True))
+        return list(accounts.only("pk", "account_id", "name"))
 
     def csv_rows(self, per_account=True):
         """The same rows as CSV records the database wrote, safe for a spreadsheet (csv.write_records).
