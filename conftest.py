@@ -17,8 +17,10 @@ MOTO_ACCOUNT = "123456789012"  # moto's default account for the dashboard's own 
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.SECURE_SSL_REDIRECT = False
     settings.AWS_MAX_ATTEMPTS = 3
     settings.AWS_CONNECT_TIMEOUT = 2
@@ -58,7 +60,8 @@ class Aws:
     def session_in(self, account_id, role_name="OrganizationAccountAccessRole"):
         """A boto3 session acting in another (moto) account through sts:AssumeRole."""
         credentials = self.client("sts").assume_role(
-            RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}", RoleSessionName="test")["Credentials"]
+            RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}", RoleSessionName="test"
+        )["Credentials"]
         return boto3.session.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
@@ -101,8 +104,9 @@ def deny(session, service, operation, code="AccessDenied", message="Injected fau
     from botocore.exceptions import ClientError
 
     def refuse(**kwargs):
-        raise ClientError({"Error": {"Code": code, "Message": message},
-                           "ResponseMetadata": {"HTTPStatusCode": 403}}, operation)
+        raise ClientError(
+            {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": 403}}, operation
+        )
 
     session.events.register(f"before-call.{service}.{operation}", refuse)
     return refuse

@@ -9,16 +9,31 @@ def region_choices():
 
 
 class AwsAccountForm(forms.ModelForm):
-    regions = forms.MultipleChoiceField(choices=region_choices, widget=forms.SelectMultiple(attrs={"size": 8}),
-                                        help_text="Regions to scan; the first is the account's home region.")
+    regions = forms.MultipleChoiceField(
+        choices=region_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Regions to scan; the first is the account's home region.",
+    )
     labels = forms.CharField(required=False, help_text="Comma-separated key=value pairs, e.g. env=prod,team=payments")
 
     class Meta:
         model = AwsAccount
-        fields = ["account_id", "name", "role_arn", "external_id", "regions", "labels", "scan_interval_minutes",
-                  "is_enabled"]
-        labels = {"role_arn": "Audit role ARN", "external_id": "ExternalId", "scan_interval_minutes":
-                  "Scan every (minutes)", "is_enabled": "Scan this account"}
+        fields = [
+            "account_id",
+            "name",
+            "role_arn",
+            "external_id",
+            "regions",
+            "labels",
+            "scan_interval_minutes",
+            "is_enabled",
+        ]
+        labels = {
+            "role_arn": "Audit role ARN",
+            "external_id": "ExternalId",
+            "scan_interval_minutes": "Scan every (minutes)",
+            "is_enabled": "Scan this account",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +53,9 @@ class AwsAccountForm(forms.ModelForm):
 
 class DiscoverForm(forms.Form):
     management_account_id = forms.CharField(label="Management account id", validators=[validate_account_id])
-    role_name = forms.RegexField(regex=r"^[\w+=,.@-]{1,64}$", initial="PostureAudit",
-                                 error_messages={"invalid": "A role name is 1–64 letters, digits and +=,.@-_."})
+    role_name = forms.RegexField(
+        regex=r"^[\w+=,.@-]{1,64}$",
+        initial="PostureAudit",
+        error_messages={"invalid": "A role name is 1–64 letters, digits and +=,.@-_."},
+    )
     external_id = forms.CharField(required=False, validators=[validate_external_id], label="ExternalId")

@@ -42,8 +42,10 @@ class AwsAccountQuerySet(models.QuerySet):
         """Accounts whose last scan started longer ago than their interval (or never scanned)."""
         never = Q(last_scan_started_at__isnull=True)
         accounts = [
-            account.pk for account in self.filter(last_scan_started_at__isnull=False).only(
-                "pk", "last_scan_started_at", "scan_interval_minutes")
+            account.pk
+            for account in self.filter(last_scan_started_at__isnull=False).only(
+                "pk", "last_scan_started_at", "scan_interval_minutes"
+            )
             if account.last_scan_started_at + timedelta(minutes=account.scan_interval_minutes) <= now
         ]
         return self.filter(never | Q(pk__in=accounts))
@@ -57,12 +59,17 @@ class AwsAccount(models.Model):
 
     account_id = models.CharField(max_length=12, unique=True, validators=[validate_account_id])
     name = models.CharField(max_length=128)
-    role_arn = models.CharField(max_length=2048, blank=True, validators=[validate_role_arn],
-                                help_text="Blank: use the dashboard's own credentials.")
+    role_arn = models.CharField(
+        max_length=2048,
+        blank=True,
+        validators=[validate_role_arn],
+        help_text="Blank: use the dashboard's own credentials.",
+    )
     external_id = models.CharField(max_length=1224, blank=True, validators=[validate_external_id])
     regions = models.JSONField(default=default_regions, validators=[validate_regions])
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="accounts")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
     parent_id = models.CharField(max_length=64, blank=True)
     labels = models.JSONField(default=dict, blank=True)
     scan_interval_minutes = models.PositiveIntegerField(default=default_interval)

@@ -51,16 +51,22 @@ def discover(management_account_id, role_name, external_id="", regions=None):
     with transaction.atomic():
         organization, _ = Organization.objects.update_or_create(
             org_id=described["Id"],
-            defaults={"management_account_id": described["MasterAccountId"], "role_name": role_name,
-                      "external_id": external_id, "discovered_at": timezone.now()})
+            defaults={
+                "management_account_id": described["MasterAccountId"],
+                "role_name": role_name,
+                "external_id": external_id,
+                "discovered_at": timezone.now(),
+            },
+        )
         return sync_accounts(organization, accounts, role_name, external_id, regions)
 
 
 def sync_accounts(organization, accounts, role_name, external_id, regions):
     found = Discovery(organization)
     seen = set()
-    existing = {row.account_id: row for row in AwsAccount.objects.filter(
-        account_id__in=[account["Id"] for account in accounts])}
+    existing = {
+        row.account_id: row for row in AwsAccount.objects.filter(account_id__in=[account["Id"] for account in accounts])
+    }
     for account in accounts:
         seen.add(account["Id"])
         row = existing.get(account["Id"])

@@ -19,7 +19,8 @@ def validate_account_id(value):
 def validate_role_arn(value):
     if not ROLE_ARN.fullmatch(value or ""):
         raise ValidationError(
-            f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).", code="role_arn")
+            f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).", code="role_arn"
+        )
 
 
 def role_arn_account(value):
@@ -30,7 +31,8 @@ def role_arn_account(value):
 def validate_external_id(value):
     if not EXTERNAL_ID.fullmatch(value or ""):
         raise ValidationError(
-            "An ExternalId is 2 to 1224 characters of letters, digits and +=,.@:/-_ .", code="external_id")
+            "An ExternalId is 2 to 1224 characters of letters, digits and +=,.@:/-_ .", code="external_id"
+        )
 
 
 @cache

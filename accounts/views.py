@@ -83,10 +83,18 @@ def discover(request):
         except (ClientError, BotoCoreError, ValidationError) as error:
             form.add_error(None, f"Discovery failed: {organizations.describe_error(error)}")
         else:
-            audit.record(request, audit.Action.ACCOUNTS_DISCOVERED, found.organization, created=len(found.created),
-                         disabled=len(found.disabled))
-            messages.success(request, f"Organization {found.organization}: {len(found.created)} added, "
-                                      f"{len(found.updated)} updated, {len(found.disabled)} disabled.")
+            audit.record(
+                request,
+                audit.Action.ACCOUNTS_DISCOVERED,
+                found.organization,
+                created=len(found.created),
+                disabled=len(found.disabled),
+            )
+            messages.success(
+                request,
+                f"Organization {found.organization}: {len(found.created)} added, "
+                f"{len(found.updated)} updated, {len(found.disabled)} disabled.",
+            )
             return redirect("accounts:list")
     accounts = AwsAccount.objects.select_related("organization")
     template = page_or_fragment(request, "accounts/list.html", "discover-form")
@@ -96,5 +104,9 @@ def discover(request):
 @require_GET
 @role_required(ADMIN)
 def cloudformation_template(request):
-    return FileResponse(TEMPLATE_PATH.open("rb"), as_attachment=True, filename="posture-audit-role.yaml",
-                        content_type="application/x-yaml")
+    return FileResponse(
+        TEMPLATE_PATH.open("rb"),
+        as_attachment=True,
+        filename="posture-audit-role.yaml",
+        content_type="application/x-yaml",
+    )

@@ -141,21 +141,46 @@ def main(argv=None):
             print(f"   {fmt:<5} {label:<18} {done}", flush=True)
             if fmt in ("csv", "json"):
                 rate = result["rows"] / result["seconds"]
-                figures.append(common.Figure(
-                    f"{fmt} {label}: rows/s", round(rate), "rows/s", RATE_TARGET if judged else None,
-                    higher_is_better=True,
-                    note=f"{result['rows']:,} rows {done}; {result['rows'] / max(result['cpu'], 1e-9):,.0f} rows "
-                         f"per CPU second" + ("" if judged else "; the target applies to 1,000,000 rows (--full)")))
+                figures.append(
+                    common.Figure(
+                        f"{fmt} {label}: rows/s",
+                        round(rate),
+                        "rows/s",
+                        RATE_TARGET if judged else None,
+                        higher_is_better=True,
+                        note=f"{result['rows']:,} rows {done}; {result['rows'] / max(result['cpu'], 1e-9):,.0f} rows "
+                        f"per CPU second" + ("" if judged else "; the target applies to 1,000,000 rows (--full)"),
+                    )
+                )
             elif fmt == "xlsx":
-                figures.append(common.Figure(f"xlsx of {result['rows']:,} findings", round(result["seconds"], 1), "s",
-                                             note=f"{result['rows'] / result['seconds']:,.0f} rows/s, {done}"))
+                figures.append(
+                    common.Figure(
+                        f"xlsx of {result['rows']:,} findings",
+                        round(result["seconds"], 1),
+                        "s",
+                        note=f"{result['rows'] / result['seconds']:,.0f} rows/s, {done}",
+                    )
+                )
             else:
-                figures.append(common.Figure(f"pdf of {pdf_accounts} accounts", round(result["seconds"], 1), "s",
-                                             note=f"{result['pages'] or '?'} pages, {done}"))
+                figures.append(
+                    common.Figure(
+                        f"pdf of {pdf_accounts} accounts",
+                        round(result["seconds"], 1),
+                        "s",
+                        note=f"{result['pages'] or '?'} pages, {done}",
+                    )
+                )
     streamed = [(label, mb) for label, mb in peaks if label.startswith(("csv", "json"))]
     worst_label, worst = max(streamed, key=lambda pair: pair[1])
-    figures.append(common.Figure("peak memory of a CSV/JSON export (RSS)", round(worst), "MB", MEMORY_TARGET_MB,
-                                 note=f"{worst_label}; " + ", ".join(f"{label} {mb:.0f}" for label, mb in peaks)))
+    figures.append(
+        common.Figure(
+            "peak memory of a CSV/JSON export (RSS)",
+            round(worst),
+            "MB",
+            MEMORY_TARGET_MB,
+            note=f"{worst_label}; " + ", ".join(f"{label} {mb:.0f}" for label, mb in peaks),
+        )
+    )
     common.print_figures(f"exports ({size.describe()}, {database.vendor})", figures)
     common.save_figures(options.json, "exports", figures, {**context, "size": size.describe()})
     database.drop()

@@ -5,8 +5,16 @@ from checks.models import Scan, Suppression
 
 @admin.register(Scan)
 class ScanAdmin(admin.ModelAdmin):
-    list_display = ("id", "account", "trigger", "status", "queued_at", "finished_at", "resource_count",
-                    "api_call_count")
+    list_display = (
+        "id",
+        "account",
+        "trigger",
+        "status",
+        "queued_at",
+        "finished_at",
+        "resource_count",
+        "api_call_count",
+    )
     list_filter = ("status", "trigger")
     raw_id_fields = ("account",)
 

@@ -20,8 +20,7 @@ def yaml_list(items, indent):
 
 def render():
     """The template's text (YAML), deterministic so the committed copy can be compared."""
-    return TEMPLATE.format(actions=yaml_list(collector_actions(), 18),
-                           discovery=yaml_list(DISCOVERY_ACTIONS, 20))
+    return TEMPLATE.format(actions=yaml_list(collector_actions(), 18), discovery=yaml_list(DISCOVERY_ACTIONS, 20))
 
 
 TEMPLATE = """\

@@ -36,8 +36,10 @@ def gap_results(check, inventory):
         if error.unavailable:
             result = not_applicable(f"{error.service} does not answer in {error.region}: {error.message}")
         else:
-            result = errored(f"Could not collect the data this check needs: {error.code} on {error.api} "
-                             f"in {error.region} ({error.message}).")
+            result = errored(
+                f"Could not collect the data this check needs: {error.code} on {error.api} "
+                f"in {error.region} ({error.message})."
+            )
         # One gap finding per scope; a real error outranks "not applicable".
         if record.uid not in results or result.status == Status.ERROR:
             results[record.uid] = Evaluation(check.id, record, result)

@@ -20,13 +20,18 @@ def findings_as_of(at, findings=None, join_latest=False):
     if join_latest:
         event = FilteredRelation("events", condition=Q(events__id=Subquery(latest.values("id")[:1])))
         findings = findings.annotate(event_then=event).annotate(
-            status_then=F("event_then__new_status"), reason_then=F("event_then__reason"),
-            since_then=F("event_then__at"), scan_then=F("event_then__scan_id"))
+            status_then=F("event_then__new_status"),
+            reason_then=F("event_then__reason"),
+            since_then=F("event_then__at"),
+            scan_then=F("event_then__scan_id"),
+        )
     else:
-        findings = findings.annotate(status_then=Subquery(latest.values("new_status")[:1]),
-                                     reason_then=Subquery(latest.values("reason")[:1]),
-                                     since_then=Subquery(latest.values("at")[:1]),
-                                     scan_then=Subquery(latest.values("scan_id")[:1]))
+        findings = findings.annotate(
+            status_then=Subquery(latest.values("new_status")[:1]),
+            reason_then=Subquery(latest.values("reason")[:1]),
+            since_then=Subquery(latest.values("at")[:1]),
+            scan_then=Subquery(latest.values("scan_id")[:1]),
+        )
     # One comparison drops both "no event yet" (NULL) and "" (each mention of a subquery runs it again).
     return findings.filter(status_then__gt="")
 
@@ -34,8 +39,9 @@ def findings_as_of(at, findings=None, join_latest=False):
 def current_findings(findings=None):
     """Today's findings with the same annotations as findings_as_of, so exports treat both alike."""
     findings = Finding.objects.all() if findings is None else findings
-    return findings.current().annotate(status_then=F("status"), reason_then=F("reason"),
-                                       since_then=F("status_since"), scan_then=F("last_scan_id"))
+    return findings.current().annotate(
+        status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
+    )
 
 
 def changes_between(start, end, findings=None):

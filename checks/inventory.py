@@ -13,10 +13,20 @@ from checks.catalog.base import KeyOwner
 
 GLOBAL = "global"
 UNUSABLE_KEY_STATES = frozenset(
-    {"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"})
+    {"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"}
+)
 # Codes that mean "this service/region is not there for us", recorded as a gap rather than data.
-DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
-                          "UnrecognizedClientException", "InvalidClientTokenId", "OptInRequired"})
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AuthFailure",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "OptInRequired",
+    }
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,8 +61,15 @@ class CollectionError:
         return service_wide or self.api in needs
 
     def as_dict(self):
-        return {"service": self.service, "region": self.region, "api": self.api, "code": self.code,
-                "message": self.message[:500], "resource_uid": self.resource_uid, "unavailable": self.unavailable}
+        return {
+            "service": self.service,
+            "region": self.region,
+            "api": self.api,
+            "code": self.code,
+            "message": self.message[:500],
+            "resource_uid": self.resource_uid,
+            "unavailable": self.unavailable,
+        }
 
 
 def error_from_exception(error, service, region, resource_uid=""):
@@ -64,8 +81,9 @@ def error_from_exception(error, service, region, resource_uid=""):
     if isinstance(error, BotoCoreError):
         return CollectionError(service, region, f"{service}:*", type(error).__name__, str(error), resource_uid)
     # Malformed API data (a KeyError on a missing field, a bad type) is a gap too, never a silent pass.
-    return CollectionError(service, region, f"{service}:*", "MalformedResponse",
-                           f"{type(error).__name__}: {error}", resource_uid)
+    return CollectionError(
+        service, region, f"{service}:*", "MalformedResponse", f"{type(error).__name__}: {error}", resource_uid
+    )
 
 
 class Collected:
@@ -82,8 +100,9 @@ class Collected:
         return record
 
     def error(self, api, code, message, resource_uid="", region=None, unavailable=False):
-        self.errors.append(CollectionError(self.service, region or self.region, api, code, message,
-                                           resource_uid, unavailable))
+        self.errors.append(
+            CollectionError(self.service, region or self.region, api, code, message, resource_uid, unavailable)
+        )
 
     @contextmanager
     def capture(self, resource_uid="", region=None, api=None):
@@ -103,7 +122,8 @@ def is_aws_managed_key(evidence):
     moto creates service default keys with KeyManager CUSTOMER (AWS says AWS); their alias settles it.
     """
     return evidence.get("key_manager") == "AWS" or any(
-        alias.startswith("alias/aws/") for alias in evidence.get("aliases") or ())
+        alias.startswith("alias/aws/") for alias in evidence.get("aliases") or ()
+    )
 
 
 def account_uid(account_id):
@@ -154,9 +174,15 @@ class Inventory:
             self._by_uid[record.uid] = record
             return
         evidence = {**existing.evidence, **record.evidence}
-        self._by_uid[record.uid] = Record(existing.uid, existing.type, existing.region, existing.name or record.name,
-                                          evidence, existing.key_arn or record.key_arn,
-                                          {**existing.tags, **record.tags})
+        self._by_uid[record.uid] = Record(
+            existing.uid,
+            existing.type,
+            existing.region,
+            existing.name or record.name,
+            evidence,
+            existing.key_arn or record.key_arn,
+            {**existing.tags, **record.tags},
+        )
 
     def _ensure(self, uid, type_, region, name):
         if uid not in self._by_uid:
@@ -178,10 +204,13 @@ class Inventory:
     def errors_for(self, record, needs):
         """Errors that leave `record` unjudgeable by a check that reads `needs`."""
         return [
-            error for error in self.errors
-            if error.covers(needs) and not error.unavailable
-            and (error.resource_uid == record.uid
-                 or (not error.resource_uid and error.region in (record.region, GLOBAL)))
+            error
+            for error in self.errors
+            if error.covers(needs)
+            and not error.unavailable
+            and (
+                error.resource_uid == record.uid or (not error.resource_uid and error.region in (record.region, GLOBAL))
+            )
         ]
 
     def key(self, key_ref, region):
@@ -229,5 +258,7 @@ class Inventory:
 
     def kms_collected(self, region):
         """True when this region's keys were listed, so a missing key really is missing."""
-        return not any(error.service == "kms" and error.region in (region, GLOBAL) and not error.resource_uid
-                       for error in self.errors)
+        return not any(
+            error.service == "kms" and error.region in (region, GLOBAL) and not error.resource_uid
+            for error in self.errors
+        )

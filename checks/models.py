@@ -46,8 +46,9 @@ class Scan(models.Model):
         ordering = ["-queued_at"]
         constraints = [
             # The per-account lock: at most one queued or running scan per account.
-            models.UniqueConstraint(fields=["account"], condition=Q(status__in=["queued", "running"]),
-                                    name="one_active_scan_per_account"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status__in=["queued", "running"]), name="one_active_scan_per_account"
+            ),
         ]
         indexes = [models.Index(fields=["account", "-queued_at"]), models.Index(fields=["status", "heartbeat_at"])]
 
@@ -95,13 +96,15 @@ class Scan(models.Model):
         self.status = status
         self.finished_at = timezone.now()
         self.error_message = error_message[:4000]
-        Scan.objects.filter(pk=self.pk).update(status=status, finished_at=self.finished_at,
-                                               error_message=self.error_message)
+        Scan.objects.filter(pk=self.pk).update(
+            status=status, finished_at=self.finished_at, error_message=self.error_message
+        )
 
 
 class Resource(models.Model):
-    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="resources",
-                                db_index=False)  # unique (account, uid) indexes it
+    account = models.ForeignKey(
+        AwsAccount, on_delete=models.CASCADE, related_name="resources", db_index=False
+    )  # unique (account, uid) indexes it
     uid = models.CharField(max_length=2048)
     type = models.CharField(max_length=64)
     region = models.CharField(max_length=32)
@@ -124,18 +127,25 @@ class Resource(models.Model):
 
 class Suppression(models.Model):
     check_id = models.CharField(max_length=128)
-    account = models.ForeignKey(AwsAccount, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="suppressions", help_text="Blank: every account.")
-    resource_pattern = models.CharField(max_length=2048, default="*",
-                                        help_text="Shell-style pattern over resource ARNs.")
+    account = models.ForeignKey(
+        AwsAccount,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="suppressions",
+        help_text="Blank: every account.",
+    )
+    resource_pattern = models.CharField(
+        max_length=2048, default="*", help_text="Shell-style pattern over resource ARNs."
+    )
     justification = models.TextField()
     expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["check_id", "expires_at"])]
@@ -152,7 +162,8 @@ class Suppression(models.Model):
 
     def matches_uid(self, account_pk, resource_uid):
         return (self.account_id is None or self.account_id == account_pk) and fnmatchcase(
-            resource_uid, self.resource_pattern)
+            resource_uid, self.resource_pattern
+        )
 
 
 class FindingQuerySet(models.QuerySet):
@@ -165,20 +176,23 @@ class FindingQuerySet(models.QuerySet):
 
     def muted(self, at=None):
         at = at or timezone.now()
-        return self.filter(suppression__isnull=False, suppression__revoked_at__isnull=True,
-                           suppression__expires_at__gt=at)
+        return self.filter(
+            suppression__isnull=False, suppression__revoked_at__isnull=True, suppression__expires_at__gt=at
+        )
 
     def unmuted(self, at=None):
         at = at or timezone.now()
         # The negation of muted() as a join, judged row by row: NOT IN (muted()) made PostgreSQL
         # first collect every muted finding of every account (~0.7 s at 2M findings).
-        return self.filter(Q(suppression__isnull=True) | Q(suppression__revoked_at__isnull=False)
-                           | Q(suppression__expires_at__lte=at))
+        return self.filter(
+            Q(suppression__isnull=True) | Q(suppression__revoked_at__isnull=False) | Q(suppression__expires_at__lte=at)
+        )
 
 
 class Finding(models.Model):
-    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="findings",
-                                db_index=False)  # unique (account, check_id, resource) indexes it
+    account = models.ForeignKey(
+        AwsAccount, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )  # unique (account, check_id, resource) indexes it
     check_id = models.CharField(max_length=128)
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="findings")
     status = models.CharField(max_length=16, choices=Status)
@@ -198,8 +212,9 @@ class Finding(models.Model):
     # an unchanged re-scan of 20,000 findings costs ~0.2 s instead of ~2 s (bench/ingest.py).
     last_scan = models.ForeignKey(Scan, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     # Almost every finding is unmuted: a partial index (below) holds only the muted ones.
-    suppression = models.ForeignKey(Suppression, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="findings", db_index=False)
+    suppression = models.ForeignKey(
+        Suppression, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings", db_index=False
+    )
 
     objects = FindingQuerySet.as_manager()
 
@@ -240,8 +255,11 @@ class FindingEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["finding", "at"]), models.Index(fields=["account", "at"]),
-                   models.Index(fields=["at"])]
+        indexes = [
+            models.Index(fields=["finding", "at"]),
+            models.Index(fields=["account", "at"]),
+            models.Index(fields=["at"]),
+        ]
 
     def __str__(self):
         return f"{self.finding_id}: {self.old_status or 'new'} → {self.new_status or 'closed'} at {self.at}"

@@ -46,15 +46,24 @@ def scan_recorded(scan_id):
 
 def item(event):
     finding = event.finding
-    return {"check_id": finding.check_id, "severity": finding.severity, "region": finding.region,
-            "resource_uid": finding.resource.uid, "resource_name": finding.resource.name,
-            "reason": event.reason, "finding_id": finding.pk}
+    return {
+        "check_id": finding.check_id,
+        "severity": finding.severity,
+        "region": finding.region,
+        "resource_uid": finding.resource.uid,
+        "resource_name": finding.resource.name,
+        "reason": event.reason,
+        "finding_id": finding.pk,
+    }
 
 
 def summarize(scan):
     """The notification for `scan`, or None when it made nothing worse."""
-    events = (FindingEvent.objects.filter(scan=scan, new_status=Status.FAIL)
-              .select_related("finding", "finding__resource", "finding__suppression").order_by("id"))
+    events = (
+        FindingEvent.objects.filter(scan=scan, new_status=Status.FAIL)
+        .select_related("finding", "finding__resource", "finding__suppression")
+        .order_by("id")
+    )
     new, regressions = [], []
     for event in events:
         if event.finding.is_muted:
@@ -85,14 +94,18 @@ def signature(body, secret):
 
 def subject(summary):
     counts = summary["counts"]
-    return (f"Posture: {summary['account_name']} ({summary['account_id']}) — "
-            f"{counts['new_critical_or_high']} new critical/high failures, {counts['regressions']} regressions")
+    return (
+        f"Posture: {summary['account_name']} ({summary['account_id']}) — "
+        f"{counts['new_critical_or_high']} new critical/high failures, {counts['regressions']} regressions"
+    )
 
 
 def text(summary):
     lines = [subject(summary), ""]
-    for title, key in (("New critical or high failures", "new_failures"), ("Regressions (passed before)",
-                                                                         "regressions")):
+    for title, key in (
+        ("New critical or high failures", "new_failures"),
+        ("Regressions (passed before)", "regressions"),
+    ):
         if summary[key]:
             lines.append(f"{title}:")
             lines.extend(line(entry) for entry in summary[key])
@@ -135,7 +148,7 @@ def deliver_webhook(self, url, body):
             logger.error("webhook to %s failed after %s attempts, giving up: %s", host_of(url), attempt, error)
             return False
         logger.warning("webhook to %s failed (attempt %s), retrying: %s", host_of(url), attempt, error)
-        raise self.retry(exc=error, countdown=min(600, 30 * 2 ** self.request.retries)) from error
+        raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error
     logger.info("webhook to %s delivered (HTTP %s)", host_of(url), status)
     return True
 
@@ -149,7 +162,7 @@ def deliver_email(self, subject_line, message):
             logger.error("notification e-mail failed, giving up: %s", error)
             return False
         logger.warning("notification e-mail failed (attempt %s), retrying: %s", self.request.retries + 1, error)
-        raise self.retry(exc=error, countdown=min(600, 30 * 2 ** self.request.retries)) from error
+        raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error
     return True
 
 

@@ -46,8 +46,11 @@ def apis_read_for(resource_type):
 
 
 def blind_spots(inventory):
-    return {BlindSpot(error.service, error.region, error.api) for error in inventory.errors
-            if not error.resource_uid and not error.unavailable}
+    return {
+        BlindSpot(error.service, error.region, error.api)
+        for error in inventory.errors
+        if not error.resource_uid and not error.unavailable
+    }
 
 
 def is_blind(spots, resource_type, region):
@@ -72,8 +75,11 @@ def record(scan, inventory, evaluations, at):
     """Write one scan's results in a single transaction; returns (resources, findings) counts."""
     account = scan.account
     spots = blind_spots(inventory)
-    owners = {e.record.uid: e.result.key_owner for e in evaluations
-              if e.result.key_owner and CATALOG[e.check_id].area == "at_rest"}
+    owners = {
+        e.record.uid: e.result.key_owner
+        for e in evaluations
+        if e.result.key_owner and CATALOG[e.check_id].area == "at_rest"
+    }
     with transaction.atomic():
         resource_ids = upsert_resources(account, inventory, owners, spots, at)
         upsert_findings(scan, account, evaluations, resource_ids, spots, at)
@@ -82,13 +88,21 @@ def record(scan, inventory, evaluations, at):
 
 
 def upsert_resources(account, inventory, owners, spots, at):
-    existing = {row.uid: row for row in Resource.objects.filter(account=account).values_list(
-        "id", "uid", "type", "region", "name", "evidence", "tags", "key_owner", "kms_key_arn", "gone_at", named=True)}
+    existing = {
+        row.uid: row
+        for row in Resource.objects.filter(account=account).values_list(
+            "id", "uid", "type", "region", "name", "evidence", "tags", "key_owner", "kms_key_arn", "gone_at", named=True
+        )
+    }
     created, changed = [], []
     for item in inventory.records:
         values = {
-            "type": item.type, "region": item.region, "name": item.name[:1024], "evidence": item.evidence,
-            "tags": item.tags, "key_owner": resource_key_owner(item, inventory, owners),
+            "type": item.type,
+            "region": item.region,
+            "name": item.name[:1024],
+            "evidence": item.evidence,
+            "tags": item.tags,
+            "key_owner": resource_key_owner(item, inventory, owners),
             "kms_key_arn": inventory.key_arn(item.key_arn, item.region) if item.key_arn else "",
         }
         row = existing.get(item.uid)
@@ -100,29 +114,45 @@ def upsert_resources(account, inventory, owners, spots, at):
     if changed:
         Resource.objects.bulk_update(changed, [*values, "gone_at"], batch_size=BATCH)
     seen = {item.uid for item in inventory.records}
-    gone = [row.id for uid, row in existing.items()
-            if uid not in seen and row.gone_at is None and not is_blind(spots, row.type, row.region)]
+    gone = [
+        row.id
+        for uid, row in existing.items()
+        if uid not in seen and row.gone_at is None and not is_blind(spots, row.type, row.region)
+    ]
     for start in range(0, len(gone), BATCH):
-        Resource.objects.filter(id__in=gone[start:start + BATCH]).update(gone_at=at)
+        Resource.objects.filter(id__in=gone[start : start + BATCH]).update(gone_at=at)
     if not spots:  # every live resource was seen (the rest were just marked gone): one statement
         Resource.objects.filter(account=account, gone_at__isnull=True).exclude(last_seen=at).update(last_seen=at)
     else:
         seen_ids = [row.id for uid, row in existing.items() if uid in seen]
         for start in range(0, len(seen_ids), BATCH):
-            Resource.objects.filter(id__in=seen_ids[start:start + BATCH]).update(last_seen=at)
+            Resource.objects.filter(id__in=seen_ids[start : start + BATCH]).update(last_seen=at)
     ids = {row.uid: row.id for row in existing.values()}
     ids.update({row.uid: row.id for row in created})
     return {uid: ids[uid] for uid in seen}
 
 
 def active_suppressions(account, at):
-    return list(Suppression.objects.filter(Q(account=account) | Q(account__isnull=True),
-                                           revoked_at__isnull=True, expires_at__gt=at))
+    return list(
+        Suppression.objects.filter(
+            Q(account=account) | Q(account__isnull=True), revoked_at__isnull=True, expires_at__gt=at
+        )
+    )
 
 
 # What a re-scan needs to know of each existing finding: read as light tuples, not 20,000 model instances.
-KNOWN_FIELDS = ("id", "check_id", "resource_id", "status", "reason", "key_owner", "severity", "closed_at",
-                "resource_type", "region")
+KNOWN_FIELDS = (
+    "id",
+    "check_id",
+    "resource_id",
+    "status",
+    "reason",
+    "key_owner",
+    "severity",
+    "closed_at",
+    "resource_type",
+    "region",
+)
 MOVED_FIELDS = ["status", "status_since", "closed_at", "reason", "key_owner", "severity"]
 REWORDED_FIELDS = ["reason", "key_owner", "severity"]
 
@@ -147,15 +177,30 @@ def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
         produced.add(key)
         row = existing.get(key)
         if row is None:
-            suppression = next((s for s in suppressions if s.check_id == check.id
-                                and s.matches_uid(account.pk, evaluation.record.uid)), None)
+            suppression = next(
+                (
+                    s
+                    for s in suppressions
+                    if s.check_id == check.id and s.matches_uid(account.pk, evaluation.record.uid)
+                ),
+                None,
+            )
             created.append(new_finding(scan, account, check, evaluation, resource_id, at, suppression))
             continue
         old = "" if row.closed_at else row.status
         values = verdict(check, result)
         if old != result.status:
-            events.append(FindingEvent(finding_id=row.id, scan=scan, account=account, at=at, old_status=old,
-                                       new_status=result.status, reason=result.reason[:2000]))
+            events.append(
+                FindingEvent(
+                    finding_id=row.id,
+                    scan=scan,
+                    account=account,
+                    at=at,
+                    old_status=old,
+                    new_status=result.status,
+                    reason=result.reason[:2000],
+                )
+            )
             moved.append(Finding(id=row.id, status=result.status, status_since=at, closed_at=None, **values))
         elif (row.reason, row.key_owner or "", row.severity) != tuple(values.values()):
             reworded.append(Finding(id=row.id, **values))
@@ -165,7 +210,7 @@ def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
     Finding.objects.bulk_update(moved, MOVED_FIELDS, batch_size=BATCH)
     Finding.objects.bulk_update(reworded, REWORDED_FIELDS, batch_size=BATCH)
     for start in range(0, len(closed), BATCH):
-        Finding.objects.filter(id__in=closed[start:start + BATCH]).update(closed_at=at)
+        Finding.objects.filter(id__in=closed[start : start + BATCH]).update(closed_at=at)
     FindingEvent.objects.bulk_create(events, batch_size=BATCH)
     touch_seen(scan, account, existing, produced, spots, at)
 
@@ -173,21 +218,35 @@ def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
 def touch_seen(scan, account, existing, produced, spots, at):
     if not spots:  # the common case: one statement for every open finding (new ones already say this scan)
         Finding.objects.filter(account=account, closed_at__isnull=True).exclude(last_scan=scan).update(
-            last_seen=at, last_scan=scan)
+            last_seen=at, last_scan=scan
+        )
         return
     touch = [row.id for key, row in existing.items() if key in produced]
     for start in range(0, len(touch), BATCH * 5):
-        Finding.objects.filter(id__in=touch[start:start + BATCH * 5]).update(last_seen=at, last_scan=scan)
+        Finding.objects.filter(id__in=touch[start : start + BATCH * 5]).update(last_seen=at, last_scan=scan)
 
 
 def new_finding(scan, account, check, evaluation, resource_id, at, suppression=None):
     """A new finding's column values (a dict by attname: cheaper than a model instance, 20,000 at a time)."""
     record, result = evaluation.record, evaluation.result
-    return {"account_id": account.pk, "check_id": check.id, "resource_id": resource_id, "status": result.status,
-            "reason": result.reason, "severity": check.severity, "area": check.area, "resource_type": record.type,
-            "region": record.region, "key_owner": result.key_owner or "", "first_seen": at, "last_seen": at,
-            "status_since": at, "closed_at": None, "last_scan_id": scan.pk,
-            "suppression_id": suppression.pk if suppression else None}
+    return {
+        "account_id": account.pk,
+        "check_id": check.id,
+        "resource_id": resource_id,
+        "status": result.status,
+        "reason": result.reason,
+        "severity": check.severity,
+        "area": check.area,
+        "resource_type": record.type,
+        "region": record.region,
+        "key_owner": result.key_owner or "",
+        "first_seen": at,
+        "last_seen": at,
+        "status_since": at,
+        "closed_at": None,
+        "last_scan_id": scan.pk,
+        "suppression_id": suppression.pk if suppression else None,
+    }
 
 
 def insert_findings(rows):
@@ -198,8 +257,10 @@ def insert_findings(rows):
         Finding.objects.bulk_create([Finding(**row) for row in rows], batch_size=BATCH)
         return
     columns = [field.attname for field in Finding._meta.concrete_fields if not field.primary_key]
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {Finding._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Finding._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row([row[column] for column in columns])
 
@@ -217,7 +278,8 @@ def write_new_events(scan, account, at):
             f"SELECT id, last_scan_id, account_id, %s, '', status, SUBSTR(reason, 1, 2000) FROM {findings} "
             "WHERE account_id = %s AND last_scan_id = %s ORDER BY id",
             # Adapted like the ORM does: SQLite must store the same naive-UTC text as every other timestamp.
-            [connection.ops.adapt_datetimefield_value(at), account.pk, scan.pk])
+            [connection.ops.adapt_datetimefield_value(at), account.pk, scan.pk],
+        )
 
 
 def close_missing(scan, account, existing, produced, spots, at, events):
@@ -226,21 +288,44 @@ def close_missing(scan, account, existing, produced, spots, at, events):
     for key, row in existing.items():
         if key in produced or row.closed_at or is_blind(spots, row.resource_type, row.region):
             continue
-        events.append(FindingEvent(finding_id=row.id, scan=scan, account=account, at=at, old_status=row.status,
-                                   new_status="", reason="No longer observed (the resource is gone or the "
-                                                         "check no longer applies)."))
+        events.append(
+            FindingEvent(
+                finding_id=row.id,
+                scan=scan,
+                account=account,
+                at=at,
+                old_status=row.status,
+                new_status="",
+                reason="No longer observed (the resource is gone or the check no longer applies).",
+            )
+        )
         closed.append(row.id)
     return closed
 
 
 def write_scores(scan, account, at):
-    rows = (Finding.objects.current().filter(account=account).unmuted(at)
-            .values_list("area", "status", "severity").annotate(count=Count("id")).order_by())
+    rows = (
+        Finding.objects.current()
+        .filter(account=account)
+        .unmuted(at)
+        .values_list("area", "status", "severity")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
     tallies = tally_by_area(rows)
-    AreaScore.objects.bulk_create([
-        AreaScore(scan=scan, account=account, at=at, area=area, passed=tally.passed, failed=tally.failed,
-                  errors=tally.errors, score=tally.score)
-        for area, tally in tallies.items()
-    ])
+    AreaScore.objects.bulk_create(
+        [
+            AreaScore(
+                scan=scan,
+                account=account,
+                at=at,
+                area=area,
+                passed=tally.passed,
+                failed=tally.failed,
+                errors=tally.errors,
+                score=tally.score,
+            )
+            for area, tally in tallies.items()
+        ]
+    )
     return tallies
-

@@ -46,7 +46,8 @@ def ensure_reconstructable(at, now=None):
     if at < oldest:
         raise BeyondRetention(
             f"Posture keeps {settings.HISTORY_RETENTION_DAYS} days of history; the oldest date that can be "
-            f"reported is {oldest:%Y-%m-%d}.")
+            f"reported is {oldest:%Y-%m-%d}."
+        )
     return at
 
 
@@ -67,22 +68,29 @@ def prune(now=None):
     counts = {}
     # Closed findings first: their events and baselines go with them (the finding did not exist at the cut).
     counts["findings"] = delete_in_batches(Finding.objects.filter(closed_at__lt=cut))
-    newest_before_cut = (FindingEvent.objects.filter(finding=OuterRef("finding"), at__lte=cut)
-                         .order_by("-at", "-id").values("pk")[:1])
+    newest_before_cut = (
+        FindingEvent.objects.filter(finding=OuterRef("finding"), at__lte=cut).order_by("-at", "-id").values("pk")[:1]
+    )
     counts["events"] = delete_in_batches(
-        FindingEvent.objects.filter(at__lt=cut).exclude(pk=Subquery(newest_before_cut)))
-    newest_score_before_cut = (AreaScore.objects.filter(account=OuterRef("account"), at__lt=cut)
-                               .order_by("-at").values("at")[:1])
+        FindingEvent.objects.filter(at__lt=cut).exclude(pk=Subquery(newest_before_cut))
+    )
+    newest_score_before_cut = (
+        AreaScore.objects.filter(account=OuterRef("account"), at__lt=cut).order_by("-at").values("at")[:1]
+    )
     counts["scores"] = delete_in_batches(
-        AreaScore.objects.filter(at__lt=cut).exclude(at=Subquery(newest_score_before_cut)))
+        AreaScore.objects.filter(at__lt=cut).exclude(at=Subquery(newest_score_before_cut))
+    )
     counts["scans"] = delete_in_batches(
-        Scan.objects.filter(queued_at__lt=cut).exclude(status__in=Scan.ACTIVE)
-        .exclude(pk__in=AreaScore.objects.values("scan")))
+        Scan.objects.filter(queued_at__lt=cut)
+        .exclude(status__in=Scan.ACTIVE)
+        .exclude(pk__in=AreaScore.objects.values("scan"))
+    )
     counts["resources"] = delete_in_batches(Resource.objects.filter(gone_at__lt=cut, findings__isnull=True))
     counts["reports"] = prune_reports(cut)
     audit_cut = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    counts["audit_entries"] = delete_in_batches(apps.get_model("dashboard", "AuditEntry").objects.filter(
-        at__lt=audit_cut))
+    counts["audit_entries"] = delete_in_batches(
+        apps.get_model("dashboard", "AuditEntry").objects.filter(at__lt=audit_cut)
+    )
     logger.info("pruned history older than %s: %s", f"{cut:%Y-%m-%d}", counts)
     return counts
 

@@ -27,7 +27,8 @@ class ScanCancelled(Exception):
 def jobs_for(regions, collectors=None):
     collectors = COLLECTORS if collectors is None else collectors
     return [(module, GLOBAL) for module in collectors if module.SCOPE == "global"] + [
-        (module, region) for module in collectors if module.SCOPE == "regional" for region in regions]
+        (module, region) for module in collectors if module.SCOPE == "regional" for region in regions
+    ]
 
 
 def run_collector(module, ctx, region):
@@ -38,8 +39,11 @@ def run_collector(module, ctx, region):
         from checks.inventory import Collected
 
         failed = Collected(module.SERVICE, region)
-        failed.errors.append(CollectionError(module.SERVICE, region, f"{module.SERVICE}:*", "CollectorFailed",
-                                             f"{type(error).__name__}: {error}"))
+        failed.errors.append(
+            CollectionError(
+                module.SERVICE, region, f"{module.SERVICE}:*", "CollectorFailed", f"{type(error).__name__}: {error}"
+            )
+        )
         return failed
 
 
@@ -59,16 +63,23 @@ def collect_all(ctx, on_progress=None, collectors=None):
 
 
 def build_inventory(account, records, errors, at):
-    return Inventory(account_id=account.account_id, regions=tuple(account.regions), now=at, records=records,
-                     errors=errors, trusted_account_ids=frozenset(settings.TRUSTED_ACCOUNT_IDS),
-                     log_retention_min_days=settings.LOG_RETENTION_MIN_DAYS)
+    return Inventory(
+        account_id=account.account_id,
+        regions=tuple(account.regions),
+        now=at,
+        records=records,
+        errors=errors,
+        trusted_account_ids=frozenset(settings.TRUSTED_ACCOUNT_IDS),
+        log_retention_min_days=settings.LOG_RETENTION_MIN_DAYS,
+    )
 
 
 def claim(scan):
     """Move a queued scan to running; False if it was cancelled or taken meanwhile."""
     now = timezone.now()
     taken = Scan.objects.filter(pk=scan.pk, status=Scan.State.QUEUED, cancel_requested=False).update(
-        status=Scan.State.RUNNING, started_at=now, heartbeat_at=now, stage="assuming role")
+        status=Scan.State.RUNNING, started_at=now, heartbeat_at=now, stage="assuming role"
+    )
     scan.refresh_from_db()
     return bool(taken)
 
@@ -104,8 +115,11 @@ def collect_and_record(scan, account, session, at, collectors):
             raise ScanCancelled
 
     records, errors = collect_all(ctx, progress, collectors)
-    if all(error.code in ("AccessDenied", "InvalidClientTokenId", "ExpiredToken") for error in errors) and errors \
-            and not records:
+    if (
+        all(error.code in ("AccessDenied", "InvalidClientTokenId", "ExpiredToken") for error in errors)
+        and errors
+        and not records
+    ):
         account.record_connection(f"{errors[0].code}: {errors[0].message}")
     else:
         account.record_connection("")
@@ -117,8 +131,11 @@ def collect_and_record(scan, account, session, at, collectors):
     # A service that no longer answers anywhere (Proton) is not a gap in this scan's coverage.
     state = Scan.State.PARTIAL if any(not error.unavailable for error in errors) else Scan.State.SUCCEEDED
     Scan.objects.filter(pk=scan.pk).update(
-        resource_count=resources, finding_count=findings, api_call_count=ctx.call_log.total,
-        collection_errors=[error.as_dict() for error in errors[:500]])
+        resource_count=resources,
+        finding_count=findings,
+        api_call_count=ctx.call_log.total,
+        collection_errors=[error.as_dict() for error in errors[:500]],
+    )
     scan.finish(state)
     # Queued only once the results are committed; delivery runs in its own tasks and never fails the scan.
     transaction.on_commit(lambda: notifications.scan_recorded(scan.pk))
@@ -147,8 +164,11 @@ def enqueue(scan):
 def cancel(scan):
     """Ask a queued or running scan to stop; a queued one stops at once."""
     if Scan.objects.filter(pk=scan.pk, status=Scan.State.QUEUED).update(
-            status=Scan.State.CANCELLED, cancel_requested=True, finished_at=timezone.now(),
-            error_message="Cancelled before it started."):
+        status=Scan.State.CANCELLED,
+        cancel_requested=True,
+        finished_at=timezone.now(),
+        error_message="Cancelled before it started.",
+    ):
         return True
     return bool(Scan.objects.filter(pk=scan.pk, status=Scan.State.RUNNING).update(cancel_requested=True))
 
@@ -181,6 +201,10 @@ def expire_stuck(now=None):
     quiet = now - timezone.timedelta(seconds=settings.SCAN_HEARTBEAT_TIMEOUT)
     too_old = now - timezone.timedelta(seconds=settings.SCAN_DEADLINE_SECONDS)
     stuck = Scan.objects.filter(status=Scan.State.RUNNING, heartbeat_at__lt=quiet) | Scan.objects.filter(
-        status=Scan.State.QUEUED, queued_at__lt=too_old)
-    return stuck.update(status=Scan.State.FAILED, finished_at=now,
-                        error_message="The worker stopped responding before the scan finished.")
+        status=Scan.State.QUEUED, queued_at__lt=too_old
+    )
+    return stuck.update(
+        status=Scan.State.FAILED,
+        finished_at=now,
+        error_message="The worker stopped responding before the scan finished.",
+    )

@@ -22,20 +22,28 @@ DATABASE_LOST = (OperationalError, InterfaceError)
 DATABASE_RETRIES = 3
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=settings.SCAN_DEADLINE_SECONDS,
-             time_limit=settings.SCAN_DEADLINE_SECONDS + 60, max_retries=DATABASE_RETRIES)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    soft_time_limit=settings.SCAN_DEADLINE_SECONDS,
+    time_limit=settings.SCAN_DEADLINE_SECONDS + 60,
+    max_retries=DATABASE_RETRIES,
+)
 def scan_account(self, scan_id):
     try:
         # A retry never re-runs a scan that may have recorded: it gets a fresh row (or nothing).
-        scan = scanning.after_database_loss(scan_id) if self.request.retries else (
-            Scan.objects.select_related("account").filter(pk=scan_id).first())
+        scan = (
+            scanning.after_database_loss(scan_id)
+            if self.request.retries
+            else (Scan.objects.select_related("account").filter(pk=scan_id).first())
+        )
         if scan is None:
             return "missing"
         scanning.run_scan(scan)
         return scan.status
     except DATABASE_LOST as error:
         # Celery's Django fixup drops the broken connection before the retry runs.
-        raise self.retry(exc=error, countdown=15 * 2 ** self.request.retries) from error
+        raise self.retry(exc=error, countdown=15 * 2**self.request.retries) from error
 
 
 @shared_task

@@ -29,13 +29,23 @@ class AuditedAdmin:
     """Users and roles (groups) changed in the admin go to the audit log with who, where and what changed."""
 
     def log_addition(self, request, obj, message):
-        audit.record(request, audit.Action.USER_CHANGED, target=self.audit_target(obj), change="added",
-                     fields=self.changed_fields(message))
+        audit.record(
+            request,
+            audit.Action.USER_CHANGED,
+            target=self.audit_target(obj),
+            change="added",
+            fields=self.changed_fields(message),
+        )
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        audit.record(request, audit.Action.USER_CHANGED, target=self.audit_target(obj), change="changed",
-                     fields=self.changed_fields(message))
+        audit.record(
+            request,
+            audit.Action.USER_CHANGED,
+            target=self.audit_target(obj),
+            change="changed",
+            fields=self.changed_fields(message),
+        )
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):

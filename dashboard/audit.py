@@ -20,7 +20,11 @@ def record(request, action, target="", user=None, **details):
     return AuditEntry.objects.create(
         user=user if signed_in else None,
         username=user.get_username() if signed_in else details.pop("username", ""),
-        address=client_address(request), action=action, target=str(target)[:512], details=details)
+        address=client_address(request),
+        action=action,
+        target=str(target)[:512],
+        details=details,
+    )
 
 
 @receiver(user_logged_in)

@@ -58,8 +58,11 @@ def net_changes(start, end, accounts=None):
             by_kind[kind].append((names.get(account_id, ""), account_id, finding_id))
     totals = {kind: len(found) for kind, found in by_kind.items()}
     shown = {kind: [finding_id for *_, finding_id in heapq.nsmallest(LIMIT, found)] for kind, found in by_kind.items()}
-    findings = (Finding.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids])
-                .select_related("account", "resource").order_by("account__name", "check_id", "pk"))
+    findings = (
+        Finding.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids])
+        .select_related("account", "resource")
+        .order_by("account__name", "check_id", "pk")
+    )
     kind_by_id = {pk: kind for kind, ids in shown.items() for pk in ids}
     grouped = {kind: defaultdict(list) for kind in KINDS}
     for finding in findings:

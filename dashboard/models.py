@@ -24,8 +24,9 @@ class AuditEntry(models.Model):
         USER_CHANGED = "user_changed", "Changed a user"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     username = models.CharField(max_length=150, blank=True)
     address = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=32, choices=Action)
@@ -65,8 +66,7 @@ class ReportJob(models.Model):
     # A job still building after this long lost its worker (build_report's hard time limit is shorter).
     STALL_AFTER = timedelta(hours=1)
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     format = models.CharField(max_length=16, choices=Format)
     scope = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=State, default=State.QUEUED)
@@ -96,8 +96,11 @@ class ReportJob(models.Model):
 
     @property
     def is_stalled(self):
-        return (self.status == self.State.RUNNING and self.started_at is not None
-                and self.started_at < timezone.now() - self.STALL_AFTER)
+        return (
+            self.status == self.State.RUNNING
+            and self.started_at is not None
+            and self.started_at < timezone.now() - self.STALL_AFTER
+        )
 
     @property
     def can_be_built(self):

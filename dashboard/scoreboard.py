@@ -12,8 +12,14 @@ from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 
 AREAS = list(Area)
 # Column headings for the score grid: short enough that six areas fit a laptop screen.
-SHORT_LABELS = {Area.AT_REST: "At rest", Area.KEYS: "Keys", Area.IN_TRANSIT: "In transit",
-                Area.LOGGING: "Logging", Area.IDENTITY: "Identity", Area.HYGIENE: "Hygiene"}
+SHORT_LABELS = {
+    Area.AT_REST: "At rest",
+    Area.KEYS: "Keys",
+    Area.IN_TRANSIT: "In transit",
+    Area.LOGGING: "Logging",
+    Area.IDENTITY: "Identity",
+    Area.HYGIENE: "Hygiene",
+}
 
 
 def latest_scores(account_ids, at=None):
@@ -25,9 +31,11 @@ def latest_scores(account_ids, at=None):
     latest = AreaScore.objects.filter(account=OuterRef("pk"))
     if at is not None:
         latest = latest.filter(at__lte=at)
-    scans = (AwsAccount.objects.filter(pk__in=account_ids)
-             .annotate(latest_scan=Subquery(latest.order_by("-at", "-scan_id").values("scan_id")[:1]))
-             .values("latest_scan"))
+    scans = (
+        AwsAccount.objects.filter(pk__in=account_ids)
+        .annotate(latest_scan=Subquery(latest.order_by("-at", "-scan_id").values("scan_id")[:1]))
+        .values("latest_scan")
+    )
     rows = AreaScore.objects.filter(scan__in=scans)
     scores = defaultdict(dict)
     for row in rows:
@@ -38,8 +46,11 @@ def latest_scores(account_ids, at=None):
 def score_series(account_ids, since):
     """{account_id: {area: [(at, score), ...]}} for trend charts and sparklines."""
     series = defaultdict(lambda: defaultdict(list))
-    rows = (AreaScore.objects.filter(account__in=account_ids, at__gte=since)
-            .order_by("at").values_list("account_id", "area", "at", "score"))
+    rows = (
+        AreaScore.objects.filter(account__in=account_ids, at__gte=since)
+        .order_by("at")
+        .values_list("account_id", "area", "at", "score")
+    )
     for account_id, area, at, score in rows:
         series[account_id][area].append((at, score))
     return series
@@ -57,14 +68,20 @@ def daily_overall(account_ids, days, now):
     row per scan rather than one per area and scan.
     """
     start = (now - timedelta(days=days - 1)).date()
-    rows = (AreaScore.objects.filter(account__in=account_ids, at__gte=now - timedelta(days=days))
-            .values("account_id", "scan_id", "at").annotate(day=TruncDate("at"), overall=Avg("score"))
-            .order_by("at").values_list("account_id", "day", "overall"))
+    rows = (
+        AreaScore.objects.filter(account__in=account_ids, at__gte=now - timedelta(days=days))
+        .values("account_id", "scan_id", "at")
+        .annotate(day=TruncDate("at"), overall=Avg("score"))
+        .order_by("at")
+        .values_list("account_id", "day", "overall")
+    )
     by_day = defaultdict(dict)
     for account_id, day, value in rows:
         by_day[account_id][day] = None if value is None else round(value, 1)
-    return defaultdict(lambda: [None] * days, {account_id: carried_forward(points, start, days)
-                                               for account_id, points in by_day.items()})
+    return defaultdict(
+        lambda: [None] * days,
+        {account_id: carried_forward(points, start, days) for account_id, points in by_day.items()},
+    )
 
 
 def carried_forward(points, start, days):
@@ -77,9 +94,14 @@ def carried_forward(points, start, days):
 
 def open_failures(account_ids, now):
     """{account_id: {"critical": n, "high": n}} of current, unmuted failing findings."""
-    rows = (Finding.objects.failing().unmuted(now)
-            .filter(account__in=account_ids, severity__in=[Severity.CRITICAL, Severity.HIGH])
-            .values_list("account_id", "severity").annotate(count=Count("id")).order_by())
+    rows = (
+        Finding.objects.failing()
+        .unmuted(now)
+        .filter(account__in=account_ids, severity__in=[Severity.CRITICAL, Severity.HIGH])
+        .values_list("account_id", "severity")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
     counts = defaultdict(lambda: {"critical": 0, "high": 0})
     for account_id, severity, count in rows:
         counts[account_id][severity] = count
@@ -89,15 +111,22 @@ def open_failures(account_ids, now):
 def last_scans(accounts):
     """Annotate accounts with their latest scan's id, status and time (one query)."""
     latest = Scan.objects.filter(account=OuterRef("pk")).order_by("-queued_at", "-id")
-    return accounts.annotate(last_scan_id=Subquery(latest.values("id")[:1]),
-                             last_scan_status=Subquery(latest.values("status")[:1]),
-                             last_scan_at=Subquery(latest.values("queued_at")[:1]))
+    return accounts.annotate(
+        last_scan_id=Subquery(latest.values("id")[:1]),
+        last_scan_status=Subquery(latest.values("status")[:1]),
+        last_scan_at=Subquery(latest.values("queued_at")[:1]),
+    )
 
 
 def key_ownership(resources):
     """[(resource type, {key_owner: count})] for encrypted-or-not resources that exist now."""
-    rows = (resources.filter(gone_at__isnull=True).exclude(key_owner="")
-            .values_list("type", "key_owner").annotate(count=Count("id")).order_by("type"))
+    rows = (
+        resources.filter(gone_at__isnull=True)
+        .exclude(key_owner="")
+        .values_list("type", "key_owner")
+        .annotate(count=Count("id"))
+        .order_by("type")
+    )
     table = defaultdict(dict)
     for type_, owner, count in rows:
         table[type_][owner] = count
@@ -105,14 +134,21 @@ def key_ownership(resources):
 
 
 def failing_checks(account):
-    return (Finding.objects.failing().filter(account=account)
-            .values("check_id", "severity").annotate(count=Count("id"))
-            .order_by("severity", "-count", "check_id"))
+    return (
+        Finding.objects.failing()
+        .filter(account=account)
+        .values("check_id", "severity")
+        .annotate(count=Count("id"))
+        .order_by("severity", "-count", "check_id")
+    )
 
 
 def recent_changes(account, limit=25):
-    return (FindingEvent.objects.filter(account=account).select_related("finding", "finding__resource")
-            .order_by("-at", "-id")[:limit])
+    return (
+        FindingEvent.objects.filter(account=account)
+        .select_related("finding", "finding__resource")
+        .order_by("-at", "-id")[:limit]
+    )
 
 
 def change_kind(event):
@@ -131,5 +167,3 @@ def change_kind(event):
 
 def resources_of(account):
     return Resource.objects.filter(account=account)
-
-

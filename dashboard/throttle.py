@@ -18,8 +18,10 @@ from dashboard.models import AuditEntry
 
 
 def locked_message():
-    return (f"Too many failed sign-ins for this user from your address. Try again in "
-            f"{settings.SIGNIN_LOCKOUT_MINUTES} minutes.")
+    return (
+        f"Too many failed sign-ins for this user from your address. Try again in "
+        f"{settings.SIGNIN_LOCKOUT_MINUTES} minutes."
+    )
 
 
 def recent_failures(username, address, now=None):

@@ -188,7 +188,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 
 # Celery: Redis in production; the demo uses kombu's filesystem transport under var/.
 CELERY_BROKER_URL = env_url(
-    "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss", "filesystem", "memory"))
+    "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss", "filesystem", "memory")
+)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem"):
@@ -273,7 +274,8 @@ def env_ed25519_key_file(name):
         key = load_pem_private_key(Path(path).read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as error:
         raise ImproperlyConfigured(
-            f"{name} must be the path of an unencrypted PEM Ed25519 private key: {error}") from None
+            f"{name} must be the path of an unencrypted PEM Ed25519 private key: {error}"
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise ImproperlyConfigured(f"{name} must hold an Ed25519 key, not {type(key).__name__}.")
     return path

@@ -27,24 +27,54 @@ COMMAND_CASES = [
     # add_account
     (["add_account", "12345", "--name", "x"], "exactly 12 digits"),
     (["add_account", "12345678901a", "--name", "x"], "exactly 12 digits"),
-    (["add_account", "444455556666", "--name", "x", "--role-arn", "arn:aws:iam::444455556666:user/bob"],
-     "not an IAM role ARN"),
-    (["add_account", "444455556666", "--name", "x", "--role-arn", "arn:aws:iam::999988887777:role/Audit"],
-     "same account"),
+    (
+        ["add_account", "444455556666", "--name", "x", "--role-arn", "arn:aws:iam::444455556666:user/bob"],
+        "not an IAM role ARN",
+    ),
+    (
+        ["add_account", "444455556666", "--name", "x", "--role-arn", "arn:aws:iam::999988887777:role/Audit"],
+        "same account",
+    ),
     (["add_account", "444455556666", "--name", "x", "--external-id", "abc"], "--external-id needs --role-arn"),
-    (["add_account", "444455556666", "--name", "x", "--role-arn", "arn:aws:iam::444455556666:role/Audit",
-      "--external-id", "bad id with spaces"], "ExternalId is 2 to 1224 characters"),
-    (["add_account", "444455556666", "--name", "x", "--role-arn", "arn:aws:iam::444455556666:role/Audit",
-      "--external-id", "x" * 1225], "ExternalId is 2 to 1224 characters"),
+    (
+        [
+            "add_account",
+            "444455556666",
+            "--name",
+            "x",
+            "--role-arn",
+            "arn:aws:iam::444455556666:role/Audit",
+            "--external-id",
+            "bad id with spaces",
+        ],
+        "ExternalId is 2 to 1224 characters",
+    ),
+    (
+        [
+            "add_account",
+            "444455556666",
+            "--name",
+            "x",
+            "--role-arn",
+            "arn:aws:iam::444455556666:role/Audit",
+            "--external-id",
+            "x" * 1225,
+        ],
+        "ExternalId is 2 to 1224 characters",
+    ),
     (["add_account", "444455556666", "--name", "x", "--regions", "us-east-1,mars-north-1"], "Unknown AWS region"),
     (["add_account", "444455556666"], "the following arguments are required: --name"),
     (["add_account", "111122223333", "--name", "again"], "already registered"),
     # discover_accounts
     (["discover_accounts", "--from", "1234", "--role-name", "Audit"], "exactly 12 digits"),
-    (["discover_accounts", "--from", "444455556666", "--role-name", "Audit", "--external-id", "<x>"],
-     "ExternalId is 2 to 1224 characters"),
-    (["discover_accounts", "--from", "444455556666", "--role-name", "Audit", "--regions", "atlantis-1"],
-     "Unknown AWS region"),
+    (
+        ["discover_accounts", "--from", "444455556666", "--role-name", "Audit", "--external-id", "<x>"],
+        "ExternalId is 2 to 1224 characters",
+    ),
+    (
+        ["discover_accounts", "--from", "444455556666", "--role-name", "Audit", "--regions", "atlantis-1"],
+        "Unknown AWS region",
+    ),
     # scan
     (["scan"], "one of the arguments --account --all is required"),
     (["scan", "--account", "999999999999"], "Unknown account id"),
@@ -55,8 +85,7 @@ COMMAND_CASES = [
     (["export", "--format", "csv", "-o", "out", "--account", "999999999999"], "Unknown account id"),
     (["export", "--format", "csv", "-o", "out", "--as-of", "30/06/2026"], "must look like 2026-06-30"),
     (["export", "--format", "csv", "-o", "out", "--as-of", "2026-02-30"], "must look like 2026-06-30"),
-    (["export", "--format", "csv", "-o", "out", "--as-of", (TODAY + timedelta(days=2)).isoformat()],
-     "in the future"),
+    (["export", "--format", "csv", "-o", "out", "--as-of", (TODAY + timedelta(days=2)).isoformat()], "in the future"),
     (["export", "--format", "csv", "-o", "out", "--as-of", "2001-01-01"], "older than the"),
     (["export", "--format", "csv", "-o", "out", "--severity", "urgent"], "invalid choice: 'urgent'"),
     (["export", "--format", "csv", "-o", "/nonexistent-folder/out.csv"], "Cannot write"),
@@ -66,8 +95,9 @@ COMMAND_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), COMMAND_CASES, ids=lambda value: " ".join(value)[:60]
-                         if isinstance(value, list) else None)
+@pytest.mark.parametrize(
+    ("args", "message"), COMMAND_CASES, ids=lambda value: " ".join(value)[:60] if isinstance(value, list) else None
+)
 def test_commands_refuse_bad_arguments_clearly(known_account, args, message):
     with pytest.raises(CommandError) as refused:
         call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
@@ -94,9 +124,16 @@ FORM_CASES = [
 
 @pytest.mark.parametrize(("changes", "field", "message"), FORM_CASES, ids=lambda v: str(v)[:40])
 def test_the_add_account_form_explains_each_bad_field(client_as, changes, field, message):
-    data = {"account_id": "444455556666", "name": "prod", "role_arn": "arn:aws:iam::444455556666:role/Audit",
-            "external_id": "posture-external-id", "regions": ["us-east-1"], "scan_interval_minutes": 360,
-            "labels": "", **changes}
+    data = {
+        "account_id": "444455556666",
+        "name": "prod",
+        "role_arn": "arn:aws:iam::444455556666:role/Audit",
+        "external_id": "posture-external-id",
+        "regions": ["us-east-1"],
+        "scan_interval_minutes": 360,
+        "labels": "",
+        **changes,
+    }
 
     response = client_as("admin").post(reverse("accounts:add"), data)
 

@@ -88,8 +88,9 @@ def test_a_weak_new_password_is_refused(client, weak):
     user = User.objects.create_user("alice-the-user", password=PASSWORD)
     client.force_login(user)
 
-    response = client.post(reverse("password_change"),
-                           {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak})
+    response = client.post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak}
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors["new_password2"]
@@ -106,8 +107,13 @@ PRODUCTION_SETTINGS = (
 
 
 def test_production_cookies_are_secure_http_only_same_site_and_hsts_is_on(tmp_path):
-    result = run_python(PRODUCTION_SETTINGS, DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="posture.example.com",
-                        SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    result = run_python(
+        PRODUCTION_SETTINGS,
+        DEBUG="false",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="posture.example.com",
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
 
     assert result.returncode == 0, result.stderr
     import json
@@ -128,8 +134,10 @@ def test_pages_carry_csp_without_inline_script_and_refuse_framing(client_as):
 
 
 def template_files():
-    roots = [PROJECT_ROOT / "templates", *(PROJECT_ROOT / app / "templates" for app in ("accounts", "checks",
-                                                                                       "dashboard"))]
+    roots = [
+        PROJECT_ROOT / "templates",
+        *(PROJECT_ROOT / app / "templates" for app in ("accounts", "checks", "dashboard")),
+    ]
     return sorted(path for root in roots if root.exists() for path in root.rglob("*.html"))
 
 
@@ -168,9 +176,12 @@ ALLOWED_SECRET_FIELDS = {("auth", "user", "password")}  # Django's salted passwo
 
 
 def test_no_model_has_a_field_for_aws_credentials():
-    suspicious = [(model._meta.app_label, model._meta.model_name, field.name)
-                  for model in apps.get_models() for field in model._meta.get_fields()
-                  if SECRET_NAME.search(field.name)]
+    suspicious = [
+        (model._meta.app_label, model._meta.model_name, field.name)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if SECRET_NAME.search(field.name)
+    ]
 
     assert set(suspicious) <= ALLOWED_SECRET_FIELDS, suspicious
 
@@ -186,9 +197,9 @@ def test_an_account_holds_only_a_role_and_an_external_id():
 def test_sessions_module_never_writes_credentials_to_the_database():
     source = (PROJECT_ROOT / "accounts" / "sessions.py").read_text()
     tree = ast.parse(source)
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom | ast.Import)
-                for alias in node.names} | {node.module or "" for node in ast.walk(tree)
-                                            if isinstance(node, ast.ImportFrom)}
+    imported = {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom | ast.Import) for alias in node.names
+    } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {name for name in imported if name.startswith(("django.db", "django.core.cache", "accounts.models"))}
     assert not re.search(r"\.objects\b|\.save\(|\bconnection\b", source)
     assert not re.search(r"cache\.(set|add)", source)
@@ -215,8 +226,9 @@ def test_a_scan_leaves_no_credentials_in_the_database(aws, monkeypatch):
         return made
 
     monkeypatch.setattr(sessions, "assume_role_session", spy)
-    account = AwsAccountFactory(account_id=aws.account_id, role_arn=f"arn:aws:iam::{aws.account_id}:role/Audit",
-                                external_id="an-external-id")
+    account = AwsAccountFactory(
+        account_id=aws.account_id, role_arn=f"arn:aws:iam::{aws.account_id}:role/Audit", external_id="an-external-id"
+    )
     scanning.run_scan(Scan.queue(account, Scan.Trigger.CLI), collectors=[sqs])
 
     assert captured["secret"]

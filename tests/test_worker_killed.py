@@ -60,13 +60,25 @@ def database(tmp_path):
         import psycopg
 
         name = f"posture_killed_{uuid.uuid4().hex[:12]}"
-        dsn = {"host": default["HOST"], "port": default["PORT"], "user": default["USER"],
-               "password": default["PASSWORD"], "dbname": "postgres", "autocommit": True}
+        dsn = {
+            "host": default["HOST"],
+            "port": default["PORT"],
+            "user": default["USER"],
+            "password": default["PASSWORD"],
+            "dbname": "postgres",
+            "autocommit": True,
+        }
         with psycopg.connect(**dsn) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
-        env = {"DB": "postgres", "DB_HOST": default["HOST"], "DB_PORT": str(default["PORT"]),
-               "DB_USER": default["USER"], "DB_PASSWORD": default["PASSWORD"], "DB_NAME": name,
-               "DB_CONN_MAX_AGE": "0"}
+        env = {
+            "DB": "postgres",
+            "DB_HOST": default["HOST"],
+            "DB_PORT": str(default["PORT"]),
+            "DB_USER": default["USER"],
+            "DB_PASSWORD": default["PASSWORD"],
+            "DB_NAME": name,
+            "DB_CONN_MAX_AGE": "0",
+        }
     else:
         env = {"DB": "sqlite", "SQLITE_PATH": str(tmp_path / "killed.sqlite3")}
     env.update(DEBUG="true", SECRET_KEY="x")  # noqa: S106 - a throwaway key for child processes in DEBUG
@@ -93,21 +105,48 @@ def hold(redis_url):
 
 
 def start_worker(env, queue, log):
-    command = [PYTHON, "-m", "celery", "-A", "posture", "worker", "--pool=solo", "--concurrency=1", "-l", "info",
-               "-Q", queue, "-n", f"{queue}@%h", "--without-mingle", "--without-gossip",
-               "--include", "tests.worker_hooks"]
+    command = [
+        PYTHON,
+        "-m",
+        "celery",
+        "-A",
+        "posture",
+        "worker",
+        "--pool=solo",
+        "--concurrency=1",
+        "-l",
+        "info",
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}@%h",
+        "--without-mingle",
+        "--without-gossip",
+        "--include",
+        "tests.worker_hooks",
+    ]
     with log.open("w") as output:
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=clean_environment(**env), stdout=output,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=clean_environment(**env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
 
 
-def test_a_worker_killed_while_recording_leaves_nothing_and_the_scan_is_failed(database, hold, redis_url, tmp_path,
-                                                                                monkeypatch):
+def test_a_worker_killed_while_recording_leaves_nothing_and_the_scan_is_failed(
+    database, hold, redis_url, tmp_path, monkeypatch
+):
     key, connection = hold
     scan_id = int(child(SETUP, database))
     queue, log = key, tmp_path / "worker.log"
-    worker = start_worker({**database, "CELERY_BROKER_URL": redis_url, "POSTURE_TEST_HOLD_KEY": key,
-                           "POSTURE_TEST_REDIS_URL": redis_url}, queue, log)
+    worker = start_worker(
+        {**database, "CELERY_BROKER_URL": redis_url, "POSTURE_TEST_HOLD_KEY": key, "POSTURE_TEST_REDIS_URL": redis_url},
+        queue,
+        log,
+    )
     try:
         for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
             monkeypatch.delenv(name, raising=False)

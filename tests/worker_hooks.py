@@ -23,8 +23,15 @@ class OneBucket:
         from checks.inventory import Collected, Record
 
         collected = Collected("s3", region)
-        collected.add(Record(uid="arn:aws:s3:::half-recorded", type="s3.bucket", region="us-east-1",
-                             name="half-recorded", evidence={"encrypted": False, "sse_algorithm": None}))
+        collected.add(
+            Record(
+                uid="arn:aws:s3:::half-recorded",
+                type="s3.bucket",
+                region="us-east-1",
+                name="half-recorded",
+                evidence={"encrypted": False, "sse_algorithm": None},
+            )
+        )
         return collected
 
 

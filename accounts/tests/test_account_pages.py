@@ -24,13 +24,24 @@ def test_account_list_has_no_n_plus_one(client_as, django_assert_max_num_queries
 
 def test_adding_an_account_validates_and_audits(client_as):
     client = client_as("admin")
-    bad = client.post(reverse("accounts:add"), {"account_id": "123", "name": "x", "regions": ["us-east-1"],
-                                                "scan_interval_minutes": 60})
+    bad = client.post(
+        reverse("accounts:add"),
+        {"account_id": "123", "name": "x", "regions": ["us-east-1"], "scan_interval_minutes": 60},
+    )
     assert bad.status_code == 200 and "exactly 12 digits" in bad.text
-    good = client.post(reverse("accounts:add"), {
-        "account_id": "123456789012", "name": "prod", "role_arn": "arn:aws:iam::123456789012:role/Audit",
-        "external_id": "ext-1", "regions": ["eu-west-1", "us-east-1"], "labels": "env=prod, team=pay",
-        "scan_interval_minutes": 60, "is_enabled": "on"})
+    good = client.post(
+        reverse("accounts:add"),
+        {
+            "account_id": "123456789012",
+            "name": "prod",
+            "role_arn": "arn:aws:iam::123456789012:role/Audit",
+            "external_id": "ext-1",
+            "regions": ["eu-west-1", "us-east-1"],
+            "labels": "env=prod, team=pay",
+            "scan_interval_minutes": 60,
+            "is_enabled": "on",
+        },
+    )
     assert good.status_code == 302
     account = AwsAccount.objects.get(account_id="123456789012")
     assert account.labels == {"env": "prod", "team": "pay"}
@@ -58,9 +69,11 @@ def test_connection_test_succeeds_for_own_account(aws, client_as):
 
 
 def test_discover_form_reports_failure_without_losing_input(aws, client_as):
-    response = client_as("admin").post(reverse("accounts:discover"), {
-        "management_account_id": MOTO_ACCOUNT, "role_name": "Audit", "external_id": "ext-9"},
-        headers={"HX-Request": "true"})
+    response = client_as("admin").post(
+        reverse("accounts:discover"),
+        {"management_account_id": MOTO_ACCOUNT, "role_name": "Audit", "external_id": "ext-9"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert "Discovery failed" in response.text and 'value="ext-9"' in response.text
 

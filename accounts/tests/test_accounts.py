@@ -13,16 +13,19 @@ from conftest import MOTO_ACCOUNT
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("account_id", "12345", "exactly 12 digits"),
-    ("account_id", "12345678901a", "exactly 12 digits"),
-    ("role_arn", "arn:aws:iam::123456789012:user/bob", "not an IAM role ARN"),
-    ("role_arn", "arn:aws:iam::999999999999:role/Audit", "same account"),
-    ("external_id", "x", "2 to 1224"),
-    ("external_id", "has space", "2 to 1224"),
-    ("regions", ["us-east-1", "mars-north-1"], "mars-north-1"),
-    ("regions", [], "cannot be blank"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("account_id", "12345", "exactly 12 digits"),
+        ("account_id", "12345678901a", "exactly 12 digits"),
+        ("role_arn", "arn:aws:iam::123456789012:user/bob", "not an IAM role ARN"),
+        ("role_arn", "arn:aws:iam::999999999999:role/Audit", "same account"),
+        ("external_id", "x", "2 to 1224"),
+        ("external_id", "has space", "2 to 1224"),
+        ("regions", ["us-east-1", "mars-north-1"], "mars-north-1"),
+        ("regions", [], "cannot be blank"),
+    ],
+)
 def test_invalid_account_fields_get_clear_errors(field, value, message):
     account = AwsAccount(account_id="123456789012", name="x", role_arn="arn:aws:iam::123456789012:role/Audit")
     setattr(account, field, value)
@@ -32,8 +35,13 @@ def test_invalid_account_fields_get_clear_errors(field, value, message):
 
 
 def test_valid_account_passes_validation():
-    account = AwsAccount(account_id="123456789012", name="prod", role_arn="arn:aws:iam::123456789012:role/Audit",
-                         external_id="posture-ext:1/a@b", regions=["us-east-1", "eu-west-1"])
+    account = AwsAccount(
+        account_id="123456789012",
+        name="prod",
+        role_arn="arn:aws:iam::123456789012:role/Audit",
+        external_id="posture-ext:1/a@b",
+        regions=["us-east-1", "eu-west-1"],
+    )
     account.full_clean()
 
 
@@ -76,8 +84,10 @@ def test_connection_test_records_a_plain_error(aws):
 def test_discover_creates_updates_and_disables_never_deletes(aws):
     org = aws.client("organizations")
     org.create_organization(FeatureSet="ALL")
-    ids = [org.create_account(AccountName=f"team-{n}", Email=f"t{n}@example.com")["CreateAccountStatus"]["AccountId"]
-           for n in range(3)]
+    ids = [
+        org.create_account(AccountName=f"team-{n}", Email=f"t{n}@example.com")["CreateAccountStatus"]["AccountId"]
+        for n in range(3)
+    ]
     found = organizations.discover(MOTO_ACCOUNT, "AuditRole", "ext-42", regions=["eu-west-1"])
     assert {a.account_id for a in found.created} >= set(ids)
     row = AwsAccount.objects.get(account_id=ids[0])
@@ -92,8 +102,18 @@ def test_discover_creates_updates_and_disables_never_deletes(aws):
 
 
 def test_add_account_command_validates_and_adds(db):
-    call_command("add_account", "123456789012", "--name", "prod", "--role-arn",
-                 "arn:aws:iam::123456789012:role/Audit", "--external-id", "ext-1", "--regions", "us-east-1,eu-west-1")
+    call_command(
+        "add_account",
+        "123456789012",
+        "--name",
+        "prod",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/Audit",
+        "--external-id",
+        "ext-1",
+        "--regions",
+        "us-east-1,eu-west-1",
+    )
     assert AwsAccount.objects.get(account_id="123456789012").regions == ["us-east-1", "eu-west-1"]
     with pytest.raises(CommandError, match="already registered"):
         call_command("add_account", "123456789012", "--name", "again")

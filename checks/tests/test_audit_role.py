@@ -109,7 +109,9 @@ def test_a_collector_without_iam_actions_fails_loudly(monkeypatch):
 # Declared operations the truth estate does not reach on moto, and why (anything else uncalled is stale).
 NOT_CALLED_ON_MOTO = {
     # moto has no Proton: the first list call finds it unavailable and the collector stops there.
-    ("proton", "GetEnvironmentTemplate"), ("proton", "ListServiceTemplates"), ("proton", "GetServiceTemplate"),
+    ("proton", "GetEnvironmentTemplate"),
+    ("proton", "ListServiceTemplates"),
+    ("proton", "GetServiceTemplate"),
     ("proton", "ListRepositories"),
 }
 
@@ -118,7 +120,8 @@ def collector_for(service):
     """The collector module that calls boto3 `service`: its own SERVICE, else the one whose IAM_ACTIONS
     name that service as a prefix ("s3control:GetPublicAccessBlock" belongs to the s3 collector)."""
     [module] = [module for module in COLLECTORS if service == module.SERVICE] or [
-        module for module in COLLECTORS if any(key.startswith(f"{service}:") for key in module.IAM_ACTIONS)]
+        module for module in COLLECTORS if any(key.startswith(f"{service}:") for key in module.IAM_ACTIONS)
+    ]
     return module
 
 

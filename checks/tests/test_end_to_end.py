@@ -63,8 +63,10 @@ def differences(rows, table):
         elif expected is None:
             lines.append(f"unexpected {key}: {row['status']}/{row['key_owner']} ({row['reason']})")
         elif (row["status"], row["key_owner"]) != (expected.status, expected.key_owner):
-            lines.append(f"wrong     {key}: got {row['status']}/{row['key_owner']}, want "
-                         f"{expected.status}/{expected.key_owner} ({row['reason']})")
+            lines.append(
+                f"wrong     {key}: got {row['status']}/{row['key_owner']}, want "
+                f"{expected.status}/{expected.key_owner} ({row['reason']})"
+            )
     return lines
 
 
@@ -135,8 +137,9 @@ def assert_scans_recorded(rows, estate):
         assert scan.resource_count > 0
         assert scan.finding_count == len([row for row in rows if row["account_id"] == scan.account.account_id])
         gaps = Counter((error["api"], error["unavailable"], error["region"]) for error in scan.collection_errors)
-        assert gaps == Counter((api, unavailable, region) for api, unavailable in KNOWN_GAPS
-                               for region in truth_estate.REGIONS), scan.collection_errors
+        assert gaps == Counter(
+            (api, unavailable, region) for api, unavailable in KNOWN_GAPS for region in truth_estate.REGIONS
+        ), scan.collection_errors
     assert {row["scan_id"] for row in rows} == {scan.pk for scan in scans.values()}
     assert not [row for row in rows if row["muted"]]
 

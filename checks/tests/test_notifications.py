@@ -67,8 +67,11 @@ def estate(monkeypatch):
             collected = Collected("s3", region)
             for name, encrypted in buckets.items():
                 evidence = {"encrypted": encrypted, "sse_algorithm": "AES256" if encrypted else None}
-                collected.add(Record(uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name,
-                                     evidence=evidence))
+                collected.add(
+                    Record(
+                        uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name, evidence=evidence
+                    )
+                )
             return collected
 
     monkeypatch.setattr(scanning, "COLLECTORS", [Buckets])
@@ -108,9 +111,11 @@ def test_a_regression_and_a_new_high_failure_reach_the_webhook_signed(receiver, 
     assert summary["scan_id"] == second.pk
     assert summary["account_name"] == "prod"
     assert [(i["check_id"], i["resource_name"]) for i in summary["regressions"]] == [
-        ("s3.bucket_default_encryption", "was-fine")]
+        ("s3.bucket_default_encryption", "was-fine")
+    ]
     assert ("s3.bucket_default_encryption", "brand-new") in {
-        (i["check_id"], i["resource_name"]) for i in summary["new_failures"]}
+        (i["check_id"], i["resource_name"]) for i in summary["new_failures"]
+    }
     assert summary["counts"]["regressions"] == 1
 
 
@@ -136,8 +141,12 @@ def test_a_muted_regression_is_not_announced(receiver, eager, estate, scan, sett
     estate.update({"accepted": True})
     scan()
     receiver.received.clear()
-    suppression = Suppression.objects.create(check_id="s3.bucket_default_encryption", resource_pattern="*",
-                                             justification="accepted", expires_at=timezone.now() + timedelta(days=1))
+    suppression = Suppression.objects.create(
+        check_id="s3.bucket_default_encryption",
+        resource_pattern="*",
+        justification="accepted",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     Finding.objects.update(suppression=suppression)
     estate.update({"accepted": False})
 

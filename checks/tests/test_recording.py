@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def bucket(name, encrypted=True):
-    return Record(uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name,
-                  evidence={"encrypted": encrypted})
+    return Record(
+        uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name, evidence={"encrypted": encrypted}
+    )
 
 
 @pytest.fixture
@@ -32,9 +33,16 @@ def catalog():
 
     saved = dict(CATALOG)
     CATALOG.clear()
-    check("test.bucket_encrypted", title="t", area=Area.AT_REST, severity=Severity.HIGH,
-          resource_type="s3.bucket", needs=("s3:GetBucketEncryption",), rationale="r",
-          remediation="m")(bucket_encrypted)
+    check(
+        "test.bucket_encrypted",
+        title="t",
+        area=Area.AT_REST,
+        severity=Severity.HIGH,
+        resource_type="s3.bucket",
+        needs=("s3:GetBucketEncryption",),
+        rationale="r",
+        remediation="m",
+    )(bucket_encrypted)
     registered.update(CATALOG)
     yield registered
     CATALOG.clear()
@@ -99,8 +107,8 @@ def test_scores_are_weighted_and_written_per_area(catalog):
 def test_as_of_rebuilds_status_on_any_day(catalog):
     account = AwsAccountFactory()
     day = timedelta(days=1)
-    scan_with(account, [bucket("a", encrypted=False)], NOW)                 # day 0: failing
-    scan_with(account, [bucket("a")], NOW + 2 * day)                        # day 2: fixed
+    scan_with(account, [bucket("a", encrypted=False)], NOW)  # day 0: failing
+    scan_with(account, [bucket("a")], NOW + 2 * day)  # day 2: fixed
     scan_with(account, [bucket("a", encrypted=False), bucket("n")], NOW + 4 * day)  # day 4: regressed, n new
 
     def statuses(at, join_latest=False):
@@ -130,8 +138,13 @@ def test_account_and_region_records_carry_no_key_owner_of_their_own(catalog):
 
     account = AwsAccountFactory()
     # A region record whose evidence says "not encrypted" (EBS encryption by default is off).
-    region = Record(uid=region_uid(account.account_id, "us-east-1"), type="region", region="us-east-1",
-                    name="us-east-1", evidence={"encrypted": False})
+    region = Record(
+        uid=region_uid(account.account_id, "us-east-1"),
+        type="region",
+        region="us-east-1",
+        name="us-east-1",
+        evidence={"encrypted": False},
+    )
     scan_with(account, [bucket("a"), region], NOW)
     scopes = Resource.objects.filter(type__in=["account", "region"])
     assert scopes.count() == 2

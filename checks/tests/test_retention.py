@@ -25,30 +25,42 @@ def one_check_catalog():
 
     saved = dict(CATALOG)
     CATALOG.clear()
-    check("test.bucket_encrypted", title="t", area=Area.AT_REST, severity=Severity.HIGH, resource_type="s3.bucket",
-          needs=("s3:GetBucketEncryption",), rationale="r", remediation="m")(
-        lambda record, inventory: passed("Encrypted.") if record.evidence["encrypted"] else failed("Not encrypted."))
+    check(
+        "test.bucket_encrypted",
+        title="t",
+        area=Area.AT_REST,
+        severity=Severity.HIGH,
+        resource_type="s3.bucket",
+        needs=("s3:GetBucketEncryption",),
+        rationale="r",
+        remediation="m",
+    )(lambda record, inventory: passed("Encrypted.") if record.evidence["encrypted"] else failed("Not encrypted."))
     yield
     CATALOG.clear()
     CATALOG.update(saved)
 
 
 def bucket(name, encrypted):
-    return Record(uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name,
-                  evidence={"encrypted": encrypted})
+    return Record(
+        uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name, evidence={"encrypted": encrypted}
+    )
 
 
 def scan_at(account, at, buckets):
-    scan = Scan.objects.create(account=account, trigger=Scan.Trigger.SCHEDULE, status=Scan.State.SUCCEEDED,
-                               queued_at=at, finished_at=at)
+    scan = Scan.objects.create(
+        account=account, trigger=Scan.Trigger.SCHEDULE, status=Scan.State.SUCCEEDED, queued_at=at, finished_at=at
+    )
     inventory = Inventory(account.account_id, ("us-east-1",), at, [bucket(n, e) for n, e in buckets.items()])
     recording.record(scan, inventory, evaluate(inventory), at)
     return scan
 
 
 def posture(at):
-    return {(f.resource.name, f.status_then) for f in history.findings_as_of(at).select_related("resource")
-            if f.resource.type == "s3.bucket"}
+    return {
+        (f.resource.name, f.status_then)
+        for f in history.findings_as_of(at).select_related("resource")
+        if f.resource.type == "s3.bucket"
+    }
 
 
 @pytest.fixture
@@ -125,8 +137,9 @@ def test_deletes_go_in_batches(estate, monkeypatch, django_assert_max_num_querie
 
 def test_running_scans_are_never_pruned(estate):
     account, cut, _ = estate
-    Scan.objects.create(account=AwsAccountFactory(), trigger=Scan.Trigger.SCHEDULE, status=Scan.State.RUNNING,
-                        queued_at=cut - 5 * DAY)
+    Scan.objects.create(
+        account=AwsAccountFactory(), trigger=Scan.Trigger.SCHEDULE, status=Scan.State.RUNNING, queued_at=cut - 5 * DAY
+    )
 
     retention.prune(now=NOW)
 

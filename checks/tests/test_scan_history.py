@@ -53,26 +53,33 @@ def export(tmp_path, account_id=None):
     scope = ["--account", account_id] if account_id else []
     call_command("export", "--format", "json", *scope, "-o", str(path), stdout=io.StringIO())
     rows = json.loads(path.read_text(encoding="utf-8"))
-    return {(row["account_id"], row["check_id"], row["resource_uid"]): (row["status"], row["key_owner"])
-            for row in rows}
+    return {
+        (row["account_id"], row["check_id"], row["resource_uid"]): (row["status"], row["key_owner"]) for row in rows
+    }
 
 
 def expected(table, account_id=None):
-    return {key: (value.status, value.key_owner) for key, value in table.items()
-            if account_id is None or key[0] == account_id}
+    return {
+        key: (value.status, value.key_owner)
+        for key, value in table.items()
+        if account_id is None or key[0] == account_id
+    }
 
 
 def event_set(events):
-    return {(e.account.account_id, e.finding.check_id, e.finding.resource.uid, e.old_status, e.new_status)
-            for e in events.select_related("account", "finding", "finding__resource")}
+    return {
+        (e.account.account_id, e.finding.check_id, e.finding.resource.uid, e.old_status, e.new_status)
+        for e in events.select_related("account", "finding", "finding__resource")
+    }
 
 
 def session_for(estate, account_id, monkeypatch):
     """The boto3 session scans of `account_id` will use (faults registered on it reach every client they make)."""
     session = estate.aws.session_in(account_id, truth_estate.ROLE)
     real = sessions.for_account
-    monkeypatch.setattr(sessions, "for_account",
-                        lambda account: session if account.account_id == account_id else real(account))
+    monkeypatch.setattr(
+        sessions, "for_account", lambda account: session if account.account_id == account_id else real(account)
+    )
     return session
 
 
@@ -135,7 +142,8 @@ def test_access_denied_on_a_resource_call_errors_exactly_the_checks_that_need_it
     assert export(tmp_path, prod) == want
     errors = Scan.objects.get(account__account_id=prod).collection_errors
     assert {(error["api"], error["code"]) for error in errors if error["resource_uid"]} == {
-        ("s3:GetBucketPolicy", "AccessDenied")}
+        ("s3:GetBucketPolicy", "AccessDenied")
+    }
     buckets = estate.truth.uids(prod, "s3.bucket")
     assert Finding.objects.filter(status=ERROR, reason__contains="AccessDenied").count() == len(buckets) * len(needing)
 
@@ -160,7 +168,8 @@ def test_access_denied_on_a_listing_errors_its_check_in_each_region_and_nothing_
     errors = Scan.objects.get(account__account_id=prod).collection_errors
     denied = [error for error in errors if error["code"] == "AccessDenied"]
     assert sorted((error["api"], error["region"], error["resource_uid"]) for error in denied) == [
-        ("ec2:DescribeVolumes", region, "") for region in sorted(truth_estate.REGIONS)]
+        ("ec2:DescribeVolumes", region, "") for region in sorted(truth_estate.REGIONS)
+    ]
 
 
 THROTTLED = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
@@ -208,14 +217,30 @@ def test_throttling_is_retried_and_the_scan_sees_nothing_of_it(estate, monkeypat
 
 def snapshot(account_id):
     """Everything a scan's recording writes for one account, in comparable form."""
-    findings = sorted(Finding.objects.filter(account__account_id=account_id).values_list(
-        "check_id", "resource__uid", "status", "reason", "key_owner", "closed_at", "last_seen", "status_since",
-        "last_scan_id"))
-    resources = sorted(Resource.objects.filter(account__account_id=account_id).values_list(
-        "uid", "key_owner", "kms_key_arn", "evidence", "gone_at", "last_seen"))
-    return {"findings": findings, "resources": resources,
-            "events": FindingEvent.objects.filter(account__account_id=account_id).count(),
-            "scores": AreaScore.objects.filter(account__account_id=account_id).count()}
+    findings = sorted(
+        Finding.objects.filter(account__account_id=account_id).values_list(
+            "check_id",
+            "resource__uid",
+            "status",
+            "reason",
+            "key_owner",
+            "closed_at",
+            "last_seen",
+            "status_since",
+            "last_scan_id",
+        )
+    )
+    resources = sorted(
+        Resource.objects.filter(account__account_id=account_id).values_list(
+            "uid", "key_owner", "kms_key_arn", "evidence", "gone_at", "last_seen"
+        )
+    )
+    return {
+        "findings": findings,
+        "resources": resources,
+        "events": FindingEvent.objects.filter(account__account_id=account_id).count(),
+        "scores": AreaScore.objects.filter(account__account_id=account_id).count(),
+    }
 
 
 def test_a_crash_while_recording_leaves_the_previous_state_intact(estate, monkeypatch, tmp_path):
@@ -257,12 +282,15 @@ def test_a_crash_while_recording_leaves_the_previous_state_intact(estate, monkey
 # ---- what a failed call hides (no AWS: recording alone) ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("failed_api", "volume_kept"), [
-    ("ec2:GetEbsDefaultKmsKeyId", False),  # says nothing about which volumes exist: the volume is gone
-    ("ec2:DescribeFlowLogs", False),
-    ("ec2:DescribeVolumes", True),  # the listing itself failed: what we knew stays
-    ("ec2:*", True),  # the whole collector failed
-])
+@pytest.mark.parametrize(
+    ("failed_api", "volume_kept"),
+    [
+        ("ec2:GetEbsDefaultKmsKeyId", False),  # says nothing about which volumes exist: the volume is gone
+        ("ec2:DescribeFlowLogs", False),
+        ("ec2:DescribeVolumes", True),  # the listing itself failed: what we knew stays
+        ("ec2:*", True),  # the whole collector failed
+    ],
+)
 def test_only_a_failed_call_that_lists_a_type_keeps_its_resources(failed_api, volume_kept):
     account = AwsAccountFactory(regions=["us-east-1"])
     uid = f"arn:aws:ec2:us-east-1:{account.account_id}:volume/vol-1"

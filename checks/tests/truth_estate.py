@@ -111,16 +111,30 @@ PASSWORD = "A-long-passw0rd!"  # noqa: S105 - a moto user's console password
 TLS_ONLY_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-         "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        {"Sid": "DenyOldTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-         "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
-         "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}},
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenyOldTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        },
     ],
 }
-BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
-             "RestrictPublicBuckets": True}
+BLOCK_ALL = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
 REDIRECT = {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
 CERTIFICATE_DOMAIN = "shop.example.com"
 
@@ -209,8 +223,9 @@ class Truth:
         self.entries = {key: value for key, value in self.entries.items() if (key[0], key[2]) != (account, uid)}
 
     def uids(self, account, type_):
-        return sorted(uid for (owner, uid), resource in self.resources.items()
-                      if owner == account and resource.type == type_)
+        return sorted(
+            uid for (owner, uid), resource in self.resources.items() if owner == account and resource.type == type_
+        )
 
 
 @dataclass
@@ -236,8 +251,9 @@ class Estate:
         """One client per account, service and region (making clients is slow: botocore loads the model)."""
         key = (account, service, region, tuple(sorted(config.items())))
         if key not in self.clients:
-            self.clients[key] = self.sessions[account].client(service, region_name=region,
-                                                              config=Config(**config) if config else None)
+            self.clients[key] = self.sessions[account].client(
+                service, region_name=region, config=Config(**config) if config else None
+            )
         return self.clients[key]
 
     def table(self):
@@ -258,8 +274,12 @@ def fix_plain_bucket(estate):
     """Turn on SSE-S3 for the bucket that had no default encryption: bucket_default_encryption FAIL -> PASS."""
     uid = estate.handles["plain_bucket"]
     name = uid.rsplit(":", 1)[-1]
-    estate.client(estate.prod, "s3").put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    estate.client(estate.prod, "s3").put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
     truth = estate.truth
     truth.change_owner(estate.prod, uid, AWS_OWNED)
     truth.override(estate.prod, "s3.bucket_default_encryption", uid, PASS)
@@ -313,11 +333,16 @@ def organization(estate):
     org = aws.client("organizations")
     org.create_organization(FeatureSet="ALL")
     estate.prod = org.create_account(AccountName="prod", Email="aws-prod@example.com")["CreateAccountStatus"][
-        "AccountId"]
+        "AccountId"
+    ]
     estate.keys = org.create_account(AccountName="keys", Email="aws-keys@example.com")["CreateAccountStatus"][
-        "AccountId"]
-    estate.sessions = {estate.management: aws.session, estate.prod: aws.session_in(estate.prod, ROLE),
-                       estate.keys: aws.session_in(estate.keys, ROLE)}
+        "AccountId"
+    ]
+    estate.sessions = {
+        estate.management: aws.session,
+        estate.prod: aws.session_in(estate.prod, ROLE),
+        estate.keys: aws.session_in(estate.keys, ROLE),
+    }
     # One model loader for every builder session: botocore parses each service's model once, not per account.
     loader = aws.session._session.get_component("data_loader")
     for session in estate.sessions.values():
@@ -344,19 +369,47 @@ def account_baseline(estate, account):
 
 
 def key_policy(owner, *statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{owner}:root"},
-         "Action": "kms:*", "Resource": "*"}, *statements]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "KeyAdministration",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{owner}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                *statements,
+            ],
+        }
+    )
 
 
 def share_with(account):
-    return {"Sid": "UseFromAnotherAccount", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-            "Resource": "*"}
+    return {
+        "Sid": "UseFromAnotherAccount",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        "Resource": "*",
+    }
 
 
-def customer_key(estate, account, name, region=HOME, *, rotation=None, state="Enabled", policy=None,
-                 description="", tags=None, spec=None, checks=None):
+def customer_key(
+    estate,
+    account,
+    name,
+    region=HOME,
+    *,
+    rotation=None,
+    state="Enabled",
+    policy=None,
+    description="",
+    tags=None,
+    spec=None,
+    checks=None,
+):
     """Create a customer key and its expected kms.* findings. `checks` overrides verdicts by check id."""
     kms = estate.client(account, "kms", region)
     options = {"Description": description, "Policy": policy or key_policy(account)}
@@ -374,9 +427,12 @@ def customer_key(estate, account, name, region=HOME, *, rotation=None, state="En
         kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=30)
     key = Key(account, metadata["Arn"], state)
     truth = estate.truth
-    verdicts = {"kms.key_rotation_enabled": (PASS if rotation else FAIL) if state == "Enabled" and not spec else NA,
-                "kms.key_pending_deletion": FAIL if state == "PendingDeletion" else PASS,
-                "kms.key_policy_not_public": PASS, **(checks or {})}
+    verdicts = {
+        "kms.key_rotation_enabled": (PASS if rotation else FAIL) if state == "Enabled" and not spec else NA,
+        "kms.key_pending_deletion": FAIL if state == "PendingDeletion" else PASS,
+        "kms.key_policy_not_public": PASS,
+        **(checks or {}),
+    }
     truth.resource(account, key.arn, "kms.key", hygiene=(checks or {}).get(HYGIENE, PASS))
     for check_id, status in verdicts.items():
         if check_id != HYGIENE:
@@ -391,26 +447,54 @@ def build_keys(estate):
         "prod-eu": customer_key(estate, prod, "prod-eu", EU, rotation=True),
         "prod-reports": customer_key(estate, prod, "prod-reports", rotation=True),
         "prod-logs": customer_key(
-            estate, prod, "prod-logs",
+            estate,
+            prod,
+            "prod-logs",
             # Open to every principal, narrowed to the organization: not public.
-            policy=key_policy(prod, {"Sid": "OrganizationUse", "Effect": "Allow", "Principal": {"AWS": "*"},
-                                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
-                                     "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}}})),
+            policy=key_policy(
+                prod,
+                {
+                    "Sid": "OrganizationUse",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}},
+                },
+            ),
+        ),
         "prod-public": customer_key(
-            estate, prod, "prod-public", rotation=True,
-            policy=key_policy(prod, {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt",
-                                     "Resource": "*"}),
-            checks={"kms.key_policy_not_public": FAIL}),
+            estate,
+            prod,
+            "prod-public",
+            rotation=True,
+            policy=key_policy(
+                prod, {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+            ),
+            checks={"kms.key_policy_not_public": FAIL},
+        ),
         "prod-retired": customer_key(estate, prod, "prod-retired", state="Disabled"),
         "prod-doomed": customer_key(estate, prod, "prod-doomed", rotation=True, state="PendingDeletion"),
-        "prod-signing": customer_key(estate, prod, "prod-signing", spec="RSA_2048",
-                                     description="Release signing key; questions to sec-team@example.com",
-                                     checks={HYGIENE: FAIL}),
-        "keys-central": customer_key(estate, keys, "central-data", rotation=True,
-                                     policy=key_policy(keys, share_with(prod)),
-                                     tags={"legacy-credential": "AKIAIOSFODNN7EXAMPLE"}, checks={HYGIENE: FAIL}),
-        "master-shared": customer_key(estate, management, "master-shared",
-                                      policy=key_policy(management, share_with(prod))),
+        "prod-signing": customer_key(
+            estate,
+            prod,
+            "prod-signing",
+            spec="RSA_2048",
+            description="Release signing key; questions to sec-team@example.com",
+            checks={HYGIENE: FAIL},
+        ),
+        "keys-central": customer_key(
+            estate,
+            keys,
+            "central-data",
+            rotation=True,
+            policy=key_policy(keys, share_with(prod)),
+            tags={"legacy-credential": "AKIAIOSFODNN7EXAMPLE"},
+            checks={HYGIENE: FAIL},
+        ),
+        "master-shared": customer_key(
+            estate, management, "master-shared", policy=key_policy(management, share_with(prod))
+        ),
         # A key the prod account used to have: deleted, yet a bucket still names it.
         "prod-deleted": Key(prod, f"arn:aws:kms:{HOME}:{prod}:key/0b0e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "Missing"),
     }
@@ -426,8 +510,12 @@ def service_default_keys(estate, account):
     for region in REGIONS:
         kms = estate.client(account, "kms", region)
         listed = {key["KeyArn"] for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]}
-        aliases = {alias["TargetKeyId"]: alias["AliasName"] for page in kms.get_paginator("list_aliases").paginate()
-                   for alias in page["Aliases"] if alias.get("TargetKeyId")}
+        aliases = {
+            alias["TargetKeyId"]: alias["AliasName"]
+            for page in kms.get_paginator("list_aliases").paginate()
+            for alias in page["Aliases"]
+            if alias.get("TargetKeyId")
+        }
         for arn in sorted(listed):
             if (account, arn) in estate.truth.resources:
                 continue
@@ -443,8 +531,20 @@ def put_policy(s3, bucket, document):
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document).replace("{bucket}", bucket))
 
 
-def bucket(estate, account, name, *, region=HOME, sse=None, key=None, policy=None, logs_to=None, block=False,
-           tags=None, hygiene=PASS):
+def bucket(
+    estate,
+    account,
+    name,
+    *,
+    region=HOME,
+    sse=None,
+    key=None,
+    policy=None,
+    logs_to=None,
+    block=False,
+    tags=None,
+    hygiene=PASS,
+):
     """A bucket and its five s3.* expectations. `sse`: None (moto's default: none), "AES256" or "aws:kms"."""
     s3 = estate.client(account, "s3", region)
     options = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
@@ -453,20 +553,27 @@ def bucket(estate, account, name, *, region=HOME, sse=None, key=None, policy=Non
         default = {"SSEAlgorithm": sse}
         if key and not key.arn.startswith("alias/aws/"):
             default["KMSMasterKeyID"] = key.arn
-        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": default}]})
+        s3.put_bucket_encryption(
+            Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]}
+        )
     if policy:
         put_policy(s3, name, policy)
     if logs_to:
-        s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={
-            "LoggingEnabled": {"TargetBucket": logs_to, "TargetPrefix": f"{name}/"}})
+        s3.put_bucket_logging(
+            Bucket=name, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": logs_to, "TargetPrefix": f"{name}/"}}
+        )
     if block:
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=BLOCK_ALL)
     if tags:
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
     uid = f"arn:aws:s3:::{name}"
-    owner = UNENCRYPTED if not sse else AWS_OWNED if sse == "AES256" else (
-        EXTERNAL if key.account != account else key.owner)
+    owner = (
+        UNENCRYPTED
+        if not sse
+        else AWS_OWNED
+        if sse == "AES256"
+        else (EXTERNAL if key.account != account else key.owner)
+    )
     truth = estate.truth
     truth.resource(account, uid, "s3.bucket", owner, hygiene)
     truth.expect(account, "s3.bucket_default_encryption", uid, PASS if sse else FAIL)
@@ -484,9 +591,18 @@ def bucket(estate, account, name, *, region=HOME, sse=None, key=None, policy=Non
 
 
 def log_delivery_policy(bucket_name):
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket_name}/*"}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "S3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{bucket_name}/*",
+            }
+        ],
+    }
 
 
 # Denies plain HTTP but not TLS 1.0/1.1: s3.bucket_secure_transport PASS, s3.bucket_min_tls_12 FAIL.
@@ -498,13 +614,21 @@ def build_storage(estate, keys):
     bucket(estate, prod, "prod-access-logs", sse="AES256", policy=log_delivery_policy("prod-access-logs"))
     bucket(estate, prod, "prod-sse-s3", sse="AES256", policy=TLS_ONLY_POLICY, logs_to="prod-access-logs")
     bucket(estate, prod, "prod-sse-kms-default", sse="aws:kms", key=keys["aws/s3"])
-    bucket(estate, prod, "prod-cmk", sse="aws:kms", key=keys["prod-data"], policy=SECURE_TRANSPORT_ONLY_POLICY,
-           logs_to="prod-access-logs")
+    bucket(
+        estate,
+        prod,
+        "prod-cmk",
+        sse="aws:kms",
+        key=keys["prod-data"],
+        policy=SECURE_TRANSPORT_ONLY_POLICY,
+        logs_to="prod-access-logs",
+    )
     bucket(estate, prod, "prod-central-key", sse="aws:kms", key=keys["keys-central"])
     bucket(estate, prod, "prod-untrusted-key", sse="aws:kms", key=keys["master-shared"])
     bucket(estate, prod, "prod-lost-key", sse="aws:kms", key=keys["prod-deleted"])
-    estate.handles["plain_bucket"] = bucket(estate, prod, "prod-plain", tags={"owner": "jane.doe@example.com"},
-                                            hygiene=FAIL)
+    estate.handles["plain_bucket"] = bucket(
+        estate, prod, "prod-plain", tags={"owner": "jane.doe@example.com"}, hygiene=FAIL
+    )
     bucket(estate, prod, "prod-eu-data", region=EU, sse="aws:kms", key=keys["prod-eu"], policy=TLS_ONLY_POLICY)
     # Trail buckets: blocked at bucket level (prod), at account level (keys), not at all (prod's eu trail).
     bucket(estate, prod, "prod-trail-logs", sse="AES256", block=True)
@@ -521,8 +645,12 @@ def volume(estate, account, name, region, *, encrypted, key=None, tags=None, hyg
     if key:
         options["KmsKeyId"] = key.arn
     tag_set = [{"Key": "Name", "Value": name}, *[{"Key": k, "Value": v} for k, v in (tags or {}).items()]]
-    made = ec2.create_volume(AvailabilityZone=f"{region}a", Size=8, TagSpecifications=[
-        {"ResourceType": "volume", "Tags": tag_set}], **options)
+    made = ec2.create_volume(
+        AvailabilityZone=f"{region}a",
+        Size=8,
+        TagSpecifications=[{"ResourceType": "volume", "Tags": tag_set}],
+        **options,
+    )
     uid = f"arn:aws:ec2:{region}:{account}:volume/{made['VolumeId']}"
     if encrypted and key is None:
         # EBS encrypts with the account's AWS-managed aws/ebs key when none is named (created on first use).
@@ -539,32 +667,57 @@ def build_compute(estate, keys):
     prod = estate.prod
     volume(estate, prod, "data-cmk", HOME, encrypted=True, key=keys["prod-data"])
     volume(estate, prod, "data-default", HOME, encrypted=True)
-    volume(estate, prod, "data-central", HOME, encrypted=True, key=keys["keys-central"],
-           tags={"peer-account": estate.keys}, hygiene=FAIL)
+    volume(
+        estate,
+        prod,
+        "data-central",
+        HOME,
+        encrypted=True,
+        key=keys["keys-central"],
+        tags={"peer-account": estate.keys},
+        hygiene=FAIL,
+    )
     estate.handles["plain_volume"] = volume(estate, prod, "scratch", EU, encrypted=False)
     rds = estate.client(prod, "rds")
     for name, key in (("orders-db", keys["prod-data"]), ("legacy-db", None)):
         options = {"StorageEncrypted": True, "KmsKeyId": key.arn} if key else {"StorageEncrypted": False}
-        instance = rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
-                                          MasterUsername="app", MasterUserPassword=PASSWORD, AllocatedStorage=20,
-                                          **options)["DBInstance"]
-        uid = estate.truth.resource(prod, instance["DBInstanceArn"], "rds.db_instance",
-                                    CUSTOMER if key else UNENCRYPTED)
+        instance = rds.create_db_instance(
+            DBInstanceIdentifier=name,
+            Engine="postgres",
+            DBInstanceClass="db.t3.micro",
+            MasterUsername="app",
+            MasterUserPassword=PASSWORD,
+            AllocatedStorage=20,
+            **options,
+        )["DBInstance"]
+        uid = estate.truth.resource(
+            prod, instance["DBInstanceArn"], "rds.db_instance", CUSTOMER if key else UNENCRYPTED
+        )
         estate.truth.expect(prod, "rds.instance_storage_encrypted", uid, PASS if key else FAIL)
         if key:
             estate.truth.uses(prod, uid, key)
     dynamodb = estate.client(prod, "dynamodb")
-    tables = (("orders", None, FAIL, AWS_OWNED), ("orders-cmk", keys["prod-data"], PASS, CUSTOMER),
-              ("orders-aws-key", "aws", FAIL, AWS_MANAGED), ("orders-central", keys["keys-central"], PASS, EXTERNAL))
+    tables = (
+        ("orders", None, FAIL, AWS_OWNED),
+        ("orders-cmk", keys["prod-data"], PASS, CUSTOMER),
+        ("orders-aws-key", "aws", FAIL, AWS_MANAGED),
+        ("orders-central", keys["keys-central"], PASS, EXTERNAL),
+    )
     for name, key, status, owner in tables:
         options = {}
         if key:
-            options["SSESpecification"] = {"Enabled": True, "SSEType": "KMS",
-                                           **({"KMSMasterKeyId": key.arn} if key != "aws" else {})}
-        table = dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                                      KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                                      **options)["TableDescription"]
+            options["SSESpecification"] = {
+                "Enabled": True,
+                "SSEType": "KMS",
+                **({"KMSMasterKeyId": key.arn} if key != "aws" else {}),
+            }
+        table = dynamodb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            **options,
+        )["TableDescription"]
         uid = estate.truth.resource(prod, table["TableArn"], "dynamodb.table", owner)
         estate.truth.expect(prod, "dynamodb.table_customer_managed_key", uid, status)
         if key == "aws":
@@ -587,11 +740,13 @@ def build_compute(estate, keys):
 def build_messaging(estate, keys):
     prod, truth = estate.prod, estate.truth
     sqs = estate.client(prod, "sqs")
-    queues = (("jobs", {}, None, AWS_OWNED, PASS),  # SSE-SQS is the default for new queues
-              ("jobs-plain", {"SqsManagedSseEnabled": "false"}, None, UNENCRYPTED, FAIL),
-              ("jobs-cmk", {}, keys["prod-data"], CUSTOMER, PASS),
-              ("jobs-aws-key", {}, keys["aws/sqs"], AWS_MANAGED, PASS),
-              ("jobs-retired-key", {}, keys["prod-retired"], CUSTOMER, PASS))
+    queues = (
+        ("jobs", {}, None, AWS_OWNED, PASS),  # SSE-SQS is the default for new queues
+        ("jobs-plain", {"SqsManagedSseEnabled": "false"}, None, UNENCRYPTED, FAIL),
+        ("jobs-cmk", {}, keys["prod-data"], CUSTOMER, PASS),
+        ("jobs-aws-key", {}, keys["aws/sqs"], AWS_MANAGED, PASS),
+        ("jobs-retired-key", {}, keys["prod-retired"], CUSTOMER, PASS),
+    )
     for name, attributes, key, owner, status in queues:
         if key:
             attributes = {**attributes, "KmsMasterKeyId": key.arn}
@@ -609,9 +764,11 @@ def build_messaging(estate, keys):
         if key:
             truth.uses(prod, arn, key)
     topic = f"arn:aws:sns:{HOME}:{prod}:alerts"
-    endpoints = (("https", "https://hooks.example.com/posture", PASS),
-                 ("https", "https://deploy:s3cret@hooks.example.com/legacy", FAIL),
-                 ("email", "oncall@example.com", None))
+    endpoints = (
+        ("https", "https://hooks.example.com/posture", PASS),
+        ("https", "https://deploy:s3cret@hooks.example.com/legacy", FAIL),
+        ("email", "oncall@example.com", None),
+    )
     for protocol, endpoint, _status in endpoints:
         sns.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
     for subscription in sns.list_subscriptions()["Subscriptions"]:
@@ -621,8 +778,9 @@ def build_messaging(estate, keys):
             truth.expect(prod, "hygiene.no_credentials_in_urls", subscription["SubscriptionArn"], status)
     secrets = estate.client(prod, "secretsmanager")
     for name, key, options, hygiene in (
-            ("db-password", keys["prod-data"], {}, PASS),
-            ("api-token", keys["aws/secretsmanager"], {"Description": "Rotated by ops@example.com"}, FAIL)):
+        ("db-password", keys["prod-data"], {}, PASS),
+        ("api-token", keys["aws/secretsmanager"], {"Description": "Rotated by ops@example.com"}, FAIL),
+    ):
         if not key.aws_managed:
             options = {**options, "KmsKeyId": key.arn}
         arn = secrets.create_secret(Name=name, SecretString="not-a-real-secret", **options)["ARN"]
@@ -643,8 +801,9 @@ def log_group(estate, account, name, *, key=None, retention=None, region=HOME):
     truth = estate.truth
     truth.resource(account, uid, "logs.log_group", key.owner if key else AWS_OWNED)
     truth.expect(account, "logs.log_group_kms_encrypted", uid, PASS if key else FAIL)
-    truth.expect(account, "logs.log_group_retention_adequate", uid,
-                 PASS if retention is None or retention >= 365 else FAIL)
+    truth.expect(
+        account, "logs.log_group_retention_adequate", uid, PASS if retention is None or retention >= 365 else FAIL
+    )
     if key:
         truth.uses(account, uid, key)
     return uid
@@ -656,13 +815,18 @@ def build_logging(estate, keys):
     log_group(estate, prod, "/app/debug", retention=30)
     log_group(estate, prod, "/app/audit")  # never expires
     log_group(estate, prod, "/vpc/flow-logs", retention=365)
-    estate.handles["report_log_group"] = log_group(estate, prod, "/app/reports", key=keys["prod-reports"],
-                                                   retention=731)
+    estate.handles["report_log_group"] = log_group(
+        estate, prod, "/app/reports", key=keys["prod-reports"], retention=731
+    )
     for region, recording in ((HOME, True), (EU, False)):
         config = estate.client(prod, "config", region)
-        config.put_configuration_recorder(ConfigurationRecorder={
-            "name": "default", "roleARN": f"arn:aws:iam::{prod}:role/aws-config",
-            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == HOME}})
+        config.put_configuration_recorder(
+            ConfigurationRecorder={
+                "name": "default",
+                "roleARN": f"arn:aws:iam::{prod}:role/aws-config",
+                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == HOME},
+            }
+        )
         if recording:
             config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "prod-access-logs"})
             config.start_configuration_recorder(ConfigurationRecorderName="default")
@@ -687,14 +851,25 @@ def default_vpcs(estate, account):
 def build_network(estate):
     prod, truth = estate.prod, estate.truth
     ec2 = estate.client(prod, "ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", TagSpecifications=[
-        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "prod-vpc"}]}])["Vpc"]["VpcId"]
-    ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogGroupName="/vpc/flow-logs",
-                         DeliverLogsPermissionArn=f"arn:aws:iam::{prod}:role/flow-logs")
+    vpc = ec2.create_vpc(
+        CidrBlock="10.20.0.0/16",
+        TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "prod-vpc"}]}],
+    )["Vpc"]["VpcId"]
+    ec2.create_flow_logs(
+        ResourceIds=[vpc],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogGroupName="/vpc/flow-logs",
+        DeliverLogsPermissionArn=f"arn:aws:iam::{prod}:role/flow-logs",
+    )
     uid = truth.resource(prod, f"arn:aws:ec2:{HOME}:{prod}:vpc/{vpc}", "ec2.vpc")
     truth.expect(prod, "vpc.flow_logs_enabled", uid, PASS)
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=f"{HOME}{zone}")["Subnet"][
-        "SubnetId"] for n, zone in ((1, "a"), (2, "b"))]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=f"{HOME}{zone}")["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in ((1, "a"), (2, "b"))
+    ]
     load_balancers(estate, vpc, subnets)
     distributions(estate)
 
@@ -706,17 +881,22 @@ def load_balancers(estate, vpc, subnets):
 
     def listener(lb, protocol, port, actions, policy=None):
         options = {"SslPolicy": policy, "Certificates": [{"CertificateArn": certificate}]} if policy else {}
-        made = elbv2.create_listener(LoadBalancerArn=lb, Protocol=protocol, Port=port, DefaultActions=actions,
-                                     **options)["Listeners"][0]
+        made = elbv2.create_listener(
+            LoadBalancerArn=lb, Protocol=protocol, Port=port, DefaultActions=actions, **options
+        )["Listeners"][0]
         # Listener names are derived ("web:443") and they carry no tags: no hygiene finding.
         return truth.resource(prod, made["ListenerArn"], "elbv2.listener", hygiene=None)
 
     def load_balancer(name, kind="application", logs=False):
         lb = elbv2.create_load_balancer(Name=name, Subnets=subnets, Type=kind)["LoadBalancers"][0]["LoadBalancerArn"]
         if logs:
-            elbv2.modify_load_balancer_attributes(LoadBalancerArn=lb, Attributes=[
-                {"Key": "access_logs.s3.enabled", "Value": "true"},
-                {"Key": "access_logs.s3.bucket", "Value": "prod-access-logs"}])
+            elbv2.modify_load_balancer_attributes(
+                LoadBalancerArn=lb,
+                Attributes=[
+                    {"Key": "access_logs.s3.enabled", "Value": "true"},
+                    {"Key": "access_logs.s3.bucket", "Value": "prod-access-logs"},
+                ],
+            )
         truth.resource(prod, lb, "elbv2.load_balancer")
         return lb
 
@@ -725,13 +905,15 @@ def load_balancers(estate, vpc, subnets):
     web = load_balancer("web", logs=True)
     truth.expect(prod, "elbv2.access_logs_enabled", web, PASS)
     truth.expect(prod, "elbv2.listener_https_only", listener(web, "HTTP", 80, [REDIRECT]), PASS)
-    truth.expect(prod, "elbv2.listener_tls12",
-                 listener(web, "HTTPS", 443, forward, "ELBSecurityPolicy-TLS13-1-2-2021-06"), PASS)
+    truth.expect(
+        prod, "elbv2.listener_tls12", listener(web, "HTTPS", 443, forward, "ELBSecurityPolicy-TLS13-1-2-2021-06"), PASS
+    )
     legacy = load_balancer("legacy")
     truth.expect(prod, "elbv2.access_logs_enabled", legacy, FAIL)
     truth.expect(prod, "elbv2.listener_https_only", listener(legacy, "HTTP", 80, forward), FAIL)
-    truth.expect(prod, "elbv2.listener_tls12", listener(legacy, "HTTPS", 443, forward, "ELBSecurityPolicy-2016-08"),
-                 FAIL)
+    truth.expect(
+        prod, "elbv2.listener_tls12", listener(legacy, "HTTPS", 443, forward, "ELBSecurityPolicy-2016-08"), FAIL
+    )
     group_tcp = elbv2.create_target_group(Name="tcp", Protocol="TCP", Port=5432, VpcId=vpc)["TargetGroups"][0]
     edge = load_balancer("edge", kind="network")
     listener(edge, "TCP", 5432, [{"Type": "forward", "TargetGroupArn": group_tcp["TargetGroupArn"]}])
@@ -739,13 +921,29 @@ def load_balancers(estate, vpc, subnets):
 
 
 def distribution_config(reference, comment, policy, certificate=None):
-    behavior = {"TargetOriginId": "site", "ViewerProtocolPolicy": policy, "MinTTL": 0,
-                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                "TrustedSigners": {"Enabled": False, "Quantity": 0}}
-    config = {"CallerReference": reference, "Comment": comment, "Enabled": True, "DefaultCacheBehavior": behavior,
-              "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": "origin.example.com",
-                                                      "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
-                                                                             "OriginProtocolPolicy": "https-only"}}]}}
+    behavior = {
+        "TargetOriginId": "site",
+        "ViewerProtocolPolicy": policy,
+        "MinTTL": 0,
+        "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+        "TrustedSigners": {"Enabled": False, "Quantity": 0},
+    }
+    config = {
+        "CallerReference": reference,
+        "Comment": comment,
+        "Enabled": True,
+        "DefaultCacheBehavior": behavior,
+        "Origins": {
+            "Quantity": 1,
+            "Items": [
+                {
+                    "Id": "site",
+                    "DomainName": "origin.example.com",
+                    "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+                }
+            ],
+        },
+    }
     if certificate:
         config["ViewerCertificate"] = certificate
     return config
@@ -755,11 +953,15 @@ def distributions(estate):
     prod, truth = estate.prod, estate.truth
     cloudfront = estate.client(prod, "cloudfront")
     certificate_arn = f"arn:aws:acm:us-east-1:{prod}:certificate/0b9c7e3a-0000-4000-8000-000000000001"
-    certificate = {"ACMCertificateArn": certificate_arn,
-                   "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
+    certificate = {
+        "ACMCertificateArn": certificate_arn,
+        "SSLSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+    }
     for reference, comment, policy, cert, status, hygiene in (
-            ("site", "Marketing site", "redirect-to-https", certificate, PASS, PASS),
-            ("legacy", "Old shop; test card 4111 1111 1111 1111", "allow-all", None, FAIL, FAIL)):
+        ("site", "Marketing site", "redirect-to-https", certificate, PASS, PASS),
+        ("legacy", "Old shop; test card 4111 1111 1111 1111", "allow-all", None, FAIL, FAIL),
+    ):
         made = cloudfront.create_distribution(DistributionConfig=distribution_config(reference, comment, policy, cert))
         arn = made["Distribution"]["ARN"]
         truth.resource(prod, arn, "cloudfront.distribution", hygiene=hygiene)
@@ -795,16 +997,21 @@ def user(estate, account, name, *, console=False, mfa=False, key_age_days=None, 
         iam.create_login_profile(UserName=name, Password=PASSWORD)
     if mfa:
         device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name.replace("@", "-"))["VirtualMFADevice"]
-        iam.enable_mfa_device(UserName=name, SerialNumber=device["SerialNumber"], AuthenticationCode1="123456",
-                              AuthenticationCode2="654321")
+        iam.enable_mfa_device(
+            UserName=name,
+            SerialNumber=device["SerialNumber"],
+            AuthenticationCode1="123456",
+            AuthenticationCode2="654321",
+        )
     if key_age_days is not None:
         with moto_clock_back(key_age_days):
             iam.create_access_key(UserName=name)
     truth = estate.truth
     truth.resource(account, arn, "iam.user", hygiene=hygiene)
     truth.expect(account, "iam.user_console_mfa", arn, NA if not console else PASS if mfa else FAIL)
-    truth.expect(account, "iam.access_keys_rotated_90d", arn,
-                 NA if key_age_days is None else PASS if key_age_days < 90 else FAIL)
+    truth.expect(
+        account, "iam.access_keys_rotated_90d", arn, NA if key_age_days is None else PASS if key_age_days < 90 else FAIL
+    )
     return arn
 
 
@@ -820,14 +1027,22 @@ def build_identity(estate):
         arn = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
         truth.resource(prod, arn, "iam.policy")
         truth.expect(prod, "iam.no_full_admin_custom_policies", arn, status)
-    iam.update_account_password_policy(MinimumPasswordLength=16, RequireSymbols=True, RequireNumbers=True,
-                                       RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
-                                       PasswordReusePrevention=24)
+    iam.update_account_password_policy(
+        MinimumPasswordLength=16,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        PasswordReusePrevention=24,
+    )
     estate.client(central, "iam").update_account_password_policy(MinimumPasswordLength=8)
     root_flags(management, mfa=True, access_keys=False)
     root_flags(central, mfa=False, access_keys=True)
-    for account, mfa, keys, password in ((management, PASS, PASS, FAIL), (prod, FAIL, PASS, PASS),
-                                         (central, FAIL, FAIL, FAIL)):
+    for account, mfa, keys, password in (
+        (management, PASS, PASS, FAIL),
+        (prod, FAIL, PASS, PASS),
+        (central, FAIL, FAIL, FAIL),
+    ):
         uid = account_uid(account)
         truth.expect(account, "iam.root_mfa_enabled", uid, mfa)
         truth.expect(account, "iam.root_access_keys_absent", uid, keys)
@@ -837,8 +1052,19 @@ def build_identity(estate):
 # ---- CloudTrail ------------------------------------------------------------------------------------------------------
 
 
-def trail(estate, account, name, bucket_name, *, region=HOME, multi_region=False, logging=True, validation=False,
-          key=None, bucket_verdict):
+def trail(
+    estate,
+    account,
+    name,
+    bucket_name,
+    *,
+    region=HOME,
+    multi_region=False,
+    logging=True,
+    validation=False,
+    key=None,
+    bucket_verdict,
+):
     cloudtrail = estate.client(account, "cloudtrail", region)
     options = {"IsMultiRegionTrail": multi_region, "EnableLogFileValidation": validation}
     if key:
@@ -858,12 +1084,28 @@ def trail(estate, account, name, bucket_name, *, region=HOME, multi_region=False
 
 def build_trails(estate, keys):
     prod, central, management, truth = estate.prod, estate.keys, estate.management, estate.truth
-    trail(estate, prod, "org-audit", "prod-trail-logs", multi_region=True, validation=True, key=keys["prod-data"],
-          bucket_verdict=PASS)
+    trail(
+        estate,
+        prod,
+        "org-audit",
+        "prod-trail-logs",
+        multi_region=True,
+        validation=True,
+        key=keys["prod-data"],
+        bucket_verdict=PASS,
+    )
     trail(estate, prod, "eu-local", "prod-eu-trail", region=EU, bucket_verdict=FAIL)
     # Multi-region but stopped; its bucket is protected by the account-level Block Public Access.
-    trail(estate, central, "keys-trail", "keys-trail-logs", multi_region=True, logging=False, validation=True,
-          bucket_verdict=PASS)
+    trail(
+        estate,
+        central,
+        "keys-trail",
+        "keys-trail-logs",
+        multi_region=True,
+        logging=False,
+        validation=True,
+        bucket_verdict=PASS,
+    )
     # Delivers to prod's bucket (a central log archive): not this account's bucket to judge.
     trail(estate, central, "keys-eu-feed", "prod-trail-logs", region=EU, bucket_verdict=NA)
     truth.expect(prod, "cloudtrail.multi_region_logging", account_uid(prod), PASS)

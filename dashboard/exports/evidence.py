@@ -33,7 +33,8 @@ DESCRIPTIONS = {
 EVIDENCE_NOTE = (
     "resources.json lists the resources that existed on the as-of date (first seen by then and not yet gone). "
     "Their evidence is the latest Posture collected, which may postdate the as-of date: Posture keeps the history "
-    "of findings (their events), not past versions of evidence.")
+    "of findings (their events), not past versions of evidence."
+)
 
 
 class _HashingSink(io.RawIOBase):
@@ -116,8 +117,13 @@ def build(scope, path, generated_by, progress=None, signer=CONFIGURED):
     def resources_json(out):
         counts["resources"] = json_export.write(resource_rows(scope.resources()), out)
 
-    steps = [("findings.csv", findings_csv), ("findings.json", findings_json),
-             ("resources.json", resources_json), ("catalog.json", catalog_json), ("report.pdf", None)]
+    steps = [
+        ("findings.csv", findings_csv),
+        ("findings.json", findings_json),
+        ("resources.json", resources_json),
+        ("catalog.json", catalog_json),
+        ("report.pdf", None),
+    ]
     files = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         for done, (name, writer) in enumerate(steps):
@@ -200,8 +206,11 @@ def verify(path, public_key=None, hmac_key=None, allow_unsigned=False):
         if problem:
             return _fail(problem)
     if algorithm == signing.UNSIGNED:
-        return Verdict(True, f"verified (UNSIGNED: {len(listed)} files match the manifest, but nothing proves "
-                             "who made it)", signed=False)
+        return Verdict(
+            True,
+            f"verified (UNSIGNED: {len(listed)} files match the manifest, but nothing proves who made it)",
+            signed=False,
+        )
     return Verdict(True, f"verified: {len(listed)} files match the manifest, {algorithm} signature valid")
 
 
@@ -216,8 +225,12 @@ def _check_signature(pack, names, data, algorithm, public_key, hmac_key, allow_u
     if algorithm == signing.UNSIGNED:
         if allow_unsigned:
             return None
-        return Verdict(False, "manifest.json: the pack is UNSIGNED (no signing key was configured when it was "
-                              "built); pass --allow-unsigned to check its hashes anyway.", signed=False)
+        return Verdict(
+            False,
+            "manifest.json: the pack is UNSIGNED (no signing key was configured when it was "
+            "built); pass --allow-unsigned to check its hashes anyway.",
+            signed=False,
+        )
     if SIGNATURE not in names:
         return _fail(f"{SIGNATURE}: missing from the pack.")
     signature, problem = _read(pack, SIGNATURE)
@@ -234,8 +247,10 @@ def _check_signature(pack, names, data, algorithm, public_key, hmac_key, allow_u
     else:
         return _fail(f"{MANIFEST}: unknown signature algorithm {algorithm!r}.")
     if not valid:
-        return _fail(f"{SIGNATURE}: the signature does not match manifest.json (either was changed, or it "
-                     "was signed with another key).")
+        return _fail(
+            f"{SIGNATURE}: the signature does not match manifest.json (either was changed, or it "
+            "was signed with another key)."
+        )
     return Verdict(True, "signature valid")
 
 

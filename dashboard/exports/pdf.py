@@ -97,7 +97,8 @@ class Tallies:
         group = self.failing[finding.severity].get(finding.check_id)
         if group is None:
             group = self.failing[finding.severity][finding.check_id] = CheckGroup(
-                finding.check_id, CATALOG.get(finding.check_id))
+                finding.check_id, CATALOG.get(finding.check_id)
+            )
         group.count += 1
         group.accounts.add(finding.account_id)
         if len(group.rows) < PER_CHECK_ROWS and self.listed[finding.severity] < SEVERITY_ROWS:
@@ -107,8 +108,9 @@ class Tallies:
 
 def tally(findings, at):
     tallies = Tallies()
-    rows = (findings.select_related("suppression__created_by", "suppression__account")
-            .defer("resource__evidence", "resource__tags"))
+    rows = findings.select_related("suppression__created_by", "suppression__account").defer(
+        "resource__evidence", "resource__tags"
+    )
     for finding in rows.iterator(chunk_size=2000):
         tallies.add(finding, at)
     return tallies
@@ -120,21 +122,36 @@ def severity_sections(tallies):
         groups = sorted(tallies.failing.get(severity, {}).values(), key=lambda g: (-g.count, g.check_id))
         if groups:
             count = sum(group.count for group in groups)
-            sections.append({"severity": severity, "label": severity.label, "groups": groups, "count": count,
-                             "hidden": count - sum(len(group.rows) for group in groups)})
+            sections.append(
+                {
+                    "severity": severity,
+                    "label": severity.label,
+                    "groups": groups,
+                    "count": count,
+                    "hidden": count - sum(len(group.rows) for group in groups),
+                }
+            )
     return sections
 
 
 def top_checks(tallies):
     groups = [group for by_check in tallies.failing.values() for group in by_check.values()]
-    return sorted(groups, key=lambda g: (-SEVERITY_WEIGHT.get(g.check.severity if g.check else "", 0) * g.count,
-                                         -g.count, g.check_id))[:TOP_CHECKS]
+    return sorted(
+        groups,
+        key=lambda g: (-SEVERITY_WEIGHT.get(g.check.severity if g.check else "", 0) * g.count, -g.count, g.check_id),
+    )[:TOP_CHECKS]
 
 
 def key_ownership(scope):
     """[(resource type, {key owner: count})] of the resources that existed at the scope's moment."""
-    rows = (scope.resources().order_by().exclude(key_owner="").values_list("type", "key_owner")
-            .annotate(count=Count("id")).order_by("type", "key_owner"))
+    rows = (
+        scope.resources()
+        .order_by()
+        .exclude(key_owner="")
+        .values_list("type", "key_owner")
+        .annotate(count=Count("id"))
+        .order_by("type", "key_owner")
+    )
     table = defaultdict(dict)
     for type_, owner, count in rows:
         table[type_][owner] = count
@@ -146,9 +163,16 @@ def ownership_totals(table):
     for _type, counts in table:
         totals.update(counts)
     everything = sum(totals.values())
-    return [{"owner": owner, "label": owner.label, "count": totals[owner],
-             "share": round(100 * totals[owner] / everything, 1) if everything else 0}
-            for owner in KeyOwner if totals[owner]]
+    return [
+        {
+            "owner": owner,
+            "label": owner.label,
+            "count": totals[owner],
+            "share": round(100 * totals[owner] / everything, 1) if everything else 0,
+        }
+        for owner in KeyOwner
+        if totals[owner]
+    ]
 
 
 def daily(area_series, end):
@@ -173,17 +197,20 @@ def account_sections(accounts, areas, scores, series, failing_by_account, at):
         by_area = scores.get(account.pk, {})
         scored = [row for row in by_area.values() if row.area in areas]
         area_series = {area: points for area, points in series.get(account.pk, {}).items() if area in areas}
-        sections.append({
-            "account": account,
-            "cells": [{"area": area, "row": by_area.get(area)} for area in areas],
-            "overall": scoreboard.overall(row.score for row in scored),
-            "passed": sum(row.passed for row in scored), "failed": sum(row.failed for row in scored),
-            "errors": sum(row.errors for row in scored),
-            "scored_at": max((row.at for row in scored), default=None),
-            "failing": failing_by_account.get(account.pk, Counter()),
-            "series": [(area.label, area_series.get(area, [])) for area in areas],
-            "sparkline": charts.sparkline(daily(area_series, at), width=90, height=20),
-        })
+        sections.append(
+            {
+                "account": account,
+                "cells": [{"area": area, "row": by_area.get(area)} for area in areas],
+                "overall": scoreboard.overall(row.score for row in scored),
+                "passed": sum(row.passed for row in scored),
+                "failed": sum(row.failed for row in scored),
+                "errors": sum(row.errors for row in scored),
+                "scored_at": max((row.at for row in scored), default=None),
+                "failing": failing_by_account.get(account.pk, Counter()),
+                "series": [(area.label, area_series.get(area, [])) for area in areas],
+                "sparkline": charts.sparkline(daily(area_series, at), width=90, height=20),
+            }
+        )
     return sections
 
 
@@ -193,8 +220,13 @@ def detail_charts(sections, at):
     scored = sorted((s for s in sections if s["overall"] is not None), key=lambda s: (s["overall"], s["account"].name))
     for section in scored[:DETAIL_ACCOUNTS]:
         section["chart"] = charts.trend_chart(
-            section["series"], days=TREND_DAYS, end=at, width=660, height=110,
-            title=f"{section['account'].name}: score by area, {TREND_DAYS} days to the as-of date")
+            section["series"],
+            days=TREND_DAYS,
+            end=at,
+            width=660,
+            height=110,
+            title=f"{section['account'].name}: score by area, {TREND_DAYS} days to the as-of date",
+        )
     return scored[:DETAIL_ACCOUNTS]
 
 
@@ -209,10 +241,26 @@ def estate_trend(areas, sections, at):
             for offset, value in enumerate(daily({area: points}, at)):
                 if value is not None:
                     by_day[offset].append(value)
-        lines.append((area.label, [(charts.as_datetime(start + timedelta(days=offset)) + timedelta(hours=12),
-                                    sum(values) / len(values)) for offset, values in sorted(by_day.items())]))
-    return charts.trend_chart(lines, days=TREND_DAYS, end=at, width=660, height=150,
-                              title=f"Estate score by area (mean over accounts), {TREND_DAYS} days to the as-of date")
+        lines.append(
+            (
+                area.label,
+                [
+                    (
+                        charts.as_datetime(start + timedelta(days=offset)) + timedelta(hours=12),
+                        sum(values) / len(values),
+                    )
+                    for offset, values in sorted(by_day.items())
+                ],
+            )
+        )
+    return charts.trend_chart(
+        lines,
+        days=TREND_DAYS,
+        end=at,
+        width=660,
+        height=150,
+        title=f"Estate score by area (mean over accounts), {TREND_DAYS} days to the as-of date",
+    )
 
 
 def area_summary(areas, sections):
@@ -220,17 +268,26 @@ def area_summary(areas, sections):
     for area in areas:
         cells = [cell["row"] for section in sections for cell in section["cells"] if cell["area"] == area]
         scored = [row for row in cells if row is not None]
-        rows.append({"area": area, "score": scoreboard.overall(row.score for row in scored),
-                     "passed": sum(row.passed for row in scored), "failed": sum(row.failed for row in scored),
-                     "errors": sum(row.errors for row in scored), "accounts": len(scored)})
+        rows.append(
+            {
+                "area": area,
+                "score": scoreboard.overall(row.score for row in scored),
+                "passed": sum(row.passed for row in scored),
+                "failed": sum(row.failed for row in scored),
+                "errors": sum(row.errors for row in scored),
+                "accounts": len(scored),
+            }
+        )
     return rows
 
 
 def catalog_by_area(areas):
     groups = []
     for area in areas:
-        checks = sorted((check for check in CATALOG.values() if check.area == area),
-                        key=lambda check: (list(Severity).index(check.severity), check.id))
+        checks = sorted(
+            (check for check in CATALOG.values() if check.area == area),
+            key=lambda check: (list(Severity).index(check.severity), check.id),
+        )
         if checks:
             groups.append({"area": area, "checks": checks})
     return groups
@@ -271,7 +328,9 @@ def report_context(scope, generated_by):
         "severity_counts": [(severity, severity_counts.get(severity, 0)) for severity in Severity],
         "severity_chart": charts.stacked_bars(
             [("Failing, not muted", {severity: severity_counts.get(severity, 0) for severity in Severity})],
-            width=660, title="Failing findings by severity"),
+            width=660,
+            title="Failing findings by severity",
+        ),
         "failing": failing,
         "top_checks": top_checks(tallies),
         "muted": sorted(tallies.muted.values(), key=lambda g: (g.suppression.check_id, g.suppression.expires_at)),
@@ -279,7 +338,8 @@ def report_context(scope, generated_by):
         "muted_failing": tallies.muted_failing,
         "ownership": ownership,
         "ownership_totals": ownership_totals(ownership),
-        "ownership_chart": charts.stacked_bars(ownership, width=660, title="Resources by key owner") if ownership
+        "ownership_chart": charts.stacked_bars(ownership, width=660, title="Resources by key owner")
+        if ownership
         else None,
         "resource_count": scope.resources().count(),
         "weights": [(severity.label, SEVERITY_WEIGHT[severity]) for severity in Severity],

@@ -14,8 +14,17 @@ from dashboard.exports.rows import COLUMNS
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="312E81")
-WIDTHS = {"account_name": 24, "check_id": 36, "resource_uid": 48, "resource_name": 28, "reason": 60,
-          "kms_key_arn": 40, "first_seen": 26, "last_seen": 26, "status_since": 26}
+WIDTHS = {
+    "account_name": 24,
+    "check_id": 36,
+    "resource_uid": 48,
+    "resource_name": 28,
+    "reason": 60,
+    "kms_key_arn": 40,
+    "first_seen": 26,
+    "last_seen": 26,
+    "status_since": 26,
+}
 CHECK_COLUMNS = ["id", "title", "area", "severity", "resource_type", "needs", "rationale", "remediation"]
 
 
@@ -72,8 +81,15 @@ def summary_sheet(book, scope):
         by_area = scores.get(account.pk, {})
         values = [by_area[area].score if area in by_area else None for area in areas]
         scored_at = max((row.at for row in by_area.values()), default=None)
-        sheet.append([text_cell(sheet, account.account_id), text_cell(sheet, account.name), *values,
-                      scoreboard.overall(values), text_cell(sheet, scored_at.isoformat() if scored_at else "")])
+        sheet.append(
+            [
+                text_cell(sheet, account.account_id),
+                text_cell(sheet, account.name),
+                *values,
+                scoreboard.overall(values),
+                text_cell(sheet, scored_at.isoformat() if scored_at else ""),
+            ]
+        )
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{len(accounts) + 1}"
 
 
@@ -85,8 +101,9 @@ def checks_sheet(book):
     for check_id in sorted(CATALOG):
         entry = CATALOG[check_id].as_dict()
         entry["needs"] = ", ".join(entry["needs"])
-        entry["resource_type"] = ", ".join(entry["resource_type"]) if isinstance(
-            entry["resource_type"], tuple) else entry["resource_type"]
+        entry["resource_type"] = (
+            ", ".join(entry["resource_type"]) if isinstance(entry["resource_type"], tuple) else entry["resource_type"]
+        )
         sheet.append([text_cell(sheet, entry[column]) for column in CHECK_COLUMNS])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(CHECK_COLUMNS))}{len(CATALOG) + 1}"
 

@@ -20,8 +20,13 @@ def entry(action=AuditEntry.Action.EXPORT, username="bob", at=None, **fields):
 
 def test_admins_see_the_log_with_who_when_where_and_what(client_as, django_assert_max_num_queries):
     for n in range(30):
-        entry(AuditEntry.Action.MUTE, username=f"user{n}", address="10.1.2.3", target=f"finding {n}",
-              details={"check": "s3.bucket_default_encryption"})
+        entry(
+            AuditEntry.Action.MUTE,
+            username=f"user{n}",
+            address="10.1.2.3",
+            target=f"finding {n}",
+            details={"check": "s3.bucket_default_encryption"},
+        )
     client = client_as("admin")
 
     with django_assert_max_num_queries(8):
@@ -51,18 +56,25 @@ def test_filters_by_action_user_and_dates(client_as):
     client = client_as("admin")
     day = (now - timedelta(days=1)).date().isoformat()
 
-    response = client.get(URL, {"action": "export", "user": "CAROL", "start": day},
-                          headers={"HX-Request": "true"})
+    response = client.get(URL, {"action": "export", "user": "CAROL", "start": day}, headers={"HX-Request": "true"})
 
     assert list(response.context["page"]) == [AuditEntry.objects.get(action="export", username="carol", at=now)]
     assert 'id="audit-table"' in response.text
     assert "<html" not in response.text
 
 
-@pytest.mark.parametrize("query", [
-    {"action": "nonsense"}, {"start": "2026-13-45"}, {"start": "2026-06-30", "end": "2026-06-01"},
-    {"page": "-1"}, {"page": "99999"}, {"page": "x"}, {"user": "x" * 5000},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"action": "nonsense"},
+        {"start": "2026-13-45"},
+        {"start": "2026-06-30", "end": "2026-06-01"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"page": "x"},
+        {"user": "x" * 5000},
+    ],
+)
 def test_bad_filters_are_explained_not_500(client_as, query):
     entry()
     response = client_as("admin").get(URL, query)
@@ -71,16 +83,14 @@ def test_bad_filters_are_explained_not_500(client_as, query):
 
 
 def test_entries_are_paginated(client_as):
-    AuditEntry.objects.bulk_create([AuditEntry(action=AuditEntry.Action.SIGN_IN, username=f"u{n}")
-                                    for n in range(120)])
+    AuditEntry.objects.bulk_create([AuditEntry(action=AuditEntry.Action.SIGN_IN, username=f"u{n}") for n in range(120)])
     response = client_as("admin").get(URL, {"page": 3})
     assert len(response.context["page"].object_list) == 120 + 1 - 100  # plus the sign-in of the admin viewing it
     assert response.context["page"].number == 3
 
 
 def test_hostile_text_in_the_log_is_escaped(client_as):
-    entry(username="<script>alert(1)</script>", target="<img src=x onerror=alert(1)>",
-          details={"<b>": "<i>"})
+    entry(username="<script>alert(1)</script>", target="<img src=x onerror=alert(1)>", details={"<b>": "<i>"})
     text = client_as("admin").get(URL).text
     assert "<script>alert(1)" not in text
     assert "<img src=x" not in text
@@ -98,9 +108,16 @@ def admin_client(client):
 
 
 def test_adding_a_user_in_the_admin_is_audited(admin_client):
-    admin_client.post(reverse("admin:auth_user_add"), {
-        "username": "newbie", "password1": "a-fine-long-password-42", "password2": "a-fine-long-password-42",
-        "usable_password": "true"}, REMOTE_ADDR="10.9.8.7")
+    admin_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "newbie",
+            "password1": "a-fine-long-password-42",
+            "password2": "a-fine-long-password-42",
+            "usable_password": "true",
+        },
+        REMOTE_ADDR="10.9.8.7",
+    )
 
     assert User.objects.filter(username="newbie").exists()
     audited = AuditEntry.objects.get(action=AuditEntry.Action.USER_CHANGED)
@@ -115,9 +132,14 @@ def test_giving_a_user_a_role_in_the_admin_is_audited(admin_client):
     url = reverse("admin:auth_user_change", args=[user.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
-    data.update({"groups": [admin_group.pk], "user_permissions": [],
-                 "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
-                 "date_joined_1": user.date_joined.strftime("%H:%M:%S")})
+    data.update(
+        {
+            "groups": [admin_group.pk],
+            "user_permissions": [],
+            "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        }
+    )
     data.pop("date_joined", None)
     data.pop("last_login", None)
 
@@ -145,11 +167,20 @@ def test_changing_ones_own_password_is_audited(client):
     user = User.objects.create_user("self-service", password="a-long-test-password")  # noqa: S106
     client.force_login(user)
 
-    response = client.post(reverse("password_change"), {
-        "old_password": "a-long-test-password", "new_password1": "another-long-password-7",
-        "new_password2": "another-long-password-7"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "a-long-test-password",
+            "new_password1": "another-long-password-7",
+            "new_password2": "another-long-password-7",
+        },
+        REMOTE_ADDR="10.0.0.9",
+    )
 
     assert response.status_code == 302
     audited = AuditEntry.objects.get(action=AuditEntry.Action.USER_CHANGED)
     assert (audited.username, audited.address, audited.details) == (
-        "self-service", "10.0.0.9", {"change": "password changed"})
+        "self-service",
+        "10.0.0.9",
+        {"change": "password changed"},
+    )

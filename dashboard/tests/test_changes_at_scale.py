@@ -24,8 +24,11 @@ def test_totals_count_every_change_while_the_list_stops_at_the_limit(client_as, 
     monkeypatch.setattr(changes, "LIMIT", 2)
     account = AwsAccountFactory(name="zeta")
     for n in range(5):
-        history(FindingFactory(resource__account=account, resource__name=f"regressed-{n}"),
-                (30, "", "PASS"), (2, "PASS", "FAIL"))
+        history(
+            FindingFactory(resource__account=account, resource__name=f"regressed-{n}"),
+            (30, "", "PASS"),
+            (2, "PASS", "FAIL"),
+        )
 
     response = client_as("viewer").get(reverse("dashboard:changes"))
 

@@ -20,14 +20,21 @@ def history(finding, *steps):
 def test_changes_between_two_dates_are_classified_per_account(client_as, django_assert_max_num_queries):
     accounts = AwsAccountFactory.create_batch(25)
     for account in accounts:
-        history(FindingFactory(resource__account=account, resource__name="regressed"),
-                (20, "", "PASS"), (2, "PASS", "FAIL"))
-        history(FindingFactory(resource__account=account, resource__name="fixed"),
-                (20, "", "FAIL"), (3, "FAIL", "PASS"))
-        history(FindingFactory(resource__account=account, resource__name="went-away"),
-                (20, "", "PASS"), (1, "PASS", ""))
-        history(FindingFactory(resource__account=account, resource__name="flapped"),
-                (20, "", "PASS"), (4, "PASS", "FAIL"), (2, "FAIL", "PASS"))  # net: no change
+        history(
+            FindingFactory(resource__account=account, resource__name="regressed"), (20, "", "PASS"), (2, "PASS", "FAIL")
+        )
+        history(
+            FindingFactory(resource__account=account, resource__name="fixed"), (20, "", "FAIL"), (3, "FAIL", "PASS")
+        )
+        history(
+            FindingFactory(resource__account=account, resource__name="went-away"), (20, "", "PASS"), (1, "PASS", "")
+        )
+        history(
+            FindingFactory(resource__account=account, resource__name="flapped"),
+            (20, "", "PASS"),
+            (4, "PASS", "FAIL"),
+            (2, "FAIL", "PASS"),
+        )  # net: no change
     client = client_as("viewer")
     with django_assert_max_num_queries(8):
         response = client.get(reverse("dashboard:changes"))
@@ -39,8 +46,9 @@ def test_changes_between_two_dates_are_classified_per_account(client_as, django_
 
 def test_changes_fragment_and_bad_dates(client_as):
     client = client_as("viewer")
-    response = client.get(reverse("dashboard:changes"), {"start": "2026-02-30", "end": "2999-01-01"},
-                          headers={"HX-Request": "true"})
+    response = client.get(
+        reverse("dashboard:changes"), {"start": "2026-02-30", "end": "2999-01-01"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert 'id="changes-list"' in response.text and "<html" not in response.text
     assert "future" in response.text

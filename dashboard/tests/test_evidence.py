@@ -22,14 +22,22 @@ from tests.processes import run_python
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-MEMBERS = ["report.pdf", "findings.csv", "findings.json", "resources.json", "catalog.json", "manifest.json",
-           "manifest.sig"]
+MEMBERS = [
+    "report.pdf",
+    "findings.csv",
+    "findings.json",
+    "resources.json",
+    "catalog.json",
+    "manifest.json",
+    "manifest.sig",
+]
 HMAC_SECRET = "an-hmac-secret-that-is-long-enough-0123456789"  # noqa: S105 - a test key
 
 
 def private_pem(key):
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +55,11 @@ def packs(django_db_setup, django_db_blocker, tmp_path_factory, key):
     with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False), transaction.atomic():
         seed_estate(NOW, accounts=2, resources=2, names={0: "payments"})
         scope = Scope(as_of=parse_as_of("2026-11-10"))
-        for name, signer in [("ed25519", signing.Signer(signing.ED25519, key)),
-                             ("hmac", signing.Signer(signing.HMAC_SHA256, HMAC_SECRET.encode())),
-                             ("unsigned", None)]:
+        for name, signer in [
+            ("ed25519", signing.Signer(signing.ED25519, key)),
+            ("hmac", signing.Signer(signing.HMAC_SHA256, HMAC_SECRET.encode())),
+            ("unsigned", None),
+        ]:
             path = folder / f"{name}.zip"
             built[name] = (path, evidence.build(scope, path, "alice (auditor)", signer=signer))
         transaction.set_rollback(True)
@@ -87,7 +97,7 @@ def flip_byte(target):
         if name != target:
             return data
         middle = len(data) // 2
-        return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
+        return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
 
     return change
 
@@ -124,8 +134,12 @@ def test_manifest_states_scope_moment_author_version_and_signature(packs, key, s
     assert manifest["posture_version"] == settings.POSTURE_VERSION
     assert manifest["scope"]["accounts"] == "all"
     assert manifest["scope"]["muted"] == "included"
-    assert manifest["signature"] == {"algorithm": "ed25519", "file": "manifest.sig", "signed_bytes": "manifest.json",
-                                     "key_id": signing.fingerprint(key.public_key())}
+    assert manifest["signature"] == {
+        "algorithm": "ed25519",
+        "file": "manifest.sig",
+        "signed_bytes": "manifest.json",
+        "key_id": signing.fingerprint(key.public_key()),
+    }
     assert "latest Posture collected" in manifest["evidence_note"]
     assert packs["hmac"][1]["signature"]["algorithm"] == "hmac-sha256"
     assert packs["unsigned"][1]["signature"]["algorithm"] == "none"
@@ -144,9 +158,24 @@ def test_resources_json_holds_resources_that_existed_on_the_date_with_evidence(p
 def test_the_signature_verifies_with_openssl_alone(packs, public_key_file, tmp_path):
     with zipfile.ZipFile(packs["ed25519"][0]) as pack:
         pack.extractall(tmp_path)
-    result = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(public_key_file), "-rawin",
-                             "-in", str(tmp_path / "manifest.json"), "-sigfile", str(tmp_path / "manifest.sig")],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            "openssl",
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            str(public_key_file),
+            "-rawin",
+            "-in",
+            str(tmp_path / "manifest.json"),
+            "-sigfile",
+            str(tmp_path / "manifest.sig"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -166,7 +195,8 @@ def test_changing_any_byte_of_any_file_fails_naming_it(signed, public_key_file, 
     assert failure.value.returncode == 1
     # A changed manifest.json breaks its signature: the mismatch names manifest.sig over manifest.json.
     assert str(failure.value).startswith(f"NOT verified: {member}:") or (
-        member == "manifest.json" and "manifest.sig: the signature does not match manifest.json" in str(failure.value))
+        member == "manifest.json" and "manifest.sig: the signature does not match manifest.json" in str(failure.value)
+    )
 
 
 def test_a_damaged_zip_member_fails_its_crc_and_is_named(signed, public_key_file):
@@ -298,11 +328,14 @@ def test_configured_signer_follows_settings(key, tmp_path, settings):
 SETUP = "import django; django.setup()"
 
 
-@pytest.mark.parametrize(("content", "variables", "named"), [
-    (None, {"POSTURE_EVIDENCE_SIGNING_KEY": "/nonexistent/key.pem"}, "POSTURE_EVIDENCE_SIGNING_KEY"),
-    (b"not a key", {}, "POSTURE_EVIDENCE_SIGNING_KEY"),
-    (None, {"POSTURE_EVIDENCE_HMAC_KEY": "short"}, "POSTURE_EVIDENCE_HMAC_KEY"),
-])
+@pytest.mark.parametrize(
+    ("content", "variables", "named"),
+    [
+        (None, {"POSTURE_EVIDENCE_SIGNING_KEY": "/nonexistent/key.pem"}, "POSTURE_EVIDENCE_SIGNING_KEY"),
+        (b"not a key", {}, "POSTURE_EVIDENCE_SIGNING_KEY"),
+        (None, {"POSTURE_EVIDENCE_HMAC_KEY": "short"}, "POSTURE_EVIDENCE_HMAC_KEY"),
+    ],
+)
 def test_a_malformed_signing_setting_stops_start_up_naming_it(tmp_path, content, variables, named):
     if content is not None:
         (tmp_path / "bad.pem").write_bytes(content)

@@ -42,17 +42,25 @@ def catalog():
     def bucket_encrypted(record, inventory):
         return passed("Encrypted.") if record.evidence["encrypted"] else failed("Not encrypted.")
 
-    check("test.bucket_encrypted", title="Bucket is encrypted", area=Area.AT_REST, severity=Severity.HIGH,
-          resource_type="s3.bucket", needs=("s3:GetBucketEncryption",), rationale="r",
-          remediation="Console: encrypt it. CLI: aws s3api put-bucket-encryption")(bucket_encrypted)
+    check(
+        "test.bucket_encrypted",
+        title="Bucket is encrypted",
+        area=Area.AT_REST,
+        severity=Severity.HIGH,
+        resource_type="s3.bucket",
+        needs=("s3:GetBucketEncryption",),
+        rationale="r",
+        remediation="Console: encrypt it. CLI: aws s3api put-bucket-encryption",
+    )(bucket_encrypted)
     yield CATALOG
     CATALOG.clear()
     CATALOG.update(saved)
 
 
 def bucket(name, encrypted):
-    return Record(uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name,
-                  evidence={"encrypted": encrypted})
+    return Record(
+        uid=f"arn:aws:s3:::{name}", type="s3.bucket", region="us-east-1", name=name, evidence={"encrypted": encrypted}
+    )
 
 
 def scan_at(account, at, records):
@@ -82,11 +90,14 @@ def rows_as_of(date):
     return {row["resource_name"]: row for row in scope.rows()}
 
 
-@pytest.mark.parametrize(("date", "status_a", "since_a"), [
-    ("2026-07-02", Status.FAIL, day(1)),
-    ("2026-07-04", Status.PASS, day(3)),
-    ("2026-07-06", Status.FAIL, day(5)),
-])
+@pytest.mark.parametrize(
+    ("date", "status_a", "since_a"),
+    [
+        ("2026-07-02", Status.FAIL, day(1)),
+        ("2026-07-04", Status.PASS, day(3)),
+        ("2026-07-06", Status.FAIL, day(5)),
+    ],
+)
 def test_a_finding_failing_fixed_and_failing_again_reports_the_status_of_each_day(history, date, status_a, since_a):
     rows = rows_as_of(date)
 
@@ -135,11 +146,14 @@ def test_as_of_today_means_now(time_machine):
     assert parse_as_of("2026-07-10") == NOW
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("2026-07-11", "in the future"),
-    ("2025-06-04", "older than the 400 days"),
-    ("30/06/2026", "must look like 2026-06-30"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-07-11", "in the future"),
+        ("2025-06-04", "older than the 400 days"),
+        ("30/06/2026", "must look like 2026-06-30"),
+    ],
+)
 def test_dates_outside_the_kept_history_are_refused_with_a_reason(time_machine, settings, value, message):
     time_machine.move_to(NOW, tick=False)
     settings.HISTORY_RETENTION_DAYS = 400
@@ -158,8 +172,8 @@ def test_excluding_muted_findings_uses_the_mute_as_it_stood_on_the_date(history)
 
     finding = Finding.objects.get(resource__name="a")
     finding.suppression = Suppression.objects.create(
-        check_id=finding.check_id, account=history, justification="Accepted.", created_at=day(3),
-        expires_at=day(6))
+        check_id=finding.check_id, account=history, justification="Accepted.", created_at=day(3), expires_at=day(6)
+    )
     finding.save()
 
     def names(date, include_muted):
@@ -170,6 +184,8 @@ def test_excluding_muted_findings_uses_the_mute_as_it_stood_on_the_date(history)
     assert names("2026-07-04", include_muted=False) == ["b"]  # muted on day 4
     assert names("2026-07-04", include_muted=True) == ["a", "b"]
     assert names("2026-07-07", include_muted=False) == ["a", "b"]  # the mute expired on day 6
-    muted = {row["resource_name"]: row["muted"] for row in iter_rows(Scope(as_of=parse_as_of("2026-07-04"))
-                                                                       .findings(), parse_as_of("2026-07-04"))}
+    muted = {
+        row["resource_name"]: row["muted"]
+        for row in iter_rows(Scope(as_of=parse_as_of("2026-07-04")).findings(), parse_as_of("2026-07-04"))
+    }
     assert muted == {"a": True, "b": False}

@@ -23,8 +23,12 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 def findings(time_machine):
     time_machine.move_to(NOW, tick=False)
     high = FindingFactory(severity=Severity.HIGH, area=Area.AT_REST, resource=ResourceFactory(name="high-bucket"))
-    low = FindingFactory(severity=Severity.LOW, area=Area.LOGGING, check_id="s3.bucket_server_access_logging",
-                         resource=ResourceFactory(name="low-bucket", account=high.account))
+    low = FindingFactory(
+        severity=Severity.LOW,
+        area=Area.LOGGING,
+        check_id="s3.bucket_server_access_logging",
+        resource=ResourceFactory(name="low-bucket", account=high.account),
+    )
     other = FindingFactory(resource=ResourceFactory(name="other-account-bucket"))
     muted = FindingFactory(resource=ResourceFactory(name="muted-bucket", account=high.account))
     muted.suppression = SuppressionFactory(account=high.account)
@@ -100,13 +104,16 @@ def test_every_export_is_in_the_audit_log(findings, tmp_path):
     assert entry.target.endswith("out")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--as-of", "2026-11-21"], "in the future"),
-    (["--as-of", (NOW - timedelta(days=500)).date().isoformat()], "older than the 400 days"),
-    (["--as-of", "June 30"], "must look like"),
-    (["--account", "12345"], "exactly 12 digits"),
-    (["--account", "999999999999"], "Unknown account id"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2026-11-21"], "in the future"),
+        (["--as-of", (NOW - timedelta(days=500)).date().isoformat()], "older than the 400 days"),
+        (["--as-of", "June 30"], "must look like"),
+        (["--account", "12345"], "exactly 12 digits"),
+        (["--account", "999999999999"], "Unknown account id"),
+    ],
+)
 def test_bad_scopes_are_refused_with_a_reason_and_nothing_written(findings, tmp_path, settings, args, message):
     settings.HISTORY_RETENTION_DAYS = 400
     with pytest.raises(CommandError, match=message):

@@ -25,7 +25,7 @@ from dashboard.tests.report_estate import seed_estate
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+INJECTIONS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 
 @pytest.fixture
@@ -39,8 +39,11 @@ def hostile(now):
     """Findings whose AWS-supplied text starts with every character a spreadsheet treats as a formula."""
     findings = []
     for text in INJECTIONS:
-        finding = FindingFactory(resource=ResourceFactory(name=text, first_seen=now - timedelta(days=3)),
-                                 reason=text, first_seen=now - timedelta(days=3))
+        finding = FindingFactory(
+            resource=ResourceFactory(name=text, first_seen=now - timedelta(days=3)),
+            reason=text,
+            first_seen=now - timedelta(days=3),
+        )
         FindingEventFactory(finding=finding, at=now - timedelta(days=3), reason=text)
         findings.append(finding)
     return findings
@@ -83,8 +86,14 @@ def test_csv_as_of_a_past_date_uses_the_history(hostile, now):
 
 def test_csv_neutralises_people_and_aws_text_in_every_free_text_column(now):
     """Only columns Posture produces itself skip the formula check; names, ARNs, regions and reasons do not."""
-    resource = ResourceFactory(account=AwsAccountFactory(name="=cmd|' /C calc'!A0"), name="-1+1", region="@us",
-                               uid="+arn", kms_key_arn="=key", first_seen=now - timedelta(days=1))
+    resource = ResourceFactory(
+        account=AwsAccountFactory(name="=cmd|' /C calc'!A0"),
+        name="-1+1",
+        region="@us",
+        uid="+arn",
+        kms_key_arn="=key",
+        first_seen=now - timedelta(days=1),
+    )
     finding = FindingFactory(resource=resource, reason="@reason", first_seen=now - timedelta(days=1))
     FindingEventFactory(finding=finding, at=now - timedelta(days=1), reason="@reason")
 
@@ -101,8 +110,9 @@ def test_exported_timestamps_are_python_iso_text_on_every_database(now, microsec
     """The database formats timestamps on PostgreSQL (see rows.IsoText); the text must be exactly what
     datetime.isoformat() gives, with and without microseconds, today and as of a past date."""
     seen = (now - timedelta(days=2)).replace(microsecond=microseconds)
-    finding = FindingFactory(first_seen=seen, last_seen=seen, status_since=seen,
-                             resource=ResourceFactory(first_seen=seen))
+    finding = FindingFactory(
+        first_seen=seen, last_seen=seen, status_since=seen, resource=ResourceFactory(first_seen=seen)
+    )
     FindingEventFactory(finding=finding, at=seen, reason=finding.reason)
 
     [today] = list(Scope().rows())
@@ -155,8 +165,9 @@ def test_xlsx_has_findings_summary_and_checks_sheets(hostile, tmp_path):
     names = [row[COLUMNS.index("resource_name")] for row in findings.iter_rows(min_row=2, values_only=True)]
     # XML reads a stored carriage return back as a line feed; what matters is the leading quote.
     assert sorted(names) == sorted("'" + value.replace("\r", "\n") for value in INJECTIONS)
-    assert all(cell.data_type == "s" for row in findings.iter_rows(min_row=2) for cell in row
-               if isinstance(cell.value, str))
+    assert all(
+        cell.data_type == "s" for row in findings.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)
+    )
     checks = book["Checks"]
     assert checks.max_row == len(CATALOG) + 1
     assert {row[0] for row in checks.iter_rows(min_row=2, values_only=True)} == set(CATALOG)
@@ -230,8 +241,15 @@ def test_pdf_renders_with_pages_the_as_of_date_on_each_and_a_known_finding(estat
     assert "Bucket customer-records-archive has no default encryption." in " ".join(text.split())
     assert "alice (auditor)" in text
     assert "payments <b>prod</b>" in text  # escaped in the HTML, so printed as text
-    for heading in ("Executive summary", "Scores by account", "Key ownership", "Failing findings by severity",
-                    "Muted findings", "Methodology", "Appendix: check catalog"):
+    for heading in (
+        "Executive summary",
+        "Scores by account",
+        "Key ownership",
+        "Failing findings by severity",
+        "Muted findings",
+        "Methodology",
+        "Appendix: check catalog",
+    ):
         assert heading in text
 
 
@@ -282,8 +300,13 @@ def test_pdf_summary_counts_add_up(now):
 
 def test_daily_values_carry_forward_and_ignore_scores_after_the_date():
     end = datetime(2026, 6, 30, 23, 59, tzinfo=UTC)
-    values = pdf.daily({"keys": [(end - timedelta(days=2), 50.0), (end + timedelta(hours=1), 10.0)],
-                        "logging": [(end - timedelta(days=1), 70.0)]}, end)
+    values = pdf.daily(
+        {
+            "keys": [(end - timedelta(days=2), 50.0), (end + timedelta(hours=1), 10.0)],
+            "logging": [(end - timedelta(days=1), 70.0)],
+        },
+        end,
+    )
     assert len(values) == pdf.TREND_DAYS
     assert values[-3:] == [50.0, 60.0, 60.0]
     assert values[0] is None

@@ -14,10 +14,38 @@ from dashboard.tests.factories import AreaScoreFactory, FindingEventFactory, Fin
 pytestmark = pytest.mark.django_db
 
 HOSTILE = [
-    "", " ", "\x00", "a\x00b", "x" * 100_000, "<script>alert(1)</script>", "\u202egnp.exe", "' OR 1=1 --",
-    "%", "_", "*", "\\", "-1", "0", "99999999999999999999999", "1e309", "NaN", "2026-02-30", "2026-13-01",
-    "0000-00-00", "9999-12-31", "1900-01-01", "../../etc/passwd", "s3.bucket", "us-east-1", "123456789012",
-    "arn:aws:kms:us-east-1:123456789012:key/x", "true", "false", "[]", "{}", "None",
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "x" * 100_000,
+    "<script>alert(1)</script>",
+    "\u202egnp.exe",
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "*",
+    "\\",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e309",
+    "NaN",
+    "2026-02-30",
+    "2026-13-01",
+    "0000-00-00",
+    "9999-12-31",
+    "1900-01-01",
+    "../../etc/passwd",
+    "s3.bucket",
+    "us-east-1",
+    "123456789012",
+    "arn:aws:kms:us-east-1:123456789012:key/x",
+    "true",
+    "false",
+    "[]",
+    "{}",
+    "None",
 ]
 VALUES = st.one_of(
     st.sampled_from(HOSTILE),
@@ -27,8 +55,18 @@ VALUES = st.one_of(
 COMMON = ["page", "sort", "after", "before", "cursor", "q", "format", "unknown"]
 
 PAGES = {
-    "dashboard:findings": ["account", "area", "check", "severity", "status", "muted", "resource_type", "region",
-                           "key_owner", "changed_since"],
+    "dashboard:findings": [
+        "account",
+        "area",
+        "check",
+        "severity",
+        "status",
+        "muted",
+        "resource_type",
+        "region",
+        "key_owner",
+        "changed_since",
+    ],
     "dashboard:overview": ["label", "organization"],
     "dashboard:changes": ["start", "end", "account"],
     "dashboard:checks": ["area", "severity", "account", "status"],
@@ -39,8 +77,7 @@ PAGES = {
 
 
 def query_for(keys):
-    return st.dictionaries(st.sampled_from(keys + COMMON), st.one_of(VALUES, st.lists(VALUES, max_size=3)),
-                           max_size=6)
+    return st.dictionaries(st.sampled_from(keys + COMMON), st.one_of(VALUES, st.lists(VALUES, max_size=3)), max_size=6)
 
 
 @pytest.fixture
@@ -53,8 +90,12 @@ def estate(db):
     return findings
 
 
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def fuzz(client, url, keys, headers=None):

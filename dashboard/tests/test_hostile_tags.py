@@ -14,12 +14,14 @@ RTL_OVERRIDE = "\u202e"
 
 @pytest.fixture
 def finding():
-    resource = ResourceFactory(tags={
-        "<script>alert('key')</script>": "<img src=x onerror=alert(1)>",
-        "huge": HUGE,
-        "spoof": f"invoice{RTL_OVERRIDE}fdp.exe",
-        "x" * 1000: "long key",
-    })
+    resource = ResourceFactory(
+        tags={
+            "<script>alert('key')</script>": "<img src=x onerror=alert(1)>",
+            "huge": HUGE,
+            "spoof": f"invoice{RTL_OVERRIDE}fdp.exe",
+            "x" * 1000: "long key",
+        }
+    )
     return FindingFactory(resource=resource)
 
 

@@ -41,8 +41,9 @@ def test_overview_grid_has_a_constant_query_budget(client_as, django_assert_max_
 
 def test_overview_filter_by_label_returns_only_the_grid_fragment(client_as):
     seed_estate(4)
-    response = client_as("viewer").get(reverse("dashboard:overview"), {"label": "env=prod"},
-                                       headers={"HX-Request": "true"})
+    response = client_as("viewer").get(
+        reverse("dashboard:overview"), {"label": "env=prod"}, headers={"HX-Request": "true"}
+    )
     assert 'id="score-grid"' in response.text and "<html" not in response.text
     assert "acct-01" in response.text and "acct-00" not in response.text
 
@@ -82,13 +83,15 @@ def test_viewer_cannot_scan_or_cancel(client_as):
 
 def test_trend_range_swaps_only_the_chart(client_as):
     [account] = seed_estate(1)
-    response = client_as("viewer").get(reverse("dashboard:account", args=[account.pk]), {"days": "90"},
-                                       headers={"HX-Request": "true"})
+    response = client_as("viewer").get(
+        reverse("dashboard:account", args=[account.pk]), {"days": "90"}, headers={"HX-Request": "true"}
+    )
     assert 'id="area-trends"' in response.text and "<html" not in response.text
 
 
-def test_scan_now_queues_and_progress_stops_polling_when_done(client_as, monkeypatch,
-                                                              django_capture_on_commit_callbacks):
+def test_scan_now_queues_and_progress_stops_polling_when_done(
+    client_as, monkeypatch, django_capture_on_commit_callbacks
+):
     from checks import tasks
 
     sent = []
@@ -111,7 +114,8 @@ def test_scan_now_queues_and_progress_stops_polling_when_done(client_as, monkeyp
 def test_cancel_a_queued_scan_from_the_page(client_as):
     account = AwsAccountFactory()
     scan = Scan.queue(account, Scan.Trigger.MANUAL)
-    response = client_as("operator").post(reverse("dashboard:scan_cancel", args=[account.pk, scan.pk]),
-                                          headers={"HX-Request": "true"})
+    response = client_as("operator").post(
+        reverse("dashboard:scan_cancel", args=[account.pk, scan.pk]), headers={"HX-Request": "true"}
+    )
     scan.refresh_from_db()
     assert scan.status == Scan.State.CANCELLED and "Cancelled" in response.text

@@ -48,22 +48,30 @@ def form(**values):
 
 
 def job_for(user, fmt="pdf", status=ReportJob.State.QUEUED, **fields):
-    return ReportJob.objects.create(requested_by=user, format=fmt, status=status, file_name=f"report.{fmt}",
-                                    scope={"accounts": [], "areas": [], "severities": [], "include_muted": True,
-                                           "as_of": None}, **fields)
+    return ReportJob.objects.create(
+        requested_by=user,
+        format=fmt,
+        status=status,
+        file_name=f"report.{fmt}",
+        scope={"accounts": [], "areas": [], "severities": [], "include_muted": True, "as_of": None},
+        **fields,
+    )
 
 
 # --- roles -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("method", "name", "args"), [
-    ("get", "dashboard:reports", ()),
-    ("post", "dashboard:report_build", ()),
-    ("get", "dashboard:report_jobs", ()),
-    ("get", "dashboard:report_download", (1,)),
-    ("post", "dashboard:report_build_here", (1,)),
-    ("post", "dashboard:report_requeue", (1,)),
-])
+@pytest.mark.parametrize(
+    ("method", "name", "args"),
+    [
+        ("get", "dashboard:reports", ()),
+        ("post", "dashboard:report_build", ()),
+        ("get", "dashboard:report_jobs", ()),
+        ("get", "dashboard:report_download", (1,)),
+        ("post", "dashboard:report_build_here", (1,)),
+        ("post", "dashboard:report_requeue", (1,)),
+    ],
+)
 def test_a_viewer_gets_403_everywhere(client_as, method, name, args):
     client = client_as("viewer")
     response = getattr(client, method)(reverse(name, args=args), headers=HTMX)
@@ -72,8 +80,9 @@ def test_a_viewer_gets_403_everywhere(client_as, method, name, args):
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).exists()
 
 
-def test_the_page_renders_within_a_query_budget_and_escapes_account_names(client_as, estate,
-                                                                         django_assert_max_num_queries):
+def test_the_page_renders_within_a_query_budget_and_escapes_account_names(
+    client_as, estate, django_assert_max_num_queries
+):
     client = client_as("auditor")
     for _ in range(5):
         job_for(client.user, status=ReportJob.State.SUCCEEDED)
@@ -89,8 +98,9 @@ def test_the_page_renders_within_a_query_budget_and_escapes_account_names(client
 def test_the_page_shows_the_public_key_when_ed25519_is_configured(client_as, settings, tmp_path):
     key = Ed25519PrivateKey.generate()
     path = tmp_path / "signing.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     settings.EVIDENCE_SIGNING_KEY = str(path)
     response = client_as("auditor").get(PAGE)
     assert signing.public_key_pem(key.public_key()).strip() in response.text
@@ -143,8 +153,9 @@ def test_many_rows_become_a_background_job(client_as, estate, monkeypatch, djang
 # --- jobs ----------------------------------------------------------------------------------------------------
 
 
-def test_a_pdf_is_queued_built_by_the_task_and_downloaded(client_as, estate, monkeypatch,
-                                                         django_capture_on_commit_callbacks):
+def test_a_pdf_is_queued_built_by_the_task_and_downloaded(
+    client_as, estate, monkeypatch, django_capture_on_commit_callbacks
+):
     client = client_as("auditor")
     monkeypatch.setattr(build_report, "apply_async", lambda args, **kw: None)
     with django_capture_on_commit_callbacks(execute=True):
@@ -170,8 +181,9 @@ def test_a_pdf_is_queued_built_by_the_task_and_downloaded(client_as, estate, mon
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["scope"]["areas"] == ["at_rest"]
     assert manifest["generated_by"] == "auditor-user"
-    deliveries = list(AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).values_list("details__delivery",
-                                                                                              flat=True))
+    deliveries = list(
+        AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).values_list("details__delivery", flat=True)
+    )
     assert sorted(deliveries) == ["background", "downloaded"]
 
 
@@ -183,16 +195,18 @@ def downloaded(response):
 
 def test_progress_is_shown_while_building(client_as):
     client = client_as("auditor")
-    job_for(client.user, status=ReportJob.State.RUNNING, stage="writing findings.json", progress_done=2,
-            progress_total=6)
+    job_for(
+        client.user, status=ReportJob.State.RUNNING, stage="writing findings.json", progress_done=2, progress_total=6
+    )
     response = client.get(JOBS, headers=HTMX)
     assert response.status_code == 200
     assert "writing findings.json" in response.text
     assert 'value="33"' in response.text
 
 
-def test_when_the_broker_is_down_the_job_is_kept_and_can_be_built_here(client_as, estate, monkeypatch,
-                                                                      django_capture_on_commit_callbacks):
+def test_when_the_broker_is_down_the_job_is_kept_and_can_be_built_here(
+    client_as, estate, monkeypatch, django_capture_on_commit_callbacks
+):
     client = client_as("auditor")
 
     def refuse(*args, **kwargs):
@@ -273,13 +287,16 @@ def test_a_built_job_runs_only_once(client_as, monkeypatch):
 # --- the form ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"as_of": "2099-01-01"}, "is in the future"),
-    ({"as_of": "2020-01-01"}, "older than the"),
-    ({"format": "docx"}, "Select a valid choice"),
-    ({"accounts": ["999999999999"]}, "Select a valid choice"),
-    ({"areas": ["nowhere"]}, "Select a valid choice"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"as_of": "2099-01-01"}, "is in the future"),
+        ({"as_of": "2020-01-01"}, "older than the"),
+        ({"format": "docx"}, "Select a valid choice"),
+        ({"accounts": ["999999999999"]}, "Select a valid choice"),
+        ({"areas": ["nowhere"]}, "Select a valid choice"),
+    ],
+)
 def test_an_invalid_form_re_renders_with_200_and_builds_nothing(client_as, values, message):
     response = client_as("auditor").post(BUILD, form(**values))
     assert response.status_code == 200
@@ -344,18 +361,46 @@ def test_a_real_worker_on_redis_builds_a_queued_job(tmp_path, monkeypatch):
         redis_client.Redis.from_url(url, socket_connect_timeout=3).ping()
     except redis_client.RedisError as error:
         pytest.fail(f"Redis does not answer at {url}: {error}", pytrace=False)
-    variables = {"DEBUG": "true", "SQLITE_PATH": str(tmp_path / "worker.sqlite3"), "CELERY_BROKER_URL": url,
-                 "CELERY_RESULT_BACKEND": url, "POSTURE_REPORTS_DIR": str(tmp_path / "reports")}
+    variables = {
+        "DEBUG": "true",
+        "SQLITE_PATH": str(tmp_path / "worker.sqlite3"),
+        "CELERY_BROKER_URL": url,
+        "CELERY_RESULT_BACKEND": url,
+        "POSTURE_REPORTS_DIR": str(tmp_path / "reports"),
+    }
     assert run_manage("migrate", "-v", "0", **variables).returncode == 0
-    made = run_manage("shell", "-c", "from dashboard.models import ReportJob; print(ReportJob.objects.create("
-                      "format='csv', file_name='f.csv', scope={'include_muted': True}).pk)", **variables)
+    made = run_manage(
+        "shell",
+        "-c",
+        "from dashboard.models import ReportJob; print(ReportJob.objects.create("
+        "format='csv', file_name='f.csv', scope={'include_muted': True}).pk)",
+        **variables,
+    )
     job_id = int(made.stdout.strip().splitlines()[-1])
     queue = f"posture-test-{uuid.uuid4().hex}"
     log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen([PYTHON, "-m", "celery", "-A", "posture", "worker", "--pool=solo", "-Q", queue,
-                               "-n", f"{queue}@%h", "--without-mingle", "--without-gossip"],
-                              cwd=PROJECT_ROOT, env=clean_environment(**variables), stdout=log,
-                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "posture",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=PROJECT_ROOT,
+        env=clean_environment(**variables),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         monkeypatch.delenv(name, raising=False)
     # Not the current app: shared tasks elsewhere in the suite must keep publishing through posture's app.

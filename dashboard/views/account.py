@@ -50,12 +50,18 @@ def account(request, pk):
     active = next((scan for scan in scans if not scan.is_finished), None)
     changes = list(scoreboard.recent_changes(account))
     context = {
-        "account": account, "days": days, "ranges": TREND_RANGES,
-        "cards": area_cards(account, now), "series": trend_series(account, days, now),
+        "account": account,
+        "days": days,
+        "ranges": TREND_RANGES,
+        "cards": area_cards(account, now),
+        "series": trend_series(account, days, now),
         "ownership": scoreboard.key_ownership(scoreboard.resources_of(account)),
-        "failing": scoreboard.failing_checks(account), "scans": scans,
+        "failing": scoreboard.failing_checks(account),
+        "scans": scans,
         "changes": [(event, scoreboard.change_kind(event)) for event in changes],
-        "last_finished": finished, "active_scan": active, "can_scan": has_role(request.user, OPERATOR),
+        "last_finished": finished,
+        "active_scan": active,
+        "can_scan": has_role(request.user, OPERATOR),
     }
     template = page_or_fragment(request, "dashboard/account.html", "area-trends")
     return vary_on_htmx(render(request, template, context))
@@ -72,8 +78,11 @@ def scan_now(request, pk):
         notice = "A scan of this account is already queued or running."
     else:
         audit.record(request, audit.Action.SCAN_STARTED, account, scan=scan.pk)
-    return render(request, "dashboard/account.html#scan-progress",
-                  {"account": account, "active_scan": scan, "notice": notice, "can_scan": True})
+    return render(
+        request,
+        "dashboard/account.html#scan-progress",
+        {"account": account, "active_scan": scan, "notice": notice, "can_scan": True},
+    )
 
 
 @require_GET
@@ -95,5 +104,8 @@ def scan_cancel(request, pk, scan_id):
     if scanning.cancel(scan):
         audit.record(request, audit.Action.SCAN_CANCELLED, scan.account, scan=scan.pk)
     scan.refresh_from_db()
-    return render(request, "dashboard/account.html#scan-progress",
-                  {"account": scan.account, "active_scan": scan, "can_scan": True})
+    return render(
+        request,
+        "dashboard/account.html#scan-progress",
+        {"account": scan.account, "active_scan": scan, "can_scan": True},
+    )

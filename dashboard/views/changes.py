@@ -15,8 +15,9 @@ from dashboard.permissions import VIEWER, role_required
 class ChangesForm(forms.Form):
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
-    account = forms.ModelChoiceField(queryset=AwsAccount.objects.all(), required=False, empty_label="All accounts",
-                                     to_field_name="account_id")
+    account = forms.ModelChoiceField(
+        queryset=AwsAccount.objects.all(), required=False, empty_label="All accounts", to_field_name="account_id"
+    )
 
     def clean(self):
         data = super().clean()

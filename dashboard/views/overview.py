@@ -15,10 +15,14 @@ PAGE_SIZE = 50
 
 
 class OverviewFilters(forms.Form):
-    label = forms.RegexField(regex=r"^[\w.-]{1,64}=[^,]{0,128}$", required=False,
-                             error_messages={"invalid": "Write a label as key=value, e.g. env=prod."})
-    organization = forms.ModelChoiceField(queryset=Organization.objects.all(), required=False,
-                                          empty_label="All organizations")
+    label = forms.RegexField(
+        regex=r"^[\w.-]{1,64}=[^,]{0,128}$",
+        required=False,
+        error_messages={"invalid": "Write a label as key=value, e.g. env=prod."},
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.all(), required=False, empty_label="All organizations"
+    )
     sort = forms.ChoiceField(choices=[("worst", "Worst first"), ("name", "Name")], required=False)
 
     def apply(self, accounts):
@@ -46,10 +50,16 @@ def grid_rows(accounts, now):
             score = current.score if current else None
             delta = None if score is None or before is None or before.score is None else round(score - before.score, 1)
             cells.append({"area": area, "score": score, "delta": delta, "errors": current.errors if current else 0})
-        rows.append({"account": account, "cells": cells, "failures": failures[account.pk],
-                     "overall": scoreboard.overall(cell["score"] for cell in cells),
-                     "spark": sparklines[account.pk],
-                     "stands_out": account.last_scan_status == "failed" or account.connection_status == "error"})
+        rows.append(
+            {
+                "account": account,
+                "cells": cells,
+                "failures": failures[account.pk],
+                "overall": scoreboard.overall(cell["score"] for cell in cells),
+                "spark": sparklines[account.pk],
+                "stands_out": account.last_scan_status == "failed" or account.connection_status == "error",
+            }
+        )
     return rows
 
 

@@ -8,6 +8,10 @@ from dashboard import audit
 class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(self.request, audit.Action.USER_CHANGED, target=f"user {self.request.user.get_username()}",
-                     change="password changed")
+        audit.record(
+            self.request,
+            audit.Action.USER_CHANGED,
+            target=f"user {self.request.user.get_username()}",
+            change="password changed",
+        )
         return response

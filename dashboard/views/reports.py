@@ -25,26 +25,36 @@ MUTED_CHOICES = [("include", "Include muted findings"), ("exclude", "Leave muted
 
 
 class ReportForm(forms.Form):
-    format = forms.ChoiceField(choices=ReportJob.Format.choices, initial=ReportJob.Format.PDF,
-                               widget=forms.RadioSelect)
+    format = forms.ChoiceField(choices=ReportJob.Format.choices, initial=ReportJob.Format.PDF, widget=forms.RadioSelect)
     accounts = forms.MultipleChoiceField(
-        required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="None chosen: every account. Ctrl/⌘-click to choose several.")
-    areas = forms.MultipleChoiceField(choices=Area.choices, required=False, widget=forms.CheckboxSelectMultiple,
-                                      help_text="None ticked: every area.")
-    severities = forms.MultipleChoiceField(choices=Severity.choices, required=False,
-                                           widget=forms.CheckboxSelectMultiple,
-                                           help_text="None ticked: every severity.")
-    muted = forms.ChoiceField(choices=MUTED_CHOICES, initial="include", widget=forms.RadioSelect,
-                              label="Muted findings")
-    as_of = forms.DateField(required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="The posture at the end of that day (UTC), rebuilt from the history. "
-                                      "Empty: now.")
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="None chosen: every account. Ctrl/⌘-click to choose several.",
+    )
+    areas = forms.MultipleChoiceField(
+        choices=Area.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked: every area."
+    )
+    severities = forms.MultipleChoiceField(
+        choices=Severity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every severity.",
+    )
+    muted = forms.ChoiceField(
+        choices=MUTED_CHOICES, initial="include", widget=forms.RadioSelect, label="Muted findings"
+    )
+    as_of = forms.DateField(
+        required=False,
+        label="As of",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The posture at the end of that day (UTC), rebuilt from the history. Empty: now.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accounts"].choices = [(a.account_id, f"{a.name} ({a.account_id})")
-                                           for a in AwsAccount.objects.order_by("name", "account_id")]
+        self.fields["accounts"].choices = [
+            (a.account_id, f"{a.name} ({a.account_id})") for a in AwsAccount.objects.order_by("name", "account_id")
+        ]
         self.fields["as_of"].widget.attrs["min"] = earliest_date().isoformat()
 
     def clean_as_of(self):
@@ -58,9 +68,13 @@ class ReportForm(forms.Form):
 
     def scope(self):
         data = self.cleaned_data
-        return Scope(accounts=tuple(data["accounts"]), areas=tuple(data["areas"]),
-                     severities=tuple(data["severities"]), include_muted=data["muted"] == "include",
-                     as_of=data["as_of"])
+        return Scope(
+            accounts=tuple(data["accounts"]),
+            areas=tuple(data["areas"]),
+            severities=tuple(data["severities"]),
+            include_muted=data["muted"] == "include",
+            as_of=data["as_of"],
+        )
 
 
 def visible_jobs(user):
@@ -86,8 +100,11 @@ def signing_context():
         return {"signing": None}
     if signer.algorithm == signing.ED25519:
         public_key = signer.key.public_key()
-        return {"signing": signer.algorithm, "public_key": signing.public_key_pem(public_key),
-                "fingerprint": signing.fingerprint(public_key)}
+        return {
+            "signing": signer.algorithm,
+            "public_key": signing.public_key_pem(public_key),
+            "fingerprint": signing.fingerprint(public_key),
+        }
     return {"signing": signer.algorithm}
 
 
@@ -98,8 +115,13 @@ def polling(jobs):
 
 def page_context(request, form=None):
     jobs = job_rows(request.user)
-    return {"form": form or ReportForm(), "jobs": jobs, "polling": polling(jobs), **signing_context(),
-            "stream_limit": f"{reports.STREAM_LIMIT:,}"}
+    return {
+        "form": form or ReportForm(),
+        "jobs": jobs,
+        "polling": polling(jobs),
+        **signing_context(),
+        "stream_limit": f"{reports.STREAM_LIMIT:,}",
+    }
 
 
 @require_GET
@@ -120,11 +142,13 @@ def report_build(request):
     job = reports.request_job(request.user, fmt, scope)
     reports.record_export(request, fmt, scope, target=f"report job {job.pk}", job=job.pk, delivery="background")
     if job.queue_unavailable:
-        messages.warning(request, "The queue is unavailable, so the report has not started. It is kept below: "
-                                  "build it here now, or queue it again later.")
+        messages.warning(
+            request,
+            "The queue is unavailable, so the report has not started. It is kept below: "
+            "build it here now, or queue it again later.",
+        )
     else:
-        messages.success(request, f"Report {job.pk} is being built; it appears below with a download link when "
-                                  "ready.")
+        messages.success(request, f"Report {job.pk} is being built; it appears below with a download link when ready.")
     return redirect(reverse("dashboard:reports") + f"#job-{job.pk}")
 
 
@@ -165,10 +189,17 @@ def report_download(request, pk):
     path = reports.job_path(job)
     if job.status != ReportJob.State.SUCCEEDED or path is None or not path.is_file():
         raise Http404("This report has no file (it failed, is not built yet, or was removed).")
-    reports.record_export(request, job.format, Scope.from_json(job.scope), target=f"report job {job.pk}",
-                          job=job.pk, delivery="downloaded")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name,
-                        content_type=reports.CONTENT_TYPES[job.format])
+    reports.record_export(
+        request,
+        job.format,
+        Scope.from_json(job.scope),
+        target=f"report job {job.pk}",
+        job=job.pk,
+        delivery="downloaded",
+    )
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=reports.CONTENT_TYPES[job.format]
+    )
 
 
 @require_POST
@@ -201,4 +232,3 @@ def after_action(request, notice):
     if notice:
         messages.info(request, notice)
     return redirect("dashboard:reports")
-

@@ -17,8 +17,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if AwsAccount.objects.filter(account_id=options["account_id"]).exists():
             raise CommandError(f"Account {options['account_id']} is already registered.")
-        account = AwsAccount(account_id=options["account_id"], name=options["name"],
-                             role_arn=options["role_arn"], external_id=options["external_id"])
+        account = AwsAccount(
+            account_id=options["account_id"],
+            name=options["name"],
+            role_arn=options["role_arn"],
+            external_id=options["external_id"],
+        )
         if options["regions"]:
             account.regions = [region.strip() for region in options["regions"].split(",") if region.strip()]
         if options["external_id"] and not options["role_arn"]:

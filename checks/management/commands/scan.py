@@ -10,11 +10,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
-        target.add_argument("--account", nargs="+", action="extend", metavar="ACCOUNT_ID",
-                            help="12-digit account id(s) to scan")
+        target.add_argument(
+            "--account", nargs="+", action="extend", metavar="ACCOUNT_ID", help="12-digit account id(s) to scan"
+        )
         target.add_argument("--all", action="store_true", help="every enabled account")
-        parser.add_argument("--wait", action="store_true",
-                            help="run the scan in this process (no broker needed); exit non-zero if one fails")
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="run the scan in this process (no broker needed); exit non-zero if one fails",
+        )
 
     def handle(self, *args, **options):
         accounts = self.accounts(options)
@@ -58,9 +62,11 @@ class Command(BaseCommand):
         except Exception as error:  # noqa: BLE001 - reported below, counted as failed
             self.stderr.write(f"{account}: {type(error).__name__}: {error}")
         scan.refresh_from_db()
-        line = (f"{account}: scan {scan.pk} {scan.status} — {scan.resource_count} resources, "
-                f"{scan.finding_count} findings, {scan.api_call_count} API calls, "
-                f"{len(scan.collection_errors)} collection errors")
+        line = (
+            f"{account}: scan {scan.pk} {scan.status} — {scan.resource_count} resources, "
+            f"{scan.finding_count} findings, {scan.api_call_count} API calls, "
+            f"{len(scan.collection_errors)} collection errors"
+        )
         if scan.status == Scan.State.FAILED:
             self.stderr.write(f"{line}: {scan.error_message}")
             return 1

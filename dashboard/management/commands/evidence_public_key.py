@@ -9,7 +9,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         public_key = signing.configured_public_key()
         if public_key is None:
-            raise CommandError("No Ed25519 signing key is configured (POSTURE_EVIDENCE_SIGNING_KEY); "
-                               "evidence packs are signed with HMAC or not at all.")
+            raise CommandError(
+                "No Ed25519 signing key is configured (POSTURE_EVIDENCE_SIGNING_KEY); "
+                "evidence packs are signed with HMAC or not at all."
+            )
         self.stdout.write(signing.public_key_pem(public_key), ending="")
         self.stderr.write(f"Fingerprint: {signing.fingerprint(public_key)}")

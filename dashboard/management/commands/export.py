@@ -13,29 +13,52 @@ from dashboard.models import ReportJob
 
 
 class Command(BaseCommand):
-    help = ("Export findings (current, or as of a date) as CSV, JSON, XLSX, a PDF report or a signed evidence pack. "
-            "Every export is recorded in the audit log.")
+    help = (
+        "Export findings (current, or as of a date) as CSV, JSON, XLSX, a PDF report or a signed evidence pack. "
+        "Every export is recorded in the audit log."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=ReportJob.Format.values)
-        parser.add_argument("--account", nargs="+", action="extend", default=[], metavar="ACCOUNT_ID",
-                            help="Only these accounts (default: all).")
-        parser.add_argument("--area", nargs="+", action="extend", default=[], choices=Area.values,
-                            help="Only these areas (default: all).")
-        parser.add_argument("--severity", nargs="+", action="extend", default=[], choices=Severity.values,
-                            help="Only these severities (default: all).")
+        parser.add_argument(
+            "--account",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="ACCOUNT_ID",
+            help="Only these accounts (default: all).",
+        )
+        parser.add_argument(
+            "--area",
+            nargs="+",
+            action="extend",
+            default=[],
+            choices=Area.values,
+            help="Only these areas (default: all).",
+        )
+        parser.add_argument(
+            "--severity",
+            nargs="+",
+            action="extend",
+            default=[],
+            choices=Severity.values,
+            help="Only these severities (default: all).",
+        )
         parser.add_argument("--exclude-muted", action="store_true", help="Leave out findings muted on the date.")
-        parser.add_argument("--as-of", metavar="YYYY-MM-DD",
-                            help="The posture at the end of that day (UTC), rebuilt from the history.")
+        parser.add_argument(
+            "--as-of", metavar="YYYY-MM-DD", help="The posture at the end of that day (UTC), rebuilt from the history."
+        )
         parser.add_argument("-o", "--output", required=True, metavar="FILE")
 
     def handle(self, *args, **options):
         try:
-            scope = Scope(accounts=tuple(self.check_accounts(options["account"])),
-                          areas=tuple(dict.fromkeys(options["area"])),
-                          severities=tuple(dict.fromkeys(options["severity"])),
-                          include_muted=not options["exclude_muted"],
-                          as_of=parse_as_of(options["as_of"]) if options["as_of"] else None)
+            scope = Scope(
+                accounts=tuple(self.check_accounts(options["account"])),
+                areas=tuple(dict.fromkeys(options["area"])),
+                severities=tuple(dict.fromkeys(options["severity"])),
+                include_muted=not options["exclude_muted"],
+                as_of=parse_as_of(options["as_of"]) if options["as_of"] else None,
+            )
         except ScopeError as error:
             raise CommandError(str(error)) from None
         operator = f"{getpass.getuser()}@{socket.gethostname()}"
@@ -43,8 +66,14 @@ class Command(BaseCommand):
             count = reports.write(options["format"], scope, options["output"], f"{operator} (manage.py export)")
         except OSError as error:
             raise CommandError(f"Cannot write {options['output']}: {error.strerror}.") from None
-        reports.record_export(None, options["format"], scope, target=options["output"],
-                              username=f"cli:{operator}"[:150], via="manage.py export")
+        reports.record_export(
+            None,
+            options["format"],
+            scope,
+            target=options["output"],
+            username=f"cli:{operator}"[:150],
+            via="manage.py export",
+        )
         written = f"{count} findings" if count is not None else f"the {options['format']} report"
         self.stdout.write(f"Wrote {written} to {options['output']}.")
 
