@@ -72,6 +72,25 @@ def not_applicable(reason, key_owner=None):
     return Result(Status.NOT_APPLICABLE, reason, key_owner)
 
 
+# The one rule of every *_customer_managed_key check for a key held by another account. AWS-managed keys
+# cannot be used across accounts, so such a key is that account's customer-managed key: it counts, and
+# whether that account is trusted is judged once, by kms.external_account_key (one untrusted key, one FAIL).
+EXTERNAL_KEY_RATIONALE = (
+    "A key held by another account is that account's customer-managed key and counts here; whether that "
+    "account is trusted is judged once, by kms.external_account_key."
+)
+
+
+def passed_external_key(subject, key_ref, inventory):
+    """PASS for a customer-managed-key check whose key another account holds (see EXTERNAL_KEY_RATIONALE)."""
+    account = inventory.key_account(key_ref)
+    return passed(
+        f"{subject}, a customer-managed key of account {account}; "
+        "whether that account is trusted is judged by kms.external_account_key.",
+        key_owner=KeyOwner.EXTERNAL,
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     id: str

@@ -1,6 +1,16 @@
 """DynamoDB tables: encrypted with a customer-managed key rather than AWS's own."""
 
-from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed, passed
+from checks.catalog.base import (
+    EXTERNAL_KEY_RATIONALE,
+    Area,
+    KeyOwner,
+    Severity,
+    check,
+    errored,
+    failed,
+    passed,
+    passed_external_key,
+)
 
 
 @check(
@@ -13,7 +23,7 @@ from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed
     rationale='AWS data-protection guidance: prefer keys you own and manage ("If you supply customer owned and '
     'managed KMS key, all customer data is encrypted using the customer provided key"). DynamoDB always '
     "encrypts, but with the AWS-owned default key or the AWS-managed aws/dynamodb key you cannot restrict, "
-    "audit or revoke access to the table's data through your own key policy.",
+    f"audit or revoke access to the table's data through your own key policy. {EXTERNAL_KEY_RATIONALE}",
     remediation="Console: DynamoDB › Tables › the table › Additional settings › Encryption › Manage encryption: "
     "'Stored in your account, and owned and managed by you' with a customer-managed key. CLI: aws dynamodb "
     "update-table --table-name TABLE --sse-specification Enabled=true,SSEType=KMS,KMSMasterKeyId=KEY_ARN",
@@ -30,7 +40,5 @@ def table_customer_managed_key(table, inventory):
     if owner == KeyOwner.CUSTOMER_MANAGED:
         return passed(f"Table uses the customer-managed key {key}.", key_owner=owner)
     if owner == KeyOwner.EXTERNAL:
-        # AWS-managed keys cannot be used across accounts, so this is someone's customer-managed key;
-        # whether that account is trusted is kms.external_account_key's question, not this one's.
-        return passed(f"Table uses {key}, a customer-managed key held in another account.", key_owner=owner)
+        return passed_external_key(f"Table uses {key}", key, inventory)
     return errored(f"Table uses {key}, which could not be described, so whose key it is is unknown.", key_owner=owner)

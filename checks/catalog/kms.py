@@ -256,7 +256,8 @@ def key_policy_not_public(key, inventory):
     rationale=(
         f"{GUIDANCE}: prefer keys you own and manage. Data encrypted with another account's key can be "
         "made unreadable by that account at any time (disable, delete or change its policy), and its "
-        "owner can see every use of the key in its CloudTrail."
+        "owner can see every use of the key in its CloudTrail. This is the one check that judges whether that "
+        "account is trusted; the customer-managed-key checks count any account's customer-managed key."
     ),
     remediation=(
         "Re-encrypt the data with a key of this account (for example copy the snapshot or object with a new "

@@ -4,7 +4,17 @@ Where the Proton API no longer answers, the collector records an "unavailable" g
 reports this check NOT_APPLICABLE on the region, with the collector's explanation.
 """
 
-from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed, passed
+from checks.catalog.base import (
+    EXTERNAL_KEY_RATIONALE,
+    Area,
+    KeyOwner,
+    Severity,
+    check,
+    errored,
+    failed,
+    passed,
+    passed_external_key,
+)
 
 
 @check(
@@ -21,7 +31,7 @@ from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed
     ),
     rationale="AWS Proton data-protection guidance: all customer data is encrypted by default with a Proton-owned "
     "key; if you supply a customer owned and managed KMS key, all customer data is encrypted with it. "
-    "Only a key you own lets you audit its use, restrict it by key policy and revoke access.",
+    f"Only a key you own lets you audit its use, restrict it by key policy and revoke access. {EXTERNAL_KEY_RATIONALE}",
     remediation="The key is fixed when a template is created: create a customer-managed key (KMS › Create key), "
     "then recreate the template with it and move its versions, environments and services across. "
     "CLI: aws proton create-environment-template --name NAME --encryption-key KEY_ARN "
@@ -47,5 +57,6 @@ def template_customer_managed_key(template, inventory):
             f"The {kind} template is encrypted with {key} (a customer key this scan could not describe).",
             key_owner=owner,
         )
-    whose = "another account's key" if owner == KeyOwner.EXTERNAL else "the customer-managed key"
-    return passed(f"The {kind} template is encrypted with {whose} {key}.", key_owner=owner)
+    if owner == KeyOwner.EXTERNAL:
+        return passed_external_key(f"The {kind} template is encrypted with {key}", key, inventory)
+    return passed(f"The {kind} template is encrypted with the customer-managed key {key}.", key_owner=owner)

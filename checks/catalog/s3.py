@@ -2,7 +2,17 @@
 
 import re
 
-from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed, passed
+from checks.catalog.base import (
+    EXTERNAL_KEY_RATIONALE,
+    Area,
+    KeyOwner,
+    Severity,
+    check,
+    errored,
+    failed,
+    passed,
+    passed_external_key,
+)
 
 ALGORITHM_LABELS = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
 # AWS uses the account's AWS-managed key for SSE-KMS / DSSE-KMS when no key id is configured.
@@ -95,7 +105,7 @@ def bucket_default_encryption(bucket, inventory):
     needs=("s3:ListBuckets", "s3:GetBucketEncryption"),
     rationale=f"{GUIDANCE_AT_REST} With a customer-managed key you decide who may decrypt (key policy), can "
     "rotate or disable it, and every use is logged in CloudTrail; S3-owned (SSE-S3) and AWS-managed (aws/s3) "
-    "keys give none of that control. A key held by another account counts only if that account is trusted.",
+    f"keys give none of that control. {EXTERNAL_KEY_RATIONALE}",
     remediation="Console: S3 › the bucket › Properties › Default encryption › Edit: SSE-KMS, choose a "
     "customer-managed key, enable Bucket Key. CLI: aws s3api put-bucket-encryption --bucket BUCKET "
     '--server-side-encryption-configuration \'{"Rules":[{"ApplyServerSideEncryptionByDefault":'
@@ -110,28 +120,13 @@ def bucket_customer_managed_key(bucket, inventory):
     if owner == KeyOwner.CUSTOMER_MANAGED:
         return passed(f"Default encryption is {phrase}, a customer-managed key.", key_owner=owner)
     if owner == KeyOwner.EXTERNAL:
-        return external_key_result(bucket, inventory, phrase)
+        return passed_external_key(f"Default encryption is {phrase}", default_key_ref(bucket), inventory)
     if owner == KeyOwner.UNKNOWN:
         return unknown_key_result(bucket, inventory, phrase)
     if owner == KeyOwner.UNENCRYPTED:
         return failed("Bucket has no default encryption configured.", key_owner=owner)
     kind = "an AWS-managed key" if owner == KeyOwner.AWS_MANAGED else "not a customer-managed key"
     return failed(f"Default encryption is {phrase}, {kind}.", key_owner=owner)
-
-
-def external_key_result(bucket, inventory, phrase):
-    # AWS-managed keys cannot be used across accounts, so another account's key is that account's
-    # customer-managed key: ours to rely on only when the account is one we trust (e.g. a central key account).
-    account = inventory.key_account(default_key_ref(bucket))
-    if account in inventory.trusted_account_ids:
-        return passed(
-            f"Default encryption is {phrase}, a customer-managed key of trusted account {account}.",
-            key_owner=KeyOwner.EXTERNAL,
-        )
-    return failed(
-        f"Default encryption is {phrase}, held by account {account}, which is not listed as trusted.",
-        key_owner=KeyOwner.EXTERNAL,
-    )
 
 
 def unknown_key_result(bucket, inventory, phrase):

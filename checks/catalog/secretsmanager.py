@@ -1,6 +1,16 @@
 """Secrets Manager secrets: encrypted with a customer-managed key rather than aws/secretsmanager."""
 
-from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed, passed
+from checks.catalog.base import (
+    EXTERNAL_KEY_RATIONALE,
+    Area,
+    KeyOwner,
+    Severity,
+    check,
+    errored,
+    failed,
+    passed,
+    passed_external_key,
+)
 
 
 @check(
@@ -13,7 +23,8 @@ from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed
     rationale='AWS data-protection guidance: prefer keys you own and manage ("If you supply customer owned and '
     'managed KMS key, all customer data is encrypted using the customer provided key"). With the AWS-managed '
     "aws/secretsmanager key, anyone the account lets call GetSecretValue can decrypt; a customer-managed key "
-    "adds a key policy you control, can be shared across accounts, and its use is audited separately.",
+    "adds a key policy you control, can be shared across accounts, and its use is audited separately. "
+    f"{EXTERNAL_KEY_RATIONALE}",
     remediation="Console: Secrets Manager › the secret › Overview › Edit encryption key: choose a customer-managed "
     "key, then rotate the secret so the current version is re-encrypted. CLI: aws secretsmanager update-secret "
     "--secret-id SECRET_ARN --kms-key-id KEY_ARN",
@@ -29,7 +40,5 @@ def secret_customer_managed_key(secret, inventory):
     if owner == KeyOwner.CUSTOMER_MANAGED:
         return passed(f"Secret uses the customer-managed key {key}.", key_owner=owner)
     if owner == KeyOwner.EXTERNAL:
-        # AWS-managed keys cannot be used across accounts, so this is someone's customer-managed key;
-        # whether that account is trusted is kms.external_account_key's question, not this one's.
-        return passed(f"Secret uses {key}, a customer-managed key held in another account.", key_owner=owner)
+        return passed_external_key(f"Secret uses {key}", key, inventory)
     return errored(f"Secret uses {key}, which could not be described, so whose key it is is unknown.", key_owner=owner)

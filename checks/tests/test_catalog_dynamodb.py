@@ -1,9 +1,12 @@
 """dynamodb.table_customer_managed_key: AWS-owned and AWS-managed fail, customer-managed passes."""
 
+import pytest
+
 from checks.catalog.base import KeyOwner, Status
 from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_key, make_record, run_check
 
 CHECK = "dynamodb.table_customer_managed_key"
+EXTERNAL_KEY = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/shared"
 
 
 def table(key_arn=None):
@@ -33,11 +36,18 @@ def test_table_with_customer_managed_key_passes():
     assert result.key_owner == KeyOwner.CUSTOMER_MANAGED
 
 
-def test_table_with_another_accounts_key_passes_as_external():
-    result = run_check(CHECK, table(key_arn=f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/shared"))
-    assert result.status == Status.PASS
-    assert result.key_owner == KeyOwner.EXTERNAL
-    assert "another account" in result.reason
+@pytest.mark.parametrize("trusted", [frozenset(), frozenset({OTHER_ACCOUNT})], ids=["untrusted", "trusted"])
+def test_table_with_another_accounts_key_passes_whether_or_not_that_account_is_trusted(trusted):
+    result = run_check(CHECK, table(key_arn=EXTERNAL_KEY), trusted_account_ids=trusted)
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.EXTERNAL)
+    assert OTHER_ACCOUNT in result.reason
+    assert "kms.external_account_key" in result.reason
+
+
+def test_untrusted_accounts_key_fails_once_in_kms_external_account_key_only():
+    record = table(key_arn=EXTERNAL_KEY)
+    assert run_check(CHECK, record).status == Status.PASS
+    assert run_check("kms.external_account_key", record).status == Status.FAIL
 
 
 def test_table_whose_key_could_not_be_described_is_an_error():

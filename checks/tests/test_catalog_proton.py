@@ -1,5 +1,7 @@
 """proton.template_customer_managed_key, and NOT_APPLICABLE where Proton does not answer."""
 
+import pytest
+
 from checks.catalog import CATALOG
 from checks.catalog.base import KeyOwner, Status
 from checks.evaluation import evaluate, evaluate_check
@@ -7,6 +9,7 @@ from checks.inventory import CollectionError, region_uid
 from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_inventory, make_key, make_record, run_check
 
 CHECK = "proton.template_customer_managed_key"
+EXTERNAL_KEY = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/k9"
 
 
 def template(encryption_key="unset", kind="environment", **evidence):
@@ -29,12 +32,18 @@ def test_template_with_customer_managed_key_passes():
     assert result.key_owner == KeyOwner.CUSTOMER_MANAGED
 
 
-def test_template_with_another_accounts_key_passes_as_external():
-    key_arn = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/k9"
-    result = run_check(CHECK, template(key_arn, kind="service"))
-    assert result.status == Status.PASS
-    assert result.key_owner == KeyOwner.EXTERNAL
-    assert "another account" in result.reason
+@pytest.mark.parametrize("trusted", [frozenset(), frozenset({OTHER_ACCOUNT})], ids=["untrusted", "trusted"])
+def test_template_with_another_accounts_key_passes_whether_or_not_that_account_is_trusted(trusted):
+    result = run_check(CHECK, template(EXTERNAL_KEY, kind="service"), trusted_account_ids=trusted)
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.EXTERNAL)
+    assert OTHER_ACCOUNT in result.reason
+    assert "kms.external_account_key" in result.reason
+
+
+def test_untrusted_accounts_key_fails_once_in_kms_external_account_key_only():
+    record = template(EXTERNAL_KEY)
+    assert run_check(CHECK, record).status == Status.PASS
+    assert run_check("kms.external_account_key", record).status == Status.FAIL
 
 
 def test_template_without_encryption_key_fails_as_proton_owned():

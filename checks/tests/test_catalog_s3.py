@@ -6,6 +6,7 @@ from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_key, make
 
 BUCKET_ARN = "arn:aws:s3:::data"
 BOTH = [BUCKET_ARN, f"{BUCKET_ARN}/*"]
+EXTERNAL_KEY = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/k9"
 
 
 def bucket(key_arn=None, **evidence):
@@ -120,15 +121,18 @@ def test_aws_managed_key_found_by_its_alias_fails():
     assert result.key_owner == KeyOwner.AWS_MANAGED
 
 
-def test_other_accounts_key_fails_unless_that_account_is_trusted():
-    key_arn = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/k9"
-    untrusted = run_check("s3.bucket_customer_managed_key", kms_bucket(key_arn))
-    trusted = run_check(
-        "s3.bucket_customer_managed_key", kms_bucket(key_arn), trusted_account_ids=frozenset({OTHER_ACCOUNT})
-    )
-    assert (untrusted.status, untrusted.key_owner) == (Status.FAIL, KeyOwner.EXTERNAL)
-    assert OTHER_ACCOUNT in untrusted.reason
-    assert (trusted.status, trusted.key_owner) == (Status.PASS, KeyOwner.EXTERNAL)
+@pytest.mark.parametrize("trusted", [frozenset(), frozenset({OTHER_ACCOUNT})], ids=["untrusted", "trusted"])
+def test_other_accounts_key_passes_whether_or_not_that_account_is_trusted(trusted):
+    result = run_check("s3.bucket_customer_managed_key", kms_bucket(EXTERNAL_KEY), trusted_account_ids=trusted)
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.EXTERNAL)
+    assert OTHER_ACCOUNT in result.reason
+    assert "kms.external_account_key" in result.reason
+
+
+def test_untrusted_accounts_key_fails_once_in_kms_external_account_key_only():
+    record = kms_bucket(EXTERNAL_KEY)
+    assert run_check("s3.bucket_customer_managed_key", record).status == Status.PASS
+    assert run_check("kms.external_account_key", record).status == Status.FAIL
 
 
 def test_missing_key_fails_when_keys_were_listed_but_errors_when_kms_was_not_readable():

@@ -1,9 +1,12 @@
 """secretsmanager.secret_customer_managed_key: aws/secretsmanager fails, customer-managed passes."""
 
+import pytest
+
 from checks.catalog.base import KeyOwner, Status
 from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_key, make_record, run_check
 
 CHECK = "secretsmanager.secret_customer_managed_key"
+EXTERNAL_KEY = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/shared"
 
 
 def secret(key_arn):
@@ -23,10 +26,18 @@ def test_secret_with_customer_key_alias_passes():
     assert result.key_owner == KeyOwner.CUSTOMER_MANAGED
 
 
-def test_secret_with_another_accounts_key_passes_as_external():
-    result = run_check(CHECK, secret(f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/shared"))
-    assert result.status == Status.PASS
-    assert result.key_owner == KeyOwner.EXTERNAL
+@pytest.mark.parametrize("trusted", [frozenset(), frozenset({OTHER_ACCOUNT})], ids=["untrusted", "trusted"])
+def test_secret_with_another_accounts_key_passes_whether_or_not_that_account_is_trusted(trusted):
+    result = run_check(CHECK, secret(EXTERNAL_KEY), trusted_account_ids=trusted)
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.EXTERNAL)
+    assert OTHER_ACCOUNT in result.reason
+    assert "kms.external_account_key" in result.reason
+
+
+def test_untrusted_accounts_key_fails_once_in_kms_external_account_key_only():
+    record = secret(EXTERNAL_KEY)
+    assert run_check(CHECK, record).status == Status.PASS
+    assert run_check("kms.external_account_key", record).status == Status.FAIL
 
 
 def test_secret_whose_key_is_unknown_is_an_error_not_a_pass():

@@ -22,6 +22,8 @@ Truth rules (explicit entries first; a finding matching neither is a test failur
 - kms.key_in_use_unusable / kms.external_account_key follow from the key a resource names (`uses`): its own
   account's enabled key PASS, disabled / pending deletion / missing FAIL, another account's key NOT_APPLICABLE
   (state not visible) with external_account_key PASS for a trusted account and FAIL otherwise.
+- The *_customer_managed_key checks PASS on another account's key whether or not that account is trusted:
+  trust is judged once, by kms.external_account_key (prod-untrusted-key: PASS there, FAIL in external_account_key).
 
 Where moto differs from AWS (see /work/shared/NOTES.md), the estate avoids the gap or the truth says why:
 - GetEbsDefaultKmsKeyId is not implemented: the region with EBS encryption by default on PASSes with key
@@ -577,9 +579,9 @@ def bucket(
     truth = estate.truth
     truth.resource(account, uid, "s3.bucket", owner, hygiene)
     truth.expect(account, "s3.bucket_default_encryption", uid, PASS if sse else FAIL)
-    # Only a key of this account or a trusted one passes: not SSE-S3, aws/s3, an untrusted account's key,
-    # a key that no longer exists, or no encryption.
-    customer = PASS if owner == CUSTOMER or (owner == EXTERNAL and key.account in truth.trusted) else FAIL
+    # A customer-managed key of this account or of any other passes (trust is kms.external_account_key's to
+    # judge); SSE-S3, aws/s3, a key that no longer exists, or no encryption fails.
+    customer = PASS if owner in (CUSTOMER, EXTERNAL) else FAIL
     truth.expect(account, "s3.bucket_customer_managed_key", uid, customer)
     statements = {s["Sid"] for s in (policy or {}).get("Statement", [])}
     truth.expect(account, "s3.bucket_secure_transport", uid, PASS if "DenyInsecureTransport" in statements else FAIL)
