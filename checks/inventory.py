@@ -27,6 +27,20 @@ DENIED_CODES = frozenset(
         "OptInRequired",
     }
 )
+NUL, REPLACEMENT = "\x00", "\ufffd"
+
+
+def without_nul(value):
+    """`value` with every NUL replaced by U+FFFD, in strings at any depth of dicts (keys too) and lists."""
+    if isinstance(value, str):
+        return value.replace(NUL, REPLACEMENT) if NUL in value else value
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(without_nul(item) for item in value)
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +52,12 @@ class Record:
     evidence: dict = field(default_factory=dict)
     key_arn: str | None = None
     tags: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        # AWS text may hold NUL, which PostgreSQL refuses in text and jsonb: one such name would fail the whole
+        # scan's recording. Replaced here, where AWS data enters, so checks, reasons and rows all agree.
+        for name in ("uid", "type", "region", "name", "evidence", "key_arn", "tags"):
+            object.__setattr__(self, name, without_nul(getattr(self, name)))
 
     @property
     def service(self):
@@ -55,6 +75,11 @@ class CollectionError:
     message: str
     resource_uid: str = ""
     unavailable: bool = False  # the service does not answer at all here (retired/unsupported): NOT_APPLICABLE
+
+    def __post_init__(self):
+        # AWS error messages quote names, so they may hold NUL too (see Record).
+        for name in ("service", "region", "api", "code", "message", "resource_uid"):
+            object.__setattr__(self, name, without_nul(getattr(self, name)))
 
     def covers(self, needs):
         service_wide = self.api.endswith(":*") and any(need.startswith(self.api[:-1]) for need in needs)

@@ -55,6 +55,11 @@ class Result:
     reason: str
     key_owner: str | None = None
 
+    def __post_init__(self):
+        # Reasons quote AWS text, and PostgreSQL refuses NUL in text: see inventory.Record.
+        if "\x00" in self.reason:
+            object.__setattr__(self, "reason", self.reason.replace("\x00", "\ufffd"))
+
 
 def passed(reason, key_owner=None):
     return Result(Status.PASS, reason, key_owner)
