@@ -12,6 +12,7 @@ from accounts.validation import (
     validate_external_id,
     validate_regions,
     validate_role_arn,
+    without_nul,
 )
 
 
@@ -100,6 +101,6 @@ class AwsAccount(models.Model):
 
     def record_connection(self, error=""):
         self.connection_status = self.Connection.ERROR if error else self.Connection.OK
-        self.last_error = error
+        self.last_error = without_nul(error)
         self.last_tested_at = timezone.now()
         self.save(update_fields=["connection_status", "last_error", "last_tested_at"])

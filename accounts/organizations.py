@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts import sessions
 from accounts.models import AwsAccount, Organization
+from accounts.validation import without_nul
 
 
 @dataclass
@@ -75,7 +76,7 @@ def sync_accounts(organization, accounts, role_name, external_id, regions):
             found.created.append(row)
         else:
             found.updated.append(row)
-        row.name = account.get("Name") or account["Id"]
+        row.name = without_nul(account.get("Name") or "")[:128] or account["Id"]
         row.organization = organization
         row.role_arn = role_arn(account["Id"], role_name)
         row.external_id = external_id

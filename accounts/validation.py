@@ -50,3 +50,9 @@ def validate_regions(values):
     unknown = sorted(set(values) - known_regions())
     if unknown:
         raise ValidationError(f"Unknown AWS region(s): {', '.join(unknown)}.", code="regions")
+
+
+def without_nul(text):
+    """`text` with NUL replaced by U+FFFD: PostgreSQL refuses NUL in text columns, and AWS-supplied text
+    (account names, error messages) can hold anything. checks.inventory applies the same rule to records."""
+    return text.replace("\x00", "\ufffd") if text and "\x00" in text else text

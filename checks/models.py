@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AwsAccount
+from accounts.validation import without_nul
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 
 
@@ -95,7 +96,7 @@ class Scan(models.Model):
     def finish(self, status, error_message=""):
         self.status = status
         self.finished_at = timezone.now()
-        self.error_message = error_message[:4000]
+        self.error_message = without_nul(error_message)[:4000]
         Scan.objects.filter(pk=self.pk).update(
             status=status, finished_at=self.finished_at, error_message=self.error_message
         )

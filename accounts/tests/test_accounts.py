@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts import organizations, sessions
-from accounts.models import AwsAccount
+from accounts.models import AwsAccount, Organization
 from accounts.tests.factories import AwsAccountFactory
 from conftest import MOTO_ACCOUNT
 
@@ -129,3 +129,24 @@ def test_discover_command_reports_aws_errors_plainly(aws):
         call_command("discover_accounts", "--from", MOTO_ACCOUNT, "--role-name", "Audit")  # no organization
     with pytest.raises(CommandError, match="exactly 12 digits"):
         call_command("discover_accounts", "--from", "nope", "--role-name", "Audit")
+
+
+def test_nul_in_aws_text_is_stored_as_a_replacement_character(db):
+    """PostgreSQL refuses NUL in text: an organization account's name, a connection error and a scan's
+    failure message from AWS keep everything else and show U+FFFD where the NUL was."""
+    from checks.models import Scan
+
+    organization = Organization.objects.create(org_id="o-nul", management_account_id=MOTO_ACCOUNT, role_name="R")
+    found = organizations.sync_accounts(organization, [{"Id": "210000000001", "Name": "team\x00a"}], "R", "", None)
+    account = AwsAccount.objects.get(account_id="210000000001")
+    assert [row.account_id for row in found.created] == ["210000000001"]
+    assert account.name == "team\ufffda"
+
+    account.record_connection("AccessDenied: role\x00name")
+    scan = Scan.objects.create(account=account, trigger=Scan.Trigger.MANUAL, status=Scan.State.RUNNING)
+    scan.finish(Scan.State.FAILED, "ClientError: bad\x00text")
+
+    account.refresh_from_db()
+    scan.refresh_from_db()
+    assert account.last_error == "AccessDenied: role\ufffdname"
+    assert scan.error_message == "ClientError: bad\ufffdtext"
