@@ -96,6 +96,43 @@ def passed_external_key(subject, key_ref, inventory):
     )
 
 
+# The one rule of every *_customer_managed_key check for a key this scan could not describe (key owner
+# "unknown"): whose key it is decides PASS or FAIL, and nothing read says, so it is ERROR — never a PASS
+# for what was not seen, never a FAIL without evidence. A missing key itself fails kms.key_in_use_unusable.
+UNKNOWN_KEY_RATIONALE = (
+    "A key this scan could not describe (its region's keys not listed, kms:DescribeKey refused, or the key gone) "
+    "is an ERROR naming the key and what could not be read: whose key it is is not known, so it neither passes "
+    "nor fails here (kms.key_in_use_unusable fails a key that no longer exists)."
+)
+
+
+def key_region(key_ref, region):
+    """The region in a key ARN, else `region` (a key id or alias resolves in the resource's own region)."""
+    parts = key_ref.split(":") if key_ref.startswith("arn:") else []
+    return parts[3] if len(parts) > 3 and parts[3] else region
+
+
+def errored_unknown_key(subject, key_ref, region, inventory):
+    """ERROR for a customer-managed-key check whose key could not be described (see UNKNOWN_KEY_RATIONALE)."""
+    cause = unknown_key_cause(key_ref, region, inventory)
+    return errored(f"{subject}, a key this scan could not describe: {cause}.", key_owner=KeyOwner.UNKNOWN)
+
+
+def unknown_key_cause(key_ref, region, inventory):
+    """What was not read about a key whose owner is "unknown", naming the key's ARN where it was resolved."""
+    key = inventory.key(key_ref, region)
+    if key is not None:
+        codes = sorted({error.code for error in inventory.errors if error.resource_uid == key.uid})
+        return f"kms:DescribeKey failed on {key.uid} ({', '.join(codes) or 'no answer recorded'})"
+    region = key_region(key_ref, region)
+    if region not in inventory.regions:
+        return f"{key_ref} is in {region}, a region this scan does not cover"
+    if not inventory.kms_collected(region):
+        return f"the KMS keys of {region} could not be listed (kms:ListKeys or kms:ListAliases failed)"
+    # ListKeys lists every key of the account, AWS-managed and pending deletion too: this one is gone.
+    return f"{key_ref} is not among this account's KMS keys listed in {region} (deleted, or never there)"
+
+
 @dataclass(frozen=True)
 class Check:
     id: str

@@ -2,11 +2,13 @@
 
 from checks.catalog.base import (
     EXTERNAL_KEY_RATIONALE,
+    UNKNOWN_KEY_RATIONALE,
     Area,
     KeyOwner,
     Severity,
     check,
     errored,
+    errored_unknown_key,
     failed,
     passed,
     passed_external_key,
@@ -23,7 +25,8 @@ from checks.catalog.base import (
     rationale='AWS data-protection guidance: prefer keys you own and manage ("If you supply customer owned and '
     'managed KMS key, all customer data is encrypted using the customer provided key"). DynamoDB always '
     "encrypts, but with the AWS-owned default key or the AWS-managed aws/dynamodb key you cannot restrict, "
-    f"audit or revoke access to the table's data through your own key policy. {EXTERNAL_KEY_RATIONALE}",
+    f"audit or revoke access to the table's data through your own key policy. {EXTERNAL_KEY_RATIONALE} "
+    f"{UNKNOWN_KEY_RATIONALE}",
     remediation="Console: DynamoDB › Tables › the table › Additional settings › Encryption › Manage encryption: "
     "'Stored in your account, and owned and managed by you' with a customer-managed key. CLI: aws dynamodb "
     "update-table --table-name TABLE --sse-specification Enabled=true,SSEType=KMS,KMSMasterKeyId=KEY_ARN",
@@ -41,4 +44,4 @@ def table_customer_managed_key(table, inventory):
         return passed(f"Table uses the customer-managed key {key}.", key_owner=owner)
     if owner == KeyOwner.EXTERNAL:
         return passed_external_key(f"Table uses {key}", key, inventory)
-    return errored(f"Table uses {key}, which could not be described, so whose key it is is unknown.", key_owner=owner)
+    return errored_unknown_key(f"Table uses {key}", key, table.region, inventory)

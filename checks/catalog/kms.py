@@ -1,6 +1,16 @@
 """Key checks: the KMS keys an account owns, and the keys its resources depend on."""
 
-from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed, not_applicable, passed
+from checks.catalog.base import (
+    Area,
+    KeyOwner,
+    Severity,
+    check,
+    errored,
+    failed,
+    key_region,
+    not_applicable,
+    passed,
+)
 from checks.inventory import UNUSABLE_KEY_STATES, is_aws_managed_key
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
@@ -70,11 +80,6 @@ def key_rotation_enabled(key, inventory):
     return passed(
         f"Automatic key rotation is on (every {period} days)." if period else "Automatic key rotation is on.", owner
     )
-
-
-def key_region(key_ref, region):
-    parts = key_ref.split(":") if key_ref.startswith("arn:") else []
-    return parts[3] if len(parts) > 3 and parts[3] else region
 
 
 def deletion_phrase(key):

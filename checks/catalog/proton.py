@@ -6,11 +6,13 @@ reports this check NOT_APPLICABLE on the region, with the collector's explanatio
 
 from checks.catalog.base import (
     EXTERNAL_KEY_RATIONALE,
+    UNKNOWN_KEY_RATIONALE,
     Area,
     KeyOwner,
     Severity,
     check,
     errored,
+    errored_unknown_key,
     failed,
     passed,
     passed_external_key,
@@ -31,7 +33,8 @@ from checks.catalog.base import (
     ),
     rationale="AWS Proton data-protection guidance: all customer data is encrypted by default with a Proton-owned "
     "key; if you supply a customer owned and managed KMS key, all customer data is encrypted with it. "
-    f"Only a key you own lets you audit its use, restrict it by key policy and revoke access. {EXTERNAL_KEY_RATIONALE}",
+    "Only a key you own lets you audit its use, restrict it by key policy and revoke access. "
+    f"{EXTERNAL_KEY_RATIONALE} {UNKNOWN_KEY_RATIONALE}",
     remediation="The key is fixed when a template is created: create a customer-managed key (KMS › Create key), "
     "then recreate the template with it and move its versions, environments and services across. "
     "CLI: aws proton create-environment-template --name NAME --encryption-key KEY_ARN "
@@ -51,12 +54,7 @@ def template_customer_managed_key(template, inventory):
     if owner == KeyOwner.AWS_MANAGED:
         return failed(f"The {kind} template uses the AWS-managed key {key}.", key_owner=owner)
     if owner == KeyOwner.UNKNOWN:
-        # Proton accepts only customer-supplied keys here, so a set key is the customer's own even
-        # when this scan could not describe it.
-        return passed(
-            f"The {kind} template is encrypted with {key} (a customer key this scan could not describe).",
-            key_owner=owner,
-        )
+        return errored_unknown_key(f"The {kind} template is encrypted with {key}", key, template.region, inventory)
     if owner == KeyOwner.EXTERNAL:
         return passed_external_key(f"The {kind} template is encrypted with {key}", key, inventory)
     return passed(f"The {kind} template is encrypted with the customer-managed key {key}.", key_owner=owner)

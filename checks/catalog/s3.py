@@ -4,11 +4,13 @@ import re
 
 from checks.catalog.base import (
     EXTERNAL_KEY_RATIONALE,
+    UNKNOWN_KEY_RATIONALE,
     Area,
     KeyOwner,
     Severity,
     check,
     errored,
+    errored_unknown_key,
     failed,
     passed,
     passed_external_key,
@@ -105,7 +107,7 @@ def bucket_default_encryption(bucket, inventory):
     needs=("s3:ListBuckets", "s3:GetBucketEncryption"),
     rationale=f"{GUIDANCE_AT_REST} With a customer-managed key you decide who may decrypt (key policy), can "
     "rotate or disable it, and every use is logged in CloudTrail; S3-owned (SSE-S3) and AWS-managed (aws/s3) "
-    f"keys give none of that control. {EXTERNAL_KEY_RATIONALE}",
+    f"keys give none of that control. {EXTERNAL_KEY_RATIONALE} {UNKNOWN_KEY_RATIONALE}",
     remediation="Console: S3 › the bucket › Properties › Default encryption › Edit: SSE-KMS, choose a "
     "customer-managed key, enable Bucket Key. CLI: aws s3api put-bucket-encryption --bucket BUCKET "
     '--server-side-encryption-configuration \'{"Rules":[{"ApplyServerSideEncryptionByDefault":'
@@ -130,13 +132,10 @@ def bucket_customer_managed_key(bucket, inventory):
 
 
 def unknown_key_result(bucket, inventory, phrase):
-    key = inventory.key(default_key_ref(bucket), bucket.region)
-    if key is None and inventory.kms_collected(bucket.region):
-        return failed(
-            f"Default encryption is {phrase}, which is not among this account's KMS keys in {bucket.region}.",
-            key_owner=KeyOwner.UNKNOWN,
-        )
-    return errored(f"Default encryption is {phrase}, but that key could not be described.", key_owner=KeyOwner.UNKNOWN)
+    key_ref = default_key_ref(bucket)
+    if key_ref is None:
+        return errored(f"Default encryption is {phrase}, an algorithm this check does not know.", KeyOwner.UNKNOWN)
+    return errored_unknown_key(f"Default encryption is {phrase}", key_ref, bucket.region, inventory)
 
 
 # ---- bucket policy statements (AWS shapes: strings or lists everywhere) ----

@@ -2,11 +2,13 @@
 
 from checks.catalog.base import (
     EXTERNAL_KEY_RATIONALE,
+    UNKNOWN_KEY_RATIONALE,
     Area,
     KeyOwner,
     Severity,
     check,
     errored,
+    errored_unknown_key,
     failed,
     passed,
     passed_external_key,
@@ -24,7 +26,7 @@ from checks.catalog.base import (
     'managed KMS key, all customer data is encrypted using the customer provided key"). With the AWS-managed '
     "aws/secretsmanager key, anyone the account lets call GetSecretValue can decrypt; a customer-managed key "
     "adds a key policy you control, can be shared across accounts, and its use is audited separately. "
-    f"{EXTERNAL_KEY_RATIONALE}",
+    f"{EXTERNAL_KEY_RATIONALE} {UNKNOWN_KEY_RATIONALE}",
     remediation="Console: Secrets Manager › the secret › Overview › Edit encryption key: choose a customer-managed "
     "key, then rotate the secret so the current version is re-encrypted. CLI: aws secretsmanager update-secret "
     "--secret-id SECRET_ARN --kms-key-id KEY_ARN",
@@ -41,4 +43,4 @@ def secret_customer_managed_key(secret, inventory):
         return passed(f"Secret uses the customer-managed key {key}.", key_owner=owner)
     if owner == KeyOwner.EXTERNAL:
         return passed_external_key(f"Secret uses {key}", key, inventory)
-    return errored(f"Secret uses {key}, which could not be described, so whose key it is is unknown.", key_owner=owner)
+    return errored_unknown_key(f"Secret uses {key}", key, secret.region, inventory)

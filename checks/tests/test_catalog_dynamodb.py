@@ -3,6 +3,7 @@
 import pytest
 
 from checks.catalog.base import KeyOwner, Status
+from checks.inventory import CollectionError
 from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_key, make_record, run_check
 
 CHECK = "dynamodb.table_customer_managed_key"
@@ -51,6 +52,19 @@ def test_untrusted_accounts_key_fails_once_in_kms_external_account_key_only():
 
 
 def test_table_whose_key_could_not_be_described_is_an_error():
-    result = run_check(CHECK, table(key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/missing"))
+    key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/missing"
+    result = run_check(CHECK, table(key_arn=key_arn))
     assert result.status == Status.ERROR
     assert result.key_owner == KeyOwner.UNKNOWN
+    assert result.reason == (
+        f"Table uses {key_arn}, a key this scan could not describe: {key_arn} is not among this account's "
+        f"KMS keys listed in {REGION} (deleted, or never there)."
+    )
+
+
+def test_table_whose_key_was_listed_but_not_described_is_an_error_naming_the_refusal():
+    key = make_key("k1", manager=None)
+    denied = CollectionError("kms", REGION, "kms:DescribeKey", "AccessDeniedException", "no", key.uid)
+    result = run_check(CHECK, table(key_arn=key.uid), key, errors=[denied])
+    assert (result.status, result.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
+    assert f"kms:DescribeKey failed on {key.uid} (AccessDeniedException)" in result.reason

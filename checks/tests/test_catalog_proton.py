@@ -60,10 +60,23 @@ def test_template_with_aws_managed_key_fails():
     assert result.key_owner == KeyOwner.AWS_MANAGED
 
 
-def test_template_with_undescribed_key_passes_with_unknown_owner():
-    result = run_check(CHECK, template(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/missing"))
-    assert result.status == Status.PASS
+def test_template_with_undescribed_key_is_an_error_not_a_pass():
+    key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/missing"
+    result = run_check(CHECK, template(key_arn))
+    assert result.status == Status.ERROR
     assert result.key_owner == KeyOwner.UNKNOWN
+    assert result.reason == (
+        f"The environment template is encrypted with {key_arn}, a key this scan could not describe: "
+        f"{key_arn} is not among this account's KMS keys listed in {REGION} (deleted, or never there)."
+    )
+
+
+def test_template_whose_key_was_not_described_names_the_refusal():
+    key = make_key("k1", manager=None)
+    denied = CollectionError("kms", REGION, "kms:DescribeKey", "AccessDeniedException", "no", key.uid)
+    result = run_check(CHECK, template(key.uid), key, errors=[denied])
+    assert (result.status, result.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
+    assert f"kms:DescribeKey failed on {key.uid} (AccessDeniedException)" in result.reason
 
 
 def test_template_whose_details_were_not_read_is_an_error():

@@ -135,16 +135,48 @@ def test_untrusted_accounts_key_fails_once_in_kms_external_account_key_only():
     assert run_check("kms.external_account_key", record).status == Status.FAIL
 
 
-def test_missing_key_fails_when_keys_were_listed_but_errors_when_kms_was_not_readable():
-    key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/gone"
-    listed = run_check("s3.bucket_customer_managed_key", kms_bucket(key_arn))
-    unreadable = run_check(
-        "s3.bucket_customer_managed_key",
-        kms_bucket(key_arn),
-        errors=[CollectionError("kms", REGION, "kms:ListKeys", "AccessDenied", "no")],
-    )
-    assert (listed.status, listed.key_owner) == (Status.FAIL, KeyOwner.UNKNOWN)
-    assert (unreadable.status, unreadable.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
+GONE_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/gone"
+UNDESCRIBED_KEY = make_key("k3", manager=None)
+
+
+@pytest.mark.parametrize(
+    ("key_arn", "others", "errors", "cause"),
+    [
+        (GONE_KEY, [], [], f"{GONE_KEY} is not among this account's KMS keys listed in {REGION} (deleted"),
+        (
+            GONE_KEY,
+            [],
+            [CollectionError("kms", REGION, "kms:ListKeys", "AccessDenied", "no")],
+            f"the KMS keys of {REGION} could not be listed",
+        ),
+        (
+            UNDESCRIBED_KEY.uid,
+            [UNDESCRIBED_KEY],
+            [CollectionError("kms", REGION, "kms:DescribeKey", "AccessDenied", "no", UNDESCRIBED_KEY.uid)],
+            f"kms:DescribeKey failed on {UNDESCRIBED_KEY.uid} (AccessDenied)",
+        ),
+        (
+            f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/k4",
+            [],
+            [],
+            f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/k4 is in eu-west-1, a region this scan does not cover",
+        ),
+    ],
+    ids=["deleted", "keys-not-listed", "describe-denied", "region-not-scanned"],
+)
+def test_key_that_could_not_be_described_is_an_error_naming_the_key_and_what_was_not_read(
+    key_arn, others, errors, cause
+):
+    result = run_check("s3.bucket_customer_managed_key", kms_bucket(key_arn), *others, errors=errors)
+    assert (result.status, result.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
+    assert result.reason.startswith(f"Default encryption is SSE-KMS with key {key_arn}, a key this scan could not")
+    assert cause in result.reason
+
+
+def test_unknown_algorithm_is_an_error_not_a_failure():
+    result = run_check("s3.bucket_customer_managed_key", kms_bucket(None, algorithm="aws:future"))
+    assert (result.status, result.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
+    assert "an algorithm this check does not know" in result.reason
 
 
 # ---- s3.bucket_secure_transport ----

@@ -3,6 +3,7 @@
 import pytest
 
 from checks.catalog.base import KeyOwner, Status
+from checks.inventory import CollectionError
 from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_key, make_record, run_check
 
 CHECK = "secretsmanager.secret_customer_managed_key"
@@ -41,6 +42,29 @@ def test_untrusted_accounts_key_fails_once_in_kms_external_account_key_only():
 
 
 def test_secret_whose_key_is_unknown_is_an_error_not_a_pass():
-    result = run_check(CHECK, secret(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/missing"))
+    key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/missing"
+    result = run_check(CHECK, secret(key_arn))
     assert result.status == Status.ERROR
     assert result.key_owner == KeyOwner.UNKNOWN
+    assert result.reason == (
+        f"Secret uses {key_arn}, a key this scan could not describe: {key_arn} is not among this account's "
+        f"KMS keys listed in {REGION} (deleted, or never there)."
+    )
+
+
+def test_secret_whose_alias_names_an_undescribed_key_is_an_error_naming_the_keys_arn():
+    key = make_key("k1", manager=None, aliases=["alias/db"])
+    denied = CollectionError("kms", REGION, "kms:DescribeKey", "AccessDeniedException", "no", key.uid)
+    result = run_check(CHECK, secret("alias/db"), key, errors=[denied])
+    assert (result.status, result.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
+    assert result.reason == (
+        f"Secret uses alias/db, a key this scan could not describe: kms:DescribeKey failed on {key.uid} "
+        "(AccessDeniedException)."
+    )
+
+
+def test_secret_whose_regions_keys_were_not_listed_is_an_error():
+    listing = CollectionError("kms", REGION, "kms:ListKeys", "AccessDeniedException", "no")
+    result = run_check(CHECK, secret("alias/db"), errors=[listing])
+    assert (result.status, result.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
+    assert f"the KMS keys of {REGION} could not be listed" in result.reason

@@ -24,6 +24,8 @@ Truth rules (explicit entries first; a finding matching neither is a test failur
   (state not visible) with external_account_key PASS for a trusted account and FAIL otherwise.
 - The *_customer_managed_key checks PASS on another account's key whether or not that account is trusted:
   trust is judged once, by kms.external_account_key (prod-untrusted-key: PASS there, FAIL in external_account_key).
+  A key that could not be described (owner "unknown": prod-lost-key names a deleted key) is ERROR there, never
+  PASS or FAIL; kms.key_in_use_unusable FAILs the missing key.
 
 Where moto differs from AWS (see /work/shared/NOTES.md), the estate avoids the gap or the truth says why:
 - GetEbsDefaultKmsKeyId is not implemented: the region with EBS encryption by default on PASSes with key
@@ -62,12 +64,13 @@ IN_USE = "kms.key_in_use_unusable"
 EXTERNAL_KEY = "kms.external_account_key"
 
 # The verdicts each check can give on this estate (the test asserts the export shows exactly these).
-# Not reachable on moto without a fault: ERROR (the fault tests cover it). Otherwise missing, and why:
+# Not reachable on moto without a fault: ERROR (the fault tests cover it), except s3.bucket_customer_managed_key
+# on a bucket naming a deleted key (its owner is unknown). Otherwise missing, and why:
 # - iam.root_access_keys_absent / iam.root_mfa_enabled: both verdicts, through moto's flags (see above).
 # - proton.*: moto has no Proton, so NOT_APPLICABLE only (the Proton collector tests cover the rest).
 VERDICTS = {
     "s3.bucket_default_encryption": {PASS, FAIL},
-    "s3.bucket_customer_managed_key": {PASS, FAIL},
+    "s3.bucket_customer_managed_key": {PASS, FAIL, ERROR},
     "s3.bucket_secure_transport": {PASS, FAIL},
     "s3.bucket_min_tls_12": {PASS, FAIL},
     "s3.bucket_server_access_logging": {PASS, FAIL},
@@ -580,8 +583,8 @@ def bucket(
     truth.resource(account, uid, "s3.bucket", owner, hygiene)
     truth.expect(account, "s3.bucket_default_encryption", uid, PASS if sse else FAIL)
     # A customer-managed key of this account or of any other passes (trust is kms.external_account_key's to
-    # judge); SSE-S3, aws/s3, a key that no longer exists, or no encryption fails.
-    customer = PASS if owner in (CUSTOMER, EXTERNAL) else FAIL
+    # judge); SSE-S3, aws/s3 or no encryption fails; a key that no longer exists has no known owner: ERROR.
+    customer = PASS if owner in (CUSTOMER, EXTERNAL) else ERROR if owner == UNKNOWN else FAIL
     truth.expect(account, "s3.bucket_customer_managed_key", uid, customer)
     statements = {s["Sid"] for s in (policy or {}).get("Statement", [])}
     truth.expect(account, "s3.bucket_secure_transport", uid, PASS if "DenyInsecureTransport" in statements else FAIL)
