@@ -15,7 +15,7 @@ from checks.collectors import proton
 from checks.collectors.base import ScanContext
 from checks.evaluation import evaluate, evaluate_check
 from checks.inventory import Inventory, region_uid
-from checks.tests.builders import NOW
+from checks.tests.builders import NOW, make_key
 
 ACCOUNT = "123456789012"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -124,7 +124,11 @@ def test_templates_carry_their_encryption_key_and_repositories_their_location(st
     assert {operation for (_, _, operation, _) in ctx.call_log.calls} == set(proton.IAM_ACTIONS)
     assert ctx.call_log.repeated() == {}
 
-    inventory = Inventory(ACCOUNT, ("us-east-1",), NOW, collected.records, collected.errors)
+    # The account's KMS collector describes the template's key as customer-managed (without it the key
+    # is one the scan could not describe: ERROR, tested in test_catalog_proton).
+    key = make_key(KEY.rsplit("/", 1)[1], account=ACCOUNT)
+    assert key.uid == KEY
+    inventory = Inventory(ACCOUNT, ("us-east-1",), NOW, [*collected.records, key], collected.errors)
     results = {e.record.name: e.result for e in evaluate_check(CATALOG[CHECK], inventory)}
     assert {name: result.status for name, result in results.items()} == {
         "vpc": Status.PASS,
