@@ -226,7 +226,8 @@ class KeyFilters(forms.Form):
     def __init__(self, data=None, accounts=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
-        accounts = AwsAccount.objects.order_by("name", "account_id") if accounts is None else accounts
+        if accounts is None:
+            accounts = AwsAccount.objects.order_by("name", "account_id").only("name", "account_id")
         self.fields["account"].choices = account_choices(accounts)
 
     @property
