@@ -4,9 +4,8 @@ Reports write records the database composed (rows.iter_csv_records: a million ro
 object per field); lines() writes the same bytes from rows in Python, for anything else."""
 
 import csv
-from operator import itemgetter
 
-from dashboard.exports.rows import COLUMNS, FORMULA_STARTS, FREE_TEXT
+from dashboard.exports.rows import COLUMNS, FORMULA_STARTS
 
 BOM = "\ufeff"
 
@@ -29,23 +28,12 @@ class _Line:
 
 
 def lines(rows, columns=COLUMNS):
-    """Yield the CSV text line by line (for streaming responses). `rows` are dicts keyed by `columns`, or
-    sequences in `columns` order (rows.iter_tuples: no dict per row for a million-row file)."""
-    writer = csv.writer(_Line(), quoting=csv.QUOTE_ALL)  # every field quoted, like rows.CsvLine
+    """The CSV text line by line, written in Python from dicts keyed by `columns`: the same bytes the
+    database writes for report files (rows.iter_csv_records), for rows that come from anywhere else."""
+    writer = csv.writer(_Line(), quoting=csv.QUOTE_ALL)
     yield BOM + header(columns) + "\r\n"
-    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    # Free text, and any column this module does not know, is checked; what Posture produces is not.
-    checked = [index for index, column in enumerate(columns) if column in FREE_TEXT or column not in COLUMNS]
-    flags = [index for index, column in enumerate(columns) if column == "muted"]
     for row in rows:
-        cells = list(pick(row) if row.__class__ is dict else row)
-        for index in checked:
-            value = cells[index]
-            if value.__class__ is not str or value.startswith(FORMULA_STARTS):
-                cells[index] = neutralise(value)
-        for index in flags:
-            cells[index] = "true" if cells[index] else "false"
-        yield writer.writerow(cells)
+        yield writer.writerow([neutralise(row.get(column)) for column in columns])
 
 
 def write(rows, out, columns=COLUMNS):

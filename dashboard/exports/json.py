@@ -6,16 +6,6 @@ import json
 encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def chunks(rows):
-    """The JSON text of `rows` as an array, one object per piece (for streaming responses and files)."""
-    count = 0
-    yield "["
-    for row in rows:
-        yield (",\n" if count else "\n") + encode(row)
-        count += 1
-    yield "\n]\n" if count else "]\n"
-
-
 def write_objects(objects, out):
     """Write JSON object texts (rows.iter_json_objects) as one array to `out`; returns the count. The
     same text write() produces from the same rows."""
@@ -29,7 +19,7 @@ def write_objects(objects, out):
 
 
 def object_chunks(objects):
-    """chunks() for JSON object texts."""
+    """The same array as write_objects, piece by piece (for streaming responses)."""
     count = 0
     yield "["
     for text in objects:
@@ -39,10 +29,5 @@ def object_chunks(objects):
 
 
 def write(rows, out):
-    """Stream `rows` as a JSON array to the text stream `out`; returns the row count."""
-    pieces = chunks(rows)
-    out.write(next(pieces))
-    count = -1
-    for count, piece in enumerate(pieces):  # noqa: B007 - count is the result
-        out.write(piece)
-    return max(count, 0)
+    """Stream `rows` (dicts) as a JSON array to the text stream `out`; returns the row count."""
+    return write_objects(map(encode, rows), out)

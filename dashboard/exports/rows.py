@@ -43,10 +43,9 @@ COLUMNS = [
     "status_since",
     "scan_id",
 ]
-TIMESTAMPS = ("first_seen", "last_seen", "status_since")
 
 
-def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, include_muted=True, join_latest=False):
+def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, join_latest=False):
     findings = Finding.objects.all()
     if accounts:
         findings = findings.filter(account__account_id__in=accounts)
@@ -55,8 +54,6 @@ def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, incl
     if severities:
         findings = findings.filter(severity__in=severities)
     rows = history.findings_as_of(as_of, findings, join_latest) if as_of else history.current_findings(findings)
-    if not include_muted:
-        rows = rows.unmuted(as_of or timezone.now())
     return rows.select_related("account", "resource", "suppression").order_by(
         "account__account_id", "check_id", "resource__uid"
     )
@@ -64,12 +61,13 @@ def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, incl
 
 def muted_at(at):
     """Findings muted at `at` — the same rule as Suppression.is_active, so the muted column agrees."""
-    return Q(
-        suppression__isnull=False,
-        suppression__revoked_at__isnull=True,
-        suppression__created_at__lte=at,
-        suppression__expires_at__gt=at,
-    )
+    return Q(suppression__isnull=False) & active_at(at, "suppression__")
+
+
+def active_at(at, path=""):
+    """Mutes in force at `at` (created by then, not revoked, not expired): Suppression.is_active as a
+    filter, on Suppression itself or through `path` ("suppression__") from a finding."""
+    return Q(**{f"{path}revoked_at__isnull": True, f"{path}created_at__lte": at, f"{path}expires_at__gt": at})
 
 
 class IsoText(Func):
@@ -115,9 +113,7 @@ def row_expressions(at, for_csv=False, account=None):
     # For one account its id and name are constants, and a mute is looked up by primary key only for
     # findings that have one: after the as-of event join PostgreSQL estimates a single row and joined
     # the accounts and mutes tables by scanning them whole once per finding.
-    active = Suppression.objects.filter(
-        pk=OuterRef("suppression_id"), revoked_at__isnull=True, created_at__lte=at, expires_at__gt=at
-    )
+    active = Suppression.objects.filter(active_at(at), pk=OuterRef("suppression_id"))
     yes, no = (Value("true"), Value("false")) if for_csv else (Value(True), Value(False))
     expressions = {
         "account_id": Value(account.account_id) if account else F("account__account_id"),
@@ -175,19 +171,30 @@ class CsvLine(Func):
         return "(" + " || ',' || ".join(fields) + ")", params
 
 
-def iter_csv_records(findings, at=None, accounts=None, chunk_size=5000):
-    """The CSV records (without line ends) of `findings`, written by the database (see CsvLine)."""
+def read_values(findings, at, accounts, chunk_size, select, for_csv=False):
+    """Stream what `select(row_expressions)` annotates — one value (flat) or several (tuples) per finding —
+    for all `findings` or account by account (see stream)."""
     at = at or timezone.now()
-    free_text = [index for index, column in enumerate(COLUMNS) if column in FREE_TEXT]
 
     def query(account=None):
-        expressions = row_expressions(at, for_csv=True, account=account)
-        line = CsvLine(*(expressions[column] for column in COLUMNS), free_text=free_text)
+        annotations = select(row_expressions(at, for_csv, account))
         return (
-            of_account(findings, account).annotate(export_csv_record=line).values_list("export_csv_record", flat=True)
+            of_account(findings, account).annotate(**annotations).values_list(*annotations, flat=len(annotations) == 1)
         )
 
-    yield from stream(query, accounts, chunk_size)
+    return stream(query, accounts, chunk_size)
+
+
+FREE_TEXT_POSITIONS = [index for index, column in enumerate(COLUMNS) if column in FREE_TEXT]
+
+
+def iter_csv_records(findings, at=None, accounts=None, chunk_size=5000):
+    """The CSV records (without line ends) of `findings`, written by the database (see CsvLine)."""
+
+    def record(expressions):
+        return {"export_csv_record": CsvLine(*(expressions[c] for c in COLUMNS), free_text=FREE_TEXT_POSITIONS)}
+
+    return read_values(findings, at, accounts, chunk_size, record, for_csv=True)
 
 
 def of_account(findings, account):
@@ -282,19 +289,12 @@ class JsonObject(Func):
 def iter_json_objects(findings, at=None, accounts=None, chunk_size=5000):
     """The JSON object text of each row (see JsonObject), from the database on PostgreSQL."""
     if connection.vendor != "postgresql":
-        for row in iter_rows(findings, at, accounts, chunk_size):
-            yield encode(row)
-        return
-    at = at or timezone.now()
+        return map(encode, iter_rows(findings, at, accounts, chunk_size))
 
-    def query(account=None):
-        expressions = row_expressions(at, account=account)
-        line = JsonObject(*(expressions[column] for column in COLUMNS), names=COLUMNS)
-        return (
-            of_account(findings, account).annotate(export_json_object=line).values_list("export_json_object", flat=True)
-        )
+    def json_object(expressions):
+        return {"export_json_object": JsonObject(*(expressions[c] for c in COLUMNS), names=COLUMNS)}
 
-    yield from stream(query, accounts, chunk_size)
+    return read_values(findings, at, accounts, chunk_size, json_object)
 
 
 def iter_tuples(findings, at=None, accounts=None, chunk_size=5000):
@@ -304,18 +304,11 @@ def iter_tuples(findings, at=None, accounts=None, chunk_size=5000):
     With `accounts` (AwsAccount rows, in the order the file lists them) the rows are read one account
     at a time: each account's rows are sorted on their own (small, in memory) instead of a million rows
     sorted on disk before the first one arrives. Without, one query (a filtered page's worth of rows)."""
-    at = at or timezone.now()
-    names = [f"export_{column}" for column in COLUMNS]
 
-    def query(account=None):
-        expressions = row_expressions(at, account=account)
-        return (
-            of_account(findings, account)
-            .annotate(**{name: expressions[column] for name, column in zip(names, COLUMNS, strict=True)})
-            .values_list(*names)
-        )
+    def columns(expressions):
+        return {f"export_{column}": expressions[column] for column in COLUMNS}
 
-    yield from stream(query, accounts, chunk_size)
+    return read_values(findings, at, accounts, chunk_size, columns)
 
 
 def iter_rows(findings, at=None, accounts=None, chunk_size=5000):
