@@ -21,6 +21,7 @@ demo-reset: $(STAMP)
 	@$(PY) -m demo.run --reset
 
 test: $(STAMP)
+	@scripts/test-prerequisites
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

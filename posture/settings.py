@@ -131,10 +131,13 @@ if DB == "postgres":
         }
     }
 elif DB == "sqlite":
+    SQLITE_PATH = Path(env_str("SQLITE_PATH", str(BASE_DIR / "var" / "posture.sqlite3")))
+    # A fresh clone has no var/: SQLite creates the file but not its folder ("unable to open database file").
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "posture.sqlite3")),
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.processes import run_python
+from tests.processes import run_manage, run_python
 from tests.project import PROJECT_ROOT, settings_variables
 
 SETUP = (
@@ -69,3 +69,13 @@ def test_every_variable_is_documented(document):
     missing = sorted(name for name in settings_variables() if not re.search(rf"\b{name}\b", text))
 
     assert not missing, f"{document} does not mention {missing}"
+
+
+def test_migrate_works_where_the_sqlite_folder_does_not_exist_yet(tmp_path):
+    # A fresh clone has no var/: the documented manage.py commands must work before `make demo` ran.
+    database = tmp_path / "not-yet" / "there" / "posture.sqlite3"
+
+    result = run_manage("migrate", "--noinput", **DEVELOPMENT, SQLITE_PATH=str(database))
+
+    assert result.returncode == 0, result.stderr
+    assert database.is_file()
