@@ -38,7 +38,7 @@ def machine(tmp_path):
         bin_,
         "apt-cache",
         'echo "$2:"; echo "  Installed: (none)"; echo "  Candidate: 1.0-1"\n'
-        "for i in $(seq 1 20000); do echo \"     1.0-$i 500 http://deb.example/debian bookworm/main\"; done\n",
+        'for i in $(seq 1 20000); do echo "     1.0-$i 500 http://deb.example/debian bookworm/main"; done\n',
     )
     stand_in(
         bin_,
@@ -51,9 +51,7 @@ def machine(tmp_path):
 
     def run(**variables):
         env = {"PATH": f"{bin_}:{os.environ['PATH']}", "HOME": str(tmp_path), **variables}
-        return subprocess.run(
-            ["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60, check=False
-        )
+        return subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60, check=False)
 
     run.log = log
     run.installed = installed
