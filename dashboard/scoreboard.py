@@ -11,11 +11,12 @@ from checks.catalog.base import Area, Severity
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 
 AREAS = list(Area)
-# Column headings for the score grid: short enough that six areas fit a laptop screen.
+# Column headings for the score grid: short enough that seven areas fit a laptop screen.
 SHORT_LABELS = {
     Area.AT_REST: "At rest",
     Area.KEYS: "Keys",
     Area.IN_TRANSIT: "In transit",
+    Area.ACCESS: "Public",
     Area.LOGGING: "Logging",
     Area.IDENTITY: "Identity",
     Area.HYGIENE: "Hygiene",

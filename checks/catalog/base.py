@@ -35,6 +35,7 @@ class Area(models.TextChoices):
     AT_REST = "at_rest", "Encryption at rest"
     KEYS = "keys", "Keys"
     IN_TRANSIT = "in_transit", "Encryption in transit"
+    ACCESS = "access", "Public access"
     LOGGING = "logging", "Logging"
     IDENTITY = "identity", "Identity"
     HYGIENE = "hygiene", "Data hygiene"

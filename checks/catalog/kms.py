@@ -11,27 +11,10 @@ from checks.catalog.base import (
     not_applicable,
     passed,
 )
+from checks.catalog.policies import policy_verdict
 from checks.inventory import UNUSABLE_KEY_STATES, is_aws_managed_key
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
-# Condition keys that tie a request to known accounts, organisations, resources or services.
-NARROWING_CONDITION_KEYS = frozenset(
-    {
-        "aws:sourceaccount",
-        "aws:sourceowner",
-        "aws:sourcearn",
-        "aws:sourceorgid",
-        "aws:sourceorgpaths",
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        "aws:sourcevpc",
-        "aws:sourcevpce",
-        "kms:calleraccount",
-        "kms:viaservice",
-    }
-)
 GUIDANCE = "AWS Proton data-protection guidance"
 KEY_ID_HINT = "<key-id>"
 
@@ -186,32 +169,6 @@ def key_pending_deletion(key, inventory):
     return failed(f"Key is {deletion_phrase(key)}. {usage_phrase(users)}", owner)
 
 
-def is_narrowing(operator, key, values):
-    operator = operator.lower()
-    if "not" in operator or operator.endswith("ifexists") or operator.startswith(("null", "forallvalues")):
-        return False  # negations, IfExists and empty-set matches let requests without the key through
-    if key.lower() not in NARROWING_CONDITION_KEYS:
-        return False
-    values = values if isinstance(values, list) else [values]
-    return bool(values) and not any(is_wildcard_value(str(value)) for value in values)
-
-
-def is_wildcard_value(value):
-    if value == "*":
-        return True
-    parts = value.split(":")
-    return value.startswith("arn:") and len(parts) > 4 and "*" in parts[4]  # any account
-
-
-def narrows(condition):
-    return any(
-        is_narrowing(operator, key, values)
-        for operator, keys in (condition or {}).items()
-        if isinstance(keys, dict)
-        for key, values in keys.items()
-    )
-
-
 @check(
     "kms.key_policy_not_public",
     title="Key policies do not open the key to everyone",
@@ -233,20 +190,7 @@ def narrows(condition):
 def key_policy_not_public(key, inventory):
     if is_aws_managed_key(key.evidence):
         return None  # AWS writes and maintains the policies of its own keys
-    owner = customer_key_owner(key, inventory)
-    statements = key.evidence.get("policy_public_statements")
-    if statements is None:
-        return errored("The key policy was not collected.", owner)
-    public = [statement for statement in statements if not narrows(statement.get("condition"))]
-    if public:
-        sids = ", ".join(statement.get("sid", "?") for statement in public)
-        actions = ", ".join(sorted({action for statement in public for action in statement.get("actions", [])}))
-        return failed(
-            f"Key policy statement(s) {sids} allow any principal {actions} with no narrowing condition.", owner
-        )
-    if statements:
-        return passed(f"{len(statements)} statement(s) with a wildcard principal are narrowed by conditions.", owner)
-    return passed("No key policy statement allows every principal.", owner)
+    return policy_verdict(key, "Key policy", customer_key_owner(key, inventory))
 
 
 @check(

@@ -1,7 +1,6 @@
 """KMS keys of one region: who manages each key, its state, rotation, aliases and the public part of its policy."""
 
-import json
-
+from checks.catalog.policies import POLICY_EVIDENCE, open_statements
 from checks.collectors.base import Collected, pages, tags_dict
 from checks.inventory import Record, is_aws_managed_key
 
@@ -54,7 +53,7 @@ def key_record(kms, collected, region, arn, aliases):
         "deletion_date": None,
         "description": "",
         "rotation_enabled": None,
-        "policy_public_statements": None,
+        POLICY_EVIDENCE: None,
     }
     tags = {}
     described = False
@@ -76,7 +75,7 @@ def read_customer_key(kms, collected, arn, evidence):
             evidence.update(rotation_evidence(kms.get_key_rotation_status(KeyId=arn)))
     with collected.capture(resource_uid=arn, api="kms:GetKeyPolicy"):
         policy = kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]
-        evidence["policy_public_statements"] = public_statements(json.loads(policy or "{}"))
+        evidence[POLICY_EVIDENCE] = open_statements(policy)
     with collected.capture(resource_uid=arn):
         tags = tags_dict(list(pages(kms, "list_resource_tags", "Tags", KeyId=arn)), "TagKey", "TagValue")
     return tags
@@ -106,40 +105,3 @@ def rotation_evidence(response):
     if response.get("RotationPeriodInDays"):
         evidence["rotation_period_days"] = response["RotationPeriodInDays"]
     return evidence
-
-
-def public_statements(policy):
-    """The Allow statements open to every principal ("*", {"AWS": "*"} or NotPrincipal), trimmed for evidence.
-
-    Only these can make a key public; whether their conditions narrow them is the check's judgement.
-    """
-    statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    found = []
-    for index, statement in enumerate(statements):
-        if statement.get("Effect") != "Allow" or not open_to_everyone(statement):
-            continue
-        found.append(
-            {
-                "sid": statement.get("Sid") or f"#{index + 1}",
-                "actions": as_list(statement.get("Action")),
-                "condition": statement.get("Condition") or {},
-            }
-        )
-    return found
-
-
-def open_to_everyone(statement):
-    if "NotPrincipal" in statement:
-        return True  # Allow + NotPrincipal grants everyone except the named principals
-    principal = statement.get("Principal")
-    if principal == "*":
-        return True
-    return isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
-
-
-def as_list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

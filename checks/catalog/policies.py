@@ -1,0 +1,189 @@
+"""What "public" means, written once: resource policies, shared snapshots and ACL grants.
+
+Every check that asks "can anyone on the internet reach this?" imports its rule from here:
+kms.key_policy_not_public and the *_policy_not_public checks (SQS, SNS, Secrets Manager, ECR, Lambda,
+OpenSearch access policies, S3 bucket policies), the snapshot checks and the S3 ACL check.
+
+A resource policy is public when an Allow statement names every principal (`"Principal": "*"`,
+`{"AWS": "*"}`, or Allow with `NotPrincipal`) and no condition narrows it to fixed accounts,
+organisations, VPCs, VPC endpoints, source ARNs or IP ranges. The narrowing keys and the "fixed value"
+rule follow Amazon S3's documented meaning of "public" (values without wildcards or policy variables;
+aws:SourceIp ranges no broader than /8 for IPv4 and /32 for IPv6, private ranges excepted), extended with
+the organisation and principal keys AWS documents for the same purpose.
+
+Collectors keep only the statements open to everyone (`open_statements`), trimmed, under the evidence key
+POLICY_EVIDENCE; checks judge their conditions (`public_statements`) and word the verdict (`policy_verdict`).
+"""
+
+import ipaddress
+import json
+
+from checks.catalog.base import errored, failed, passed
+
+POLICY_EVIDENCE = "policy_public_statements"  # None: the policy was not read; []: nothing open to everyone
+
+# Condition keys that tie a request to known accounts, organisations, resources, networks or callers.
+NARROWING_CONDITION_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcearn",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceip",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:userid",
+        "kms:calleraccount",
+        "s3:dataaccesspointaccount",
+        "s3:dataaccesspointarn",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    }
+)
+ARN_KEYS = frozenset({"aws:sourcearn", "aws:principalarn", "s3:dataaccesspointarn"})
+# Amazon S3: aws:SourceIp ranges broader than these prefixes count as public (private ranges excepted).
+WIDEST_PRIVATE_PREFIX = {4: 8, 6: 32}
+# Snapshots and AMIs: the restore/create-volume permission group that means "every AWS account".
+EVERYONE_GROUP = "all"
+# S3 ACL grantees that open a bucket to everyone (AllUsers) or to every AWS account (AuthenticatedUsers).
+PUBLIC_ACL_GROUPS = frozenset(
+    {
+        "http://acs.amazonaws.com/groups/global/AllUsers",
+        "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+    }
+)
+
+
+def as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def statements_of(document):
+    """The statements of a policy given as JSON text, a parsed dict or nothing; ValueError when malformed."""
+    if document in (None, ""):
+        return []
+    policy = json.loads(document) if isinstance(document, str | bytes) else document
+    if not isinstance(policy, dict):
+        raise ValueError(f"A policy document must be a JSON object, not {type(policy).__name__}.")
+    statements = as_list(policy.get("Statement"))
+    if not all(isinstance(statement, dict) for statement in statements):
+        raise ValueError("A policy statement must be a JSON object.")
+    return statements
+
+
+def names_everyone(statement):
+    """The statement's principal is every AWS principal, authenticated or not."""
+    if "NotPrincipal" in statement:
+        return True  # Allow + NotPrincipal grants everyone except the named principals
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
+
+
+def open_statements(document):
+    """The Allow statements open to every principal, trimmed to what the verdict needs (sid, actions, condition).
+
+    Collectors store this list as evidence: only these statements can make a resource public.
+    """
+    found = []
+    for index, statement in enumerate(statements_of(document)):
+        if statement.get("Effect") != "Allow" or not names_everyone(statement):
+            continue
+        actions = as_list(statement.get("Action"))
+        if "NotAction" in statement:
+            actions = [f"every action except {', '.join(map(str, as_list(statement['NotAction'])))}"]
+        sid = str(statement.get("Sid") or f"#{index + 1}")
+        found.append({"sid": sid, "actions": actions, "condition": statement.get("Condition") or {}})
+    return found
+
+
+def is_fixed(key, value):
+    """A condition value that names one thing: no wildcard or policy variable (an ARN may wildcard past its account)."""
+    value = str(value)
+    if not value or "${" in value:
+        return False
+    if not any(mark in value for mark in "*?"):
+        return True
+    # arn:aws:sns:us-east-1:123456789012:* still names one account; arn:aws:s3:::* (no account field) does not.
+    parts = value.split(":", 5)
+    return key in ARN_KEYS and len(parts) > 4 and parts[0] == "arn" and parts[4].isdigit()
+
+
+def is_narrow_range(value):
+    try:
+        network = ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        return False
+    return network.is_private or network.prefixlen >= WIDEST_PRIVATE_PREFIX[network.version]
+
+
+def is_narrowing(operator, key, values):
+    operator, key = operator.lower(), key.lower()
+    if "not" in operator or operator.endswith("ifexists") or operator.startswith(("null", "forallvalues")):
+        return False  # negations, IfExists and empty-set matches let requests without the key through
+    if key not in NARROWING_CONDITION_KEYS:
+        return False
+    values = as_list(values)
+    if not values:
+        return False
+    if key == "aws:sourceip":
+        return operator.endswith("ipaddress") and all(is_narrow_range(value) for value in values)
+    return all(is_fixed(key, value) for value in values)
+
+
+def narrows(condition):
+    """A statement's Condition block narrows it to known principals, resources or networks."""
+    if not isinstance(condition, dict):
+        return False
+    return any(
+        is_narrowing(operator, key, values)
+        for operator, keys in condition.items()
+        if isinstance(keys, dict)
+        for key, values in keys.items()
+    )
+
+
+def public_statements(statements):
+    """The open statements (from `open_statements`) that no condition narrows: each makes the resource public."""
+    return [statement for statement in statements if not narrows(statement.get("condition"))]
+
+
+def policy_verdict(record, subject, key_owner=None):
+    """PASS, FAIL or ERROR for a resource policy kept under POLICY_EVIDENCE; `subject` names it ("Queue policy")."""
+    statements = record.evidence.get(POLICY_EVIDENCE)
+    if statements is None:
+        return errored(f"{subject} was not collected.", key_owner)
+    public = public_statements(statements)
+    if public:
+        sids = ", ".join(statement.get("sid", "?") for statement in public)
+        actions = ", ".join(sorted({str(action) for statement in public for action in statement.get("actions", [])}))
+        return failed(
+            f"{subject} statement(s) {sids} allow any principal {actions or 'the listed actions'} "
+            "with no narrowing condition.",
+            key_owner,
+        )
+    if statements:
+        narrowed = len(statements)
+        return passed(f"{narrowed} statement(s) with a wildcard principal are narrowed by conditions.", key_owner)
+    return passed(f"No {subject[0].lower()}{subject[1:]} statement allows every principal.", key_owner)
+
+
+def shared_with_everyone(groups):
+    """A snapshot's restore or create-volume permission names the group "all": any AWS account can copy it."""
+    return EVERYONE_GROUP in {str(group).lower() for group in as_list(groups)}
+
+
+def public_acl_grants(grants):
+    """The ACL grants (S3 shape: {"Grantee": {"Type": "Group", "URI": …}, "Permission": …}) open to everyone."""
+    return [
+        grant
+        for grant in grants or []
+        if isinstance(grant, dict) and (grant.get("Grantee") or {}).get("URI") in PUBLIC_ACL_GROUPS
+    ]
