@@ -45,14 +45,98 @@ DESIGN_IDS = {
     "iam.no_full_admin_custom_policies",
     "hygiene.no_sensitive_identifiers",
     "proton.template_customer_managed_key",
+    # Catalog v2 (issue 12): data stores, encryption in transit, public access.
+    "rds.cluster_storage_encrypted",
+    "rds.snapshot_encrypted",
+    "ebs.snapshot_encrypted",
+    "redshift.cluster_encrypted",
+    "elasticache.replication_group_at_rest_encrypted",
+    "opensearch.domain_at_rest_encrypted",
+    "kinesis.stream_encrypted",
+    "firehose.delivery_stream_encrypted",
+    "ecr.repository_kms_encrypted",
+    "lambda.environment_customer_managed_key",
+    "eks.cluster_secrets_encrypted",
+    "glue.data_catalog_encrypted",
+    "athena.workgroup_results_encrypted",
+    "sagemaker.notebook_kms_encrypted",
+    "backup.vault_customer_managed_key",
+    "kafka.cluster_customer_managed_key",
+    "elasticache.replication_group_in_transit_encrypted",
+    "opensearch.domain_https_tls12",
+    "opensearch.domain_node_to_node_encrypted",
+    "kafka.cluster_in_transit_tls",
+    "rds.instance_tls_enforced",
+    "redshift.cluster_require_ssl",
+    "sns.subscription_https",
+    "s3.bucket_public_access_blocked",
+    "s3.bucket_not_public",
+    "ebs.snapshot_not_public",
+    "rds.snapshot_not_public",
+    "rds.instance_not_publicly_accessible",
+    "redshift.cluster_not_publicly_accessible",
+    "opensearch.domain_not_public",
+    "sqs.queue_policy_not_public",
+    "sns.topic_policy_not_public",
+    "secretsmanager.secret_policy_not_public",
+    "ecr.repository_policy_not_public",
+    "lambda.function_policy_not_public",
+}
+
+# Ids of DESIGN's list not registered yet, while issue 12 is built (one block per piece of work, so
+# parallel work removes its own lines without touching another's). Empty when the catalog is complete.
+PENDING = {
+    # S3 public access, resource policies of SQS/SNS/Secrets Manager, SNS subscriptions
+    "s3.bucket_public_access_blocked",
+    "s3.bucket_not_public",
+    "sqs.queue_policy_not_public",
+    "sns.topic_policy_not_public",
+    "secretsmanager.secret_policy_not_public",
+    "sns.subscription_https",
+    # RDS clusters, snapshots and parameter groups; EBS snapshots; Redshift
+    "rds.cluster_storage_encrypted",
+    "rds.snapshot_encrypted",
+    "rds.snapshot_not_public",
+    "rds.instance_not_publicly_accessible",
+    "rds.instance_tls_enforced",
+    "ebs.snapshot_encrypted",
+    "ebs.snapshot_not_public",
+    "redshift.cluster_encrypted",
+    "redshift.cluster_require_ssl",
+    "redshift.cluster_not_publicly_accessible",
+    # ElastiCache, OpenSearch, Kinesis, Firehose, MSK
+    "elasticache.replication_group_at_rest_encrypted",
+    "elasticache.replication_group_in_transit_encrypted",
+    "opensearch.domain_at_rest_encrypted",
+    "opensearch.domain_https_tls12",
+    "opensearch.domain_node_to_node_encrypted",
+    "opensearch.domain_not_public",
+    "kinesis.stream_encrypted",
+    "firehose.delivery_stream_encrypted",
+    "kafka.cluster_customer_managed_key",
+    "kafka.cluster_in_transit_tls",
+    # ECR, Lambda, EKS, Glue, Athena, SageMaker, Backup
+    "ecr.repository_kms_encrypted",
+    "ecr.repository_policy_not_public",
+    "lambda.environment_customer_managed_key",
+    "lambda.function_policy_not_public",
+    "eks.cluster_secrets_encrypted",
+    "glue.data_catalog_encrypted",
+    "athena.workgroup_results_encrypted",
+    "sagemaker.notebook_kms_encrypted",
+    "backup.vault_customer_managed_key",
 }
 
 
+def test_design_lists_74_checks():
+    assert len(DESIGN_IDS) == 74
+
+
 def test_registered_ids_equal_the_design_list():
-    assert set(CATALOG) == DESIGN_IDS
+    assert set(CATALOG) == DESIGN_IDS - PENDING
 
 
-@pytest.mark.parametrize("check_id", sorted(DESIGN_IDS))
+@pytest.mark.parametrize("check_id", sorted(DESIGN_IDS - PENDING))
 def test_every_check_is_fully_described(check_id):
     check = CATALOG[check_id]
     assert check.title and check.rationale and check.remediation
