@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import AwsAccountFactory
 from checks.catalog.base import KeyOwner, Status
+from checks.tests.builders import make_key, make_record, run_check
 from dashboard.tests.factories import FindingFactory, KmsKeyFactory, ResourceFactory
-from dashboard.views.keys import key_class, ownership_rows, ownership_totals
+from dashboard.views.keys import describe, key_class, ownership_rows, ownership_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +96,36 @@ def test_resources_on_unusable_keys_come_first(client_as, estate):
     text = response.content.decode()
     assert text.index("orders-db") < text.index('id="keys-title"')
     assert "Pending deletion" in text
+
+
+# Every state KMS documents for a key (KeyMetadata.KeyState).
+KEY_STATES = (
+    "Creating",
+    "Enabled",
+    "Disabled",
+    "PendingDeletion",
+    "PendingImport",
+    "PendingReplicaDeletion",
+    "Unavailable",
+    "Updating",
+)
+
+
+@pytest.mark.parametrize("state", KEY_STATES)
+def test_the_keys_page_calls_a_key_unusable_exactly_when_the_check_fails_a_resource_on_it(state):
+    key = make_key("k1", state=state)
+    volume = make_record("ebs.volume", key_arn=key.uid, encrypted=True)
+    failing = run_check(UNUSABLE, volume, key).status == Status.FAIL
+    shown = describe(KmsKeyFactory.build(uid=key.uid, evidence=key.evidence))
+    assert shown.is_unusable == failing
+
+
+def test_a_key_pending_import_is_shown_unusable(client_as):
+    key = KmsKeyFactory(evidence={"key_manager": "CUSTOMER", "state": "PendingImport", "origin": "EXTERNAL"})
+    response = client_as("viewer").get(URL)
+    [shown] = [row for row in response.context["page"] if row.pk == key.pk]
+    assert shown.is_unusable
+    assert '<span class="badge red" title="PendingImport">Pending import</span>' in response.content.decode()
 
 
 def test_no_unusable_keys_says_so(client_as, estate):

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from checks.catalog.base import KeyOwner
-from checks.inventory import is_aws_managed_key
+from checks.inventory import UNUSABLE_KEY_STATES, is_aws_managed_key
 from checks.models import Finding, Resource
 from dashboard.charts import segment_label
 from dashboard.forms import KeyFilters
@@ -27,7 +27,6 @@ STATE_LABELS = {
     "Creating": "Creating",
     "Updating": "Updating",
 }
-UNUSABLE_STATES = {"Disabled", "PendingDeletion", "PendingReplicaDeletion", "Unavailable"}
 
 
 def key_class(evidence):
@@ -100,7 +99,7 @@ def describe(key):
     key.owner_class = key_class(evidence)
     key.state = evidence.get("state") or ""
     key.state_label = STATE_LABELS.get(key.state, key.state)
-    key.is_unusable = key.state in UNUSABLE_STATES
+    key.is_unusable = key.state in UNUSABLE_KEY_STATES
     key.deletion_date = moment(evidence.get("deletion_date")) if key.state == "PendingDeletion" else None
     key.rotation = rotation_label(evidence, key.owner_class)
     key.aliases = [alias for alias in evidence.get("aliases") or () if alias != key.name]
