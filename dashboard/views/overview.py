@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models.fields.json import KeyTransform
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -30,10 +31,16 @@ class OverviewFilters(forms.Form):
             return accounts
         if self.cleaned_data["label"]:
             key, _, value = self.cleaned_data["label"].partition("=")
-            accounts = accounts.filter(**{f"labels__{key}": value})
+            accounts = with_label(accounts, key, value)
         if self.cleaned_data["organization"]:
             accounts = accounts.filter(organization=self.cleaned_data["organization"])
         return accounts
+
+
+def with_label(accounts, key, value):
+    """Accounts whose label `key` is exactly `value`. The key is one literal JSON key: a `__` in it is part
+    of the name, never an ORM lookup (`env__regex` would otherwise run a regular expression in the database)."""
+    return accounts.alias(label_value=KeyTransform(key, "labels")).filter(label_value=value)
 
 
 def grid_rows(accounts, now):
