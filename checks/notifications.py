@@ -3,7 +3,8 @@
 After a scan's results commit, `scan_recorded` queues `notify_scan`, which builds one JSON summary from the
 scan's events and queues one delivery task per webhook (POSTURE_WEBHOOK_URLS, signed with an HMAC-SHA256
 of the body under POSTURE_WEBHOOK_SECRET in `X-Posture-Signature: sha256=<hex>`) and one e-mail
-(POSTURE_NOTIFY_EMAILS). Deliveries retry with backoff and are logged; nothing here can block or fail a
+(POSTURE_NOTIFY_EMAILS). Webhooks are https:// only (http:// with POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP) and never
+follow a redirect. Deliveries retry with backoff and are logged; nothing here can block or fail a
 scan. Muted findings are accepted risks and are left out.
 """
 
@@ -11,6 +12,8 @@ import hashlib
 import hmac
 import json
 import logging
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from celery import shared_task
@@ -125,24 +128,63 @@ def notify_scan(scan_id):
     if summary is None:
         return 0
     body = json.dumps(summary, sort_keys=True).encode()
-    for url in settings.WEBHOOK_URLS:
-        deliver_webhook.delay(url, body.decode())
+    # The task carries the URL's place in POSTURE_WEBHOOK_URLS, never the URL: its token stays out of the
+    # broker, and a message written into the broker cannot send the summary anywhere not configured.
+    for index in range(len(settings.WEBHOOK_URLS)):
+        deliver_webhook.delay(index, body.decode())
     if settings.NOTIFY_EMAILS:
         deliver_email.delay(subject(summary), text(summary))
     return len(settings.WEBHOOK_URLS) + bool(settings.NOTIFY_EMAILS)
 
 
-@shared_task(bind=True, ignore_result=True, max_retries=DELIVERY_RETRIES)
-def deliver_webhook(self, url, body):
-    data = body.encode()
+class Undeliverable(Exception):
+    """A delivery no retry can fix: a refused scheme, a redirect, a URL no longer configured."""
+
+
+class RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook never follows a redirect: it would carry the signed summary somewhere nobody configured."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None  # urllib then raises the 3xx answer as an HTTPError
+
+
+def webhook_schemes():
+    return ("https", "http") if settings.WEBHOOK_ALLOW_PLAIN_HTTP else ("https",)
+
+
+def webhook_url(index):
+    if not 0 <= index < len(settings.WEBHOOK_URLS):
+        raise Undeliverable(f"no webhook URL number {index} is configured any more")
+    url = settings.WEBHOOK_URLS[index]
+    if urllib.parse.urlsplit(url).scheme not in webhook_schemes():
+        raise Undeliverable("only https:// is allowed (http:// needs POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP=true)")
+    return url
+
+
+def post(url, data):
     headers = {"Content-Type": "application/json", "User-Agent": f"Posture/{settings.POSTURE_VERSION}"}
     if settings.WEBHOOK_SECRET:
         headers[SIGNATURE_HEADER] = signature(data, settings.WEBHOOK_SECRET)
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked in settings
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310 - scheme checked
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            status = response.status
-    except Exception as error:  # noqa: BLE001 - any failure is retried, then logged as given up
+        with urllib.request.build_opener(RefuseRedirects).open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        if 300 <= error.code < 400:
+            raise Undeliverable(f"answered HTTP {error.code}; redirects are not followed") from None
+        raise
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=DELIVERY_RETRIES)
+def deliver_webhook(self, index, body):
+    url = ""
+    try:
+        url = webhook_url(index)
+        status = post(url, body.encode())
+    except Undeliverable as error:
+        logger.error("webhook %s to %s not delivered: %s", index, host_of(url), error)
+        return False
+    except Exception as error:  # noqa: BLE001 - any other failure is retried, then logged as given up
         attempt = self.request.retries + 1
         if self.request.retries >= self.max_retries:
             logger.error("webhook to %s failed after %s attempts, giving up: %s", host_of(url), attempt, error)

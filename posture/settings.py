@@ -251,10 +251,16 @@ SIGNIN_MAX_FAILURES = env_int("POSTURE_SIGNIN_MAX_FAILURES", 5, minimum=1)
 SIGNIN_LOCKOUT_MINUTES = env_int("POSTURE_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
 
 # Notifications of new critical/high failures and regressions (checks/notifications.py).
+# Plain http:// only when asked for by name, for a receiver on this host or a private network you control.
+WEBHOOK_ALLOW_PLAIN_HTTP = env_bool("POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP", "false")
 WEBHOOK_URLS = env_list("POSTURE_WEBHOOK_URLS", "")
-if any(urlparse(url).scheme not in ("https", "http") or not urlparse(url).netloc for url in WEBHOOK_URLS):
+_webhook_schemes = ("https", "http") if WEBHOOK_ALLOW_PLAIN_HTTP else ("https",)
+if any(urlparse(url).scheme not in _webhook_schemes or not urlparse(url).netloc for url in WEBHOOK_URLS):
     # The value is not echoed: webhook URLs often carry a token.
-    raise ImproperlyConfigured("POSTURE_WEBHOOK_URLS must be comma-separated http(s) URLs.")
+    raise ImproperlyConfigured(
+        "POSTURE_WEBHOOK_URLS must be comma-separated https:// URLs "
+        "(http:// only with POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP=true)."
+    )
 WEBHOOK_SECRET = env_str("POSTURE_WEBHOOK_SECRET")
 NOTIFY_EMAILS = env_list("POSTURE_NOTIFY_EMAILS", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -48,6 +48,20 @@ def test_debug_is_off_unless_set():
         pytest.param({**DEVELOPMENT, "DB": "mysql"}, "DB", id="choice"),
         pytest.param({**DEVELOPMENT, "DB": "postgres", "DB_PORT": "fivefourthreetwo"}, "DB_PORT", id="postgres-port"),
         pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="secret-key-required"),
+        pytest.param(
+            {**DEVELOPMENT, "POSTURE_WEBHOOK_URLS": "http://hooks.example.com/x"},
+            "POSTURE_WEBHOOK_URLS",
+            id="http-hook",
+        ),
+        pytest.param(
+            {
+                **DEVELOPMENT,
+                "POSTURE_WEBHOOK_URLS": "ftp://hooks.example.com/x",
+                "POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP": "true",
+            },
+            "POSTURE_WEBHOOK_URLS",
+            id="ftp-hook",
+        ),
     ],
 )
 def test_malformed_variable_is_rejected_by_name(variables, named):
@@ -57,6 +71,19 @@ def test_malformed_variable_is_rejected_by_name(variables, named):
     line = exception_line(result.stderr)
     assert line.startswith("django.core.exceptions.ImproperlyConfigured:"), result.stderr
     assert line.split(":", 1)[1].strip().startswith(named), line
+
+
+def test_a_plain_http_webhook_is_accepted_when_asked_for_by_name(tmp_path):
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; print(settings.WEBHOOK_URLS)",
+        **DEVELOPMENT,
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+        POSTURE_WEBHOOK_URLS="http://127.0.0.1:9000/hook",
+        POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP="true",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "http://127.0.0.1:9000/hook" in result.stdout
 
 
 def test_settings_read_the_variables_we_expect():

@@ -24,25 +24,46 @@ SECRET = "a-webhook-secret-shared-with-the-receiver"  # noqa: S105
 
 class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.server.received.append((dict(self.headers), body))
         self.send_response(self.server.answer)
+        if self.server.location:
+            self.send_header("Location", self.server.location)
         self.end_headers()
+
+    do_GET = do_POST  # urllib follows a 302 to a POST with a GET: a followed redirect is seen either way
 
     def log_message(self, *args):
         pass
 
 
-@pytest.fixture
-def receiver():
+def serve():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    server.received, server.answer = [], 204
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server.received, server.answer, server.location = [], 204, None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     server.url = f"http://127.0.0.1:{server.server_port}/hooks/posture?token=abc"
-    yield server
-    server.shutdown()
-    server.server_close()
+    return server
+
+
+@pytest.fixture
+def receivers(settings):
+    """Plain-HTTP receivers on 127.0.0.1, allowed by name as a local receiver (POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP)."""
+    settings.WEBHOOK_ALLOW_PLAIN_HTTP = True
+    servers = []
+
+    def start():
+        servers.append(serve())
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def receiver(receivers):
+    return receivers()
 
 
 @pytest.fixture
@@ -202,3 +223,51 @@ def test_nothing_is_queued_when_nothing_is_configured(estate, scan, settings, mo
     scan()
 
     assert queued == []
+
+
+# --- What a webhook may reach ---------------------------------------------------------------------------------
+
+
+def test_plain_http_is_refused_without_the_setting_and_not_retried(receiver, eager, estate, scan, settings, caplog):
+    settings.WEBHOOK_URLS, settings.WEBHOOK_ALLOW_PLAIN_HTTP = [receiver.url], False
+    estate.update({"open": False})
+
+    assert scan().status == Scan.State.SUCCEEDED
+    assert receiver.received == []
+    assert caplog.text.count("only https:// is allowed") == 1
+
+
+def test_a_redirect_is_not_followed(receivers, eager, estate, scan, settings, caplog):
+    elsewhere = receivers()
+    redirecting = receivers()
+    redirecting.answer, redirecting.location = 302, elsewhere.url
+    settings.WEBHOOK_URLS = [redirecting.url]
+    estate.update({"open": False})
+
+    assert scan().status == Scan.State.SUCCEEDED
+    assert len(redirecting.received) == 1  # asked once: a redirect is a wrong URL, not a passing fault
+    assert elsewhere.received == []
+    assert "redirects are not followed" in caplog.text
+
+
+def test_the_task_carries_the_index_of_the_url_not_the_url(estate, scan, settings, monkeypatch):
+    settings.WEBHOOK_URLS = ["https://hooks.example.com/a?token=one", "https://hooks.example.com/b?token=two"]
+    queued = []
+    monkeypatch.setattr(notifications.deliver_webhook, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(notifications.notify_scan, "delay", notifications.notify_scan)
+    estate.update({"open": False})
+
+    scan()
+
+    assert [index for index, _ in queued] == [0, 1]
+    assert not any("hooks.example.com" in repr(args) or "token" in repr(args) for args in queued)
+
+
+def test_a_message_naming_no_configured_url_sends_nothing(receiver, settings, caplog):
+    settings.WEBHOOK_URLS = [receiver.url]
+
+    delivered = notifications.deliver_webhook.apply(args=(1, "{}")).get()
+
+    assert delivered is False
+    assert receiver.received == []
+    assert "no webhook URL number 1" in caplog.text
