@@ -2,7 +2,7 @@ from fnmatch import fnmatchcase
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import AwsAccount
@@ -102,6 +102,29 @@ class Scan(models.Model):
         )
 
 
+# A resource is live until a scan finds it gone: one condition, for queries and for partial indexes.
+LIVE = Q(gone_at__isnull=True)
+
+
+class ResourceQuerySet(models.QuerySet):
+    def live(self):
+        """Resources that exist now (no scan has found them gone)."""
+        return self.filter(LIVE)
+
+    def live_at(self, at):
+        """Resources that existed at `at`: first seen by then and not gone yet."""
+        return self.filter(LIVE | Q(gone_at__gt=at), first_seen__lte=at)
+
+    def count_by_key_owner(self):
+        """[(resource type, {key owner: count})] of these resources that have a key owner, largest type first."""
+        # COUNT(*), not COUNT(id): PostgreSQL then answers live rows from the (type, key_owner) index alone.
+        counts = self.exclude(key_owner="").order_by().values_list("type", "key_owner").annotate(count=Count("*"))
+        by_type = {}
+        for resource_type, owner, count in counts:
+            by_type.setdefault(resource_type, {})[owner] = count
+        return sorted(by_type.items(), key=lambda row: (-sum(row[1].values()), row[0]))
+
+
 class Resource(models.Model):
     account = models.ForeignKey(
         AwsAccount, on_delete=models.CASCADE, related_name="resources", db_index=False
@@ -118,6 +141,8 @@ class Resource(models.Model):
     last_seen = models.DateTimeField()
     gone_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ResourceQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "uid"], name="unique_resource_per_account")]
         indexes = [
@@ -125,13 +150,11 @@ class Resource(models.Model):
             models.Index(fields=["kms_key_arn"]),
             # The Keys page counts live resources by (type, key owner) across the estate: from this
             # index alone on PostgreSQL, without reading the wide rows.
-            models.Index(
-                fields=["type", "key_owner"], condition=Q(gone_at__isnull=True), name="resource_live_type_owner_idx"
-            ),
+            models.Index(fields=["type", "key_owner"], condition=LIVE, name="resource_live_type_owner_idx"),
             # The Keys page orders live keys by account and name: a page of ids from this small index.
             models.Index(
                 fields=["account", "name", "id"],
-                condition=Q(type="kms.key", gone_at__isnull=True),
+                condition=LIVE & Q(type="kms.key"),
                 name="resource_live_key_idx",
             ),
         ]

@@ -122,7 +122,7 @@ def upsert_resources(account, inventory, owners, spots, at):
     for start in range(0, len(gone), BATCH):
         Resource.objects.filter(id__in=gone[start : start + BATCH]).update(gone_at=at)
     if not spots:  # every live resource was seen (the rest were just marked gone): one statement
-        Resource.objects.filter(account=account, gone_at__isnull=True).exclude(last_seen=at).update(last_seen=at)
+        Resource.objects.live().filter(account=account).exclude(last_seen=at).update(last_seen=at)
     else:
         seen_ids = [row.id for uid, row in existing.items() if uid in seen]
         for start in range(0, len(seen_ids), BATCH):

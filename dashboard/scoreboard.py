@@ -1,13 +1,13 @@
 """Read models for the overview and account pages: latest scores, deltas, trends, open failures."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 
 from accounts.models import AwsAccount
-from checks.catalog.base import Area, Severity
+from checks.catalog.base import Area, KeyOwner, Severity
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 
 AREAS = list(Area)
@@ -62,26 +62,31 @@ def overall(values):
     return round(sum(known) / len(known), 1) if known else None
 
 
-def daily_overall(account_ids, days, now):
-    """{account_id: [overall score per day]} for sparklines: each day's last scan, carried forward.
+def daily_overall(account_ids, days, end, areas=None, per_area=False):
+    """{account_id: [overall score per day]} for the `days` days up to `end` (sparklines and daily trends):
+    each day's last scan, its areas (or only `areas`) averaged, carried forward over days without a scan.
+    per_area: one series per area instead, keyed (account_id, area).
 
     The database averages each scan's areas (a scan scores every area at once), so this reads one
     row per scan rather than one per area and scan.
     """
-    start = (now - timedelta(days=days - 1)).date()
+    start = (end - timedelta(days=days - 1)).date()
+    scores = AreaScore.objects.filter(account__in=account_ids, at__gte=end - timedelta(days=days), at__lte=end)
+    if areas:
+        scores = scores.filter(area__in=areas)
+    keys = ("account_id", "area") if per_area else ("account_id",)
     rows = (
-        AreaScore.objects.filter(account__in=account_ids, at__gte=now - timedelta(days=days))
-        .values("account_id", "scan_id", "at")
+        scores.values(*keys, "scan_id", "at")
         .annotate(day=TruncDate("at"), overall=Avg("score"))
         .order_by("at")
-        .values_list("account_id", "day", "overall")
+        .values_list(*keys, "day", "overall")
     )
     by_day = defaultdict(dict)
-    for account_id, day, value in rows:
-        by_day[account_id][day] = None if value is None else round(value, 1)
+    for *key, day, value in rows:
+        by_day[tuple(key) if per_area else key[0]][day] = None if value is None else round(value, 1)
     return defaultdict(
         lambda: [None] * days,
-        {account_id: carried_forward(points, start, days) for account_id, points in by_day.items()},
+        {key: carried_forward(points, start, days) for key, points in by_day.items()},
     )
 
 
@@ -119,19 +124,23 @@ def last_scans(accounts):
     )
 
 
-def key_ownership(resources):
-    """[(resource type, {key_owner: count})] for encrypted-or-not resources that exist now."""
-    rows = (
-        resources.filter(gone_at__isnull=True)
-        .exclude(key_owner="")
-        .values_list("type", "key_owner")
-        .annotate(count=Count("id"))
-        .order_by("type")
-    )
-    table = defaultdict(dict)
-    for type_, owner, count in rows:
-        table[type_][owner] = count
-    return sorted(table.items())
+def key_ownership(account):
+    """[(resource type, {key owner: count})] of the account's live resources."""
+    return Resource.objects.live().filter(account=account).count_by_key_owner()
+
+
+def ownership_totals(rows):
+    """Each key owner's count and share (percent, one decimal) of all the resources in `rows`
+    (ResourceQuerySet.count_by_key_owner): the line above a key-ownership chart."""
+    totals = Counter()
+    for _type, counts in rows:
+        totals.update(counts)
+    whole = sum(totals.values())
+    return [
+        {"owner": owner, "label": owner.label, "count": totals[owner], "share": round(100 * totals[owner] / whole, 1)}
+        for owner in KeyOwner
+        if totals[owner]
+    ]
 
 
 def failing_checks(account):
@@ -164,7 +173,3 @@ def change_kind(event):
     if old == "FAIL" and new == "PASS":
         return "fixed"
     return "changed"
-
-
-def resources_of(account):
-    return Resource.objects.filter(account=account)

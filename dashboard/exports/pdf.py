@@ -11,12 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from checks.catalog import CATALOG
-from checks.catalog.base import SEVERITY_WEIGHT, Area, KeyOwner, Severity, Status
+from checks.catalog.base import SEVERITY_WEIGHT, Area, Severity, Status
 from dashboard import charts, scoreboard
 
 CSS = Path(__file__).with_name("pdf.css")
@@ -142,57 +141,9 @@ def top_checks(tallies):
     )[:TOP_CHECKS]
 
 
-def key_ownership(scope):
-    """[(resource type, {key owner: count})] of the resources that existed at the scope's moment."""
-    rows = (
-        scope.resources()
-        .order_by()
-        .exclude(key_owner="")
-        .values_list("type", "key_owner")
-        .annotate(count=Count("id"))
-        .order_by("type", "key_owner")
-    )
-    table = defaultdict(dict)
-    for type_, owner, count in rows:
-        table[type_][owner] = count
-    return sorted(table.items())
-
-
-def ownership_totals(table):
-    totals = Counter()
-    for _type, counts in table:
-        totals.update(counts)
-    everything = sum(totals.values())
-    return [
-        {
-            "owner": owner,
-            "label": owner.label,
-            "count": totals[owner],
-            "share": round(100 * totals[owner] / everything, 1) if everything else 0,
-        }
-        for owner in KeyOwner
-        if totals[owner]
-    ]
-
-
-def daily(area_series, end):
-    """One value per day for TREND_DAYS days up to `end`: each area's last score of the day, carried
-    forward, averaged over the areas (None before the first score)."""
-    by_day = defaultdict(dict)
-    for area, points in area_series.items():
-        for moment, score in points:
-            if moment <= end:
-                by_day[moment.date()][area] = score
-    start = (end - timedelta(days=TREND_DAYS - 1)).date()
-    values, last = [], {}
-    for offset in range(TREND_DAYS):
-        last.update(by_day.get(start + timedelta(days=offset), {}))
-        values.append(scoreboard.overall(last.values()) if last else None)
-    return values
-
-
 def account_sections(accounts, areas, scores, series, failing_by_account, at):
     sections = []
+    daily = scoreboard.daily_overall([account.pk for account in accounts], TREND_DAYS, at, areas)
     for account in accounts:
         by_area = scores.get(account.pk, {})
         scored = [row for row in by_area.values() if row.area in areas]
@@ -208,7 +159,7 @@ def account_sections(accounts, areas, scores, series, failing_by_account, at):
                 "scored_at": max((row.at for row in scored), default=None),
                 "failing": failing_by_account.get(account.pk, Counter()),
                 "series": [(area.label, area_series.get(area, [])) for area in areas],
-                "sparkline": charts.sparkline(daily(area_series, at), width=90, height=20),
+                "sparkline": charts.sparkline(daily[account.pk], width=90, height=20),
             }
         )
     return sections
@@ -233,26 +184,17 @@ def detail_charts(sections, at):
 def estate_trend(areas, sections, at):
     """One line per area: the mean over accounts of each day's last score (carried forward), to `at`."""
     start = (at - timedelta(days=TREND_DAYS - 1)).date()
-    lines = []
-    for area in areas:
-        by_day = defaultdict(list)
-        for section in sections:
-            points = dict(section["series"]).get(area.label, [])
-            for offset, value in enumerate(daily({area: points}, at)):
-                if value is not None:
-                    by_day[offset].append(value)
-        lines.append(
-            (
-                area.label,
-                [
-                    (
-                        charts.as_datetime(start + timedelta(days=offset)) + timedelta(hours=12),
-                        sum(values) / len(values),
-                    )
-                    for offset, values in sorted(by_day.items())
-                ],
-            )
-        )
+    ids = [section["account"].pk for section in sections]
+    by_area_day = defaultdict(lambda: defaultdict(list))  # area → day offset → each account's value
+    for (_, area), values in scoreboard.daily_overall(ids, TREND_DAYS, at, areas, per_area=True).items():
+        for offset, value in enumerate(values):
+            if value is not None:
+                by_area_day[area][offset].append(value)
+    noon = [charts.as_datetime(start + timedelta(days=offset)) + timedelta(hours=12) for offset in range(TREND_DAYS)]
+    lines = [
+        (area.label, [(noon[offset], sum(v) / len(v)) for offset, v in sorted(by_area_day[area].items())])
+        for area in areas
+    ]
     return charts.trend_chart(
         lines,
         days=TREND_DAYS,
@@ -303,7 +245,7 @@ def report_context(scope, generated_by):
     series = scoreboard.score_series(ids, at - timedelta(days=TREND_DAYS))
     sections = account_sections(accounts, areas, scores, series, tallies.failing_by_account, at)
     detail = detail_charts(sections, at)
-    ownership = key_ownership(scope)
+    ownership = scope.resources().count_by_key_owner()
     failing = severity_sections(tallies)
     severity_counts = {section["severity"]: section["count"] for section in failing}
     return {
@@ -337,7 +279,7 @@ def report_context(scope, generated_by):
         "muted_count": tallies.muted_count,
         "muted_failing": tallies.muted_failing,
         "ownership": ownership,
-        "ownership_totals": ownership_totals(ownership),
+        "ownership_totals": scoreboard.ownership_totals(ownership),
         "ownership_chart": charts.stacked_bars(ownership, width=660, title="Resources by key owner")
         if ownership
         else None,

@@ -8,7 +8,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AwsAccount
@@ -123,8 +122,7 @@ class Scope:
 
     def resources(self):
         """Resources that existed at `at`: first seen by then and not yet gone."""
-        at = self.at
-        rows = Resource.objects.filter(first_seen__lte=at).filter(Q(gone_at__isnull=True) | Q(gone_at__gt=at))
+        rows = Resource.objects.live_at(self.at)
         if self.accounts:
             rows = rows.filter(account__account_id__in=self.accounts)
         return rows.select_related("account").order_by("account__account_id", "type", "uid")

@@ -296,17 +296,3 @@ def test_pdf_summary_counts_add_up(now):
     assert context["failing_count"] + context["muted_failing"] == context["statuses"]["FAIL"]
     assert context["muted_count"] == Finding.objects.filter(suppression__isnull=False).count() > 0
     assert sum(count for _, count in context["severity_counts"]) == context["failing_count"]
-
-
-def test_daily_values_carry_forward_and_ignore_scores_after_the_date():
-    end = datetime(2026, 6, 30, 23, 59, tzinfo=UTC)
-    values = pdf.daily(
-        {
-            "keys": [(end - timedelta(days=2), 50.0), (end + timedelta(hours=1), 10.0)],
-            "logging": [(end - timedelta(days=1), 70.0)],
-        },
-        end,
-    )
-    assert len(values) == pdf.TREND_DAYS
-    assert values[-3:] == [50.0, 60.0, 60.0]
-    assert values[0] is None

@@ -6,8 +6,9 @@ from django.urls import reverse
 from accounts.tests.factories import AwsAccountFactory
 from checks.catalog.base import KeyOwner, Status
 from checks.tests.builders import make_key, make_record, run_check
+from dashboard.scoreboard import ownership_totals
 from dashboard.tests.factories import FindingFactory, KmsKeyFactory, ResourceFactory
-from dashboard.views.keys import describe, key_class, ownership_rows, ownership_totals
+from dashboard.views.keys import describe, key_class, ownership_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +137,8 @@ def test_ownership_picture_counts_live_resources_by_type_and_owner(client_as, es
     ResourceFactory(key_owner=KeyOwner.EXTERNAL, gone_at="2026-01-01T00:00:00Z")  # gone: not counted
     rows = ownership_rows("")
     assert rows == [("s3.bucket", {"customer_managed": 50, "unencrypted": 25}), ("ebs.volume", {"aws_managed": 25})]
-    totals = {total["owner"]: (total["count"], total["percent"]) for total in ownership_totals(rows)}
-    assert totals == {"customer_managed": (50, 50), "aws_managed": (25, 25), "unencrypted": (25, 25)}
+    totals = {total["owner"]: (total["count"], total["share"]) for total in ownership_totals(rows)}
+    assert totals == {"customer_managed": (50, 50.0), "aws_managed": (25, 25.0), "unencrypted": (25, 25.0)}
     text = client_as("viewer").get(URL).content.decode()
     assert "<svg" in text
     assert "Resources by key owner and type" in text

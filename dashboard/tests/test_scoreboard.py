@@ -47,3 +47,17 @@ def test_sparkline_is_each_days_last_scan_averaged_over_areas_and_carried_over_g
 
     assert series[account.pk] == [None, 70.0, 70.0, 50.5, 50.5]
     assert series[never.pk] == [None] * 5
+
+
+def test_daily_series_ends_at_a_past_moment_and_averages_only_the_areas_asked_for():
+    account = AwsAccountFactory()
+    end = timezone.now().replace(hour=23, minute=59) - timedelta(days=10)
+    scored(account, end - timedelta(days=2), {Area.KEYS: 50.0, Area.LOGGING: 90.0, Area.AT_REST: 0.0})
+    scored(account, end - timedelta(days=1), {Area.KEYS: 60.0, Area.LOGGING: 70.0, Area.AT_REST: 0.0})
+    scored(account, end + timedelta(hours=1), {Area.KEYS: 10.0, Area.LOGGING: 10.0, Area.AT_REST: 0.0})
+
+    series = scoreboard.daily_overall([account.pk], 30, end, areas=[Area.KEYS, Area.LOGGING])[account.pk]
+
+    assert len(series) == 30
+    assert series[-3:] == [70.0, 65.0, 65.0]  # the end day carries day -1 forward; the scan after `end` is not read
+    assert series[0] is None

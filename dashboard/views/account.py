@@ -55,7 +55,7 @@ def account(request, pk):
         "ranges": TREND_RANGES,
         "cards": area_cards(account, now),
         "series": trend_series(account, days, now),
-        "ownership": scoreboard.key_ownership(scoreboard.resources_of(account)),
+        "ownership": scoreboard.key_ownership(account),
         "failing": scoreboard.failing_checks(account),
         "scans": scans,
         "changes": [(event, scoreboard.change_kind(event)) for event in changes],

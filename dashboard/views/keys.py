@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from checks.catalog.base import KeyOwner
 from checks.inventory import UNUSABLE_KEY_STATES, is_aws_managed_key
 from checks.models import Finding, Resource
-from dashboard.charts import segment_label
+from dashboard import scoreboard
 from dashboard.forms import KeyFilters
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
@@ -57,13 +57,9 @@ def moment(text):
         return None
 
 
-def live_resources():
-    return Resource.objects.filter(gone_at__isnull=True)
-
-
 def kms_keys(account_id):
     """Current KMS keys in table order (one account's, or every account's)."""
-    keys = live_resources().filter(type="kms.key").order_by("account__name", "account__account_id", "name", "id")
+    keys = Resource.objects.live().filter(type="kms.key").order_by("account__name", "account__account_id", "name", "id")
     return keys.filter(account__account_id=account_id) if account_id else keys
 
 
@@ -76,7 +72,7 @@ def key_page(account_id, number):
     ids = kms_keys(account_id).values_list("id", flat=True)
     page = Paginator(ids, KEYS_PER_PAGE).get_page(number)
     protected = (
-        live_resources()
+        Resource.objects.live()
         .filter(kms_key_arn=OuterRef("uid"))
         .exclude(type="kms.key")
         .order_by()
@@ -124,42 +120,18 @@ def attach_keys(findings):
     # A key is collected in the account its ARN names: narrowing to those accounts lets the
     # (account, uid) unique index find the keys instead of reading every key of the estate.
     owners = {arn.split(":")[4] for arn in arns if arn.count(":") >= 5}
-    collected = live_resources().filter(type="kms.key", uid__in=arns, account__account_id__in=owners)
+    collected = Resource.objects.live().filter(type="kms.key", uid__in=arns, account__account_id__in=owners)
     keys = {key.uid: describe(key) for key in collected} if arns else {}
     for finding in findings:
         finding.key = keys.get(finding.resource.kms_key_arn)
 
 
 def ownership_rows(account_id):
-    """[(resource type, {key owner: count})], largest first, for the stacked bars (one aggregate query)."""
-    resources = live_resources().exclude(key_owner="")
+    """[(resource type, {key owner: count})] of live resources, for the stacked bars (one aggregate query)."""
+    resources = Resource.objects.live()
     if account_id:
         resources = resources.filter(account__account_id=account_id)
-    # COUNT(*), not COUNT(id): PostgreSQL then answers from the live (type, key_owner) index alone.
-    counts = resources.order_by().values_list("type", "key_owner").annotate(count=Count("*"))
-    by_type = {}
-    for resource_type, owner, count in counts:
-        by_type.setdefault(resource_type, {})[owner] = count
-    return sorted(by_type.items(), key=lambda row: (-sum(row[1].values()), row[0]))
-
-
-def ownership_totals(rows):
-    """The estate line above the chart: each owner's share of every encryptable resource."""
-    total = {}
-    for _, counts in rows:
-        for owner, count in counts.items():
-            total[owner] = total.get(owner, 0) + count
-    whole = sum(total.values()) or 1
-    return [
-        {
-            "owner": owner,
-            "label": segment_label(owner),
-            "count": total.get(owner, 0),
-            "percent": round(100 * total.get(owner, 0) / whole),
-        }
-        for owner in KeyOwner
-        if total.get(owner)
-    ]
+    return resources.count_by_key_owner()
 
 
 @require_GET
@@ -179,7 +151,7 @@ def keys(request):
         "unusable": unusable_rows[:UNUSABLE_SHOWN],
         "unusable_more": len(unusable_rows) > UNUSABLE_SHOWN,
         "ownership": ownership,
-        "ownership_totals": ownership_totals(ownership),
+        "ownership_totals": scoreboard.ownership_totals(ownership),
     }
     return vary_on_htmx(render(request, page_or_fragment(request, "dashboard/keys.html", "keys-results"), context))
 
@@ -189,9 +161,9 @@ def keys(request):
 def key_resources(request):
     """The live resources a key protects (expands a row of the keys table; a page of its own without htmx)."""
     arn = request.GET.get("key", "")[:2048]
-    key = live_resources().filter(type="kms.key", uid=arn).select_related("account").first() if arn else None
+    key = Resource.objects.live().filter(type="kms.key", uid=arn).select_related("account").first() if arn else None
     resources = (
-        live_resources()
+        Resource.objects.live()
         .filter(kms_key_arn=arn)
         .exclude(type="kms.key")
         .select_related("account")
