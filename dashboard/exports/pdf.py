@@ -296,8 +296,17 @@ def render_html(scope, generated_by):
 
 def render(scope, generated_by):
     """The report of `scope` as PDF bytes."""
+    return html_to_pdf(render_html(scope, generated_by))
+
+
+def html_to_pdf(html):
+    """Lay out report HTML; WeasyPrint may load Posture's static files and nothing else (pdf_fetcher)."""
     from weasyprint import CSS as Stylesheet  # imported here: WeasyPrint loads pango, which the web tier rarely needs
     from weasyprint import HTML
 
-    html = render_html(scope, generated_by)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[Stylesheet(filename=str(CSS))])
+    from dashboard.exports.pdf_fetcher import StaticFilesOnly
+
+    fetcher = StaticFilesOnly()
+    stylesheet = Stylesheet(filename=str(CSS), url_fetcher=fetcher)
+    base_url = (settings.BASE_DIR / "static").as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
