@@ -133,11 +133,7 @@ def upsert_resources(account, inventory, owners, spots, at):
 
 
 def active_suppressions(account, at):
-    return list(
-        Suppression.objects.filter(
-            Q(account=account) | Q(account__isnull=True), revoked_at__isnull=True, expires_at__gt=at
-        )
-    )
+    return list(Suppression.objects.active(at).filter(Q(account=account) | Q(account__isnull=True)))
 
 
 # What a re-scan needs to know of each existing finding: read as light tuples, not 20,000 model instances.

@@ -1,8 +1,10 @@
 """Muting findings: a mute is a Suppression (check, account, resource pattern, justification, expiry).
 
-A finding is muted while its suppression is unrevoked and unexpired (Finding.is_muted,
-FindingQuerySet.muted()); nothing has to run when a mute expires. Scans attach active suppressions
-to the findings they create (checks.recording), and these functions attach them to existing ones.
+A finding is muted at a moment when its suppression was active then: created by then, not expired
+and not revoked (checks.models.active_at; Finding.is_muted, FindingQuerySet.muted()). Nothing has to
+run when a mute expires, and a revoked mute stays linked to its findings, so a report as of a day it
+was in force still shows them muted. Scans attach active suppressions to the findings they create
+(checks.recording), and these functions attach them to existing ones.
 """
 
 import glob
@@ -87,13 +89,13 @@ def mute_many(findings, *, by, justification, expires_at):
     return suppressions
 
 
-@transaction.atomic
 def unmute(suppression, *, by):
-    """Revoke a mute: every finding it muted shows again. Returns how many findings it released."""
+    """Revoke a mute from now on: every finding it muted shows again (and keeps the link, for as-of
+    reports of the days it was in force). Returns how many findings it released."""
     suppression.revoked_at = timezone.now()
     suppression.revoked_by = by
     suppression.save(update_fields=["revoked_at", "revoked_by"])
-    return Finding.objects.filter(suppression=suppression).update(suppression=None)
+    return Finding.objects.filter(suppression=suppression).count()
 
 
 def history_for(finding):
@@ -116,6 +118,6 @@ def last_day(suppression):
 def state(finding, at=None):
     """'active', 'expired' or '' for the finding's current suppression, as the page shows it."""
     suppression = finding.suppression
-    if suppression is None or suppression.revoked_at is not None:
+    if suppression is None or suppression.is_revoked(at):
         return ""
     return "active" if suppression.is_active(at) else "expired"

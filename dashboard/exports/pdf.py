@@ -81,7 +81,7 @@ class Tallies:
     def add(self, finding, at):
         status = finding.status_then
         self.statuses[status] += 1
-        if finding.suppression is not None and finding.suppression.is_active(at):
+        if finding.is_muted_at(at):
             self.muted_count += 1
             self.muted_failing += status == Status.FAIL
             group = self.muted.setdefault(finding.suppression_id, MuteGroup(finding.suppression))

@@ -1,10 +1,11 @@
 """The rows every export shares: one flat record per finding, in a stable column order.
 
 Rows are read as plain tuples (values_list), never as model instances, and every value is final when it
-leaves the database: timestamps as ISO text, no NULLs, muted decided with the same rule as
-Suppression.is_active. For the big files the database goes further and writes each CSV record
-(CsvLine) or JSON object (JsonObject, PostgreSQL) itself, account by account, so a million-row export
-costs Python one string per row. Tests hold each of those to the bytes the Python writers produce.
+leaves the database: timestamps as ISO text, no NULLs, muted decided by the one mute rule
+(checks.models.active_at, which Suppression.is_active and FindingQuerySet.muted share). For the big
+files the database goes further and writes each CSV record (CsvLine) or JSON object (JsonObject,
+PostgreSQL) itself, account by account, so a million-row export costs Python one string per row.
+Tests hold each of those to the bytes the Python writers produce.
 """
 
 import json
@@ -14,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import NotSupportedError, connection, connections
-from django.db.models import BooleanField, Case, CharField, Exists, F, Func, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, Func, OuterRef, Value, When
 from django.db.models.functions import Coalesce, Concat, Left, NullIf
 from django.db.models.lookups import In
 from django.utils import timezone
@@ -57,17 +58,6 @@ def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, join
     return rows.select_related("account", "resource", "suppression").order_by(
         "account__account_id", "check_id", "resource__uid"
     )
-
-
-def muted_at(at):
-    """Findings muted at `at` — the same rule as Suppression.is_active, so the muted column agrees."""
-    return Q(suppression__isnull=False) & active_at(at, "suppression__")
-
-
-def active_at(at, path=""):
-    """Mutes in force at `at` (created by then, not revoked, not expired): Suppression.is_active as a
-    filter, on Suppression itself or through `path` ("suppression__") from a finding."""
-    return Q(**{f"{path}revoked_at__isnull": True, f"{path}created_at__lte": at, f"{path}expires_at__gt": at})
 
 
 class IsoText(Func):
@@ -113,7 +103,7 @@ def row_expressions(at, for_csv=False, account=None):
     # For one account its id and name are constants, and a mute is looked up by primary key only for
     # findings that have one: after the as-of event join PostgreSQL estimates a single row and joined
     # the accounts and mutes tables by scanning them whole once per finding.
-    active = Suppression.objects.filter(active_at(at), pk=OuterRef("suppression_id"))
+    active = Suppression.objects.active(at).filter(pk=OuterRef("suppression_id"))
     yes, no = (Value("true"), Value("false")) if for_csv else (Value(True), Value(False))
     expressions = {
         "account_id": Value(account.account_id) if account else F("account__account_id"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
 from checks.models import Resource
-from dashboard.exports.rows import iter_csv_records, iter_json_objects, iter_rows, muted_at, scoped_findings
+from dashboard.exports.rows import iter_csv_records, iter_json_objects, iter_rows, scoped_findings
 
 
 class ScopeError(ValueError):
@@ -92,7 +92,7 @@ class Scope:
             severities=list(self.severities) or None,
             join_latest=join_latest,
         )
-        return rows if self.include_muted else rows.exclude(muted_at(self.at))
+        return rows if self.include_muted else rows.unmuted(self.at)
 
     def rows(self, per_account=True):
         """The export rows (rows.COLUMNS) of the findings in scope, streamed."""

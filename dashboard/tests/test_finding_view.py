@@ -224,7 +224,7 @@ def test_unmute_revokes_the_mute_for_every_finding_it_covered(client_as, finding
     suppression.refresh_from_db()
     assert suppression.revoked_by == client.user
     assert suppression.revoked_at is not None
-    assert not Finding.objects.filter(pk__in=[finding.pk, sibling.pk], suppression__isnull=False).exists()
+    assert not Finding.objects.muted().filter(pk__in=[finding.pk, sibling.pk]).exists()
     assert AuditEntry.objects.filter(action="unmute").exists()
 
 

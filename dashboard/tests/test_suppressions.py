@@ -1,13 +1,16 @@
 """Muting as a domain: patterns that match exactly one ARN, scopes, bulk mutes, unmuting and history."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from checks import history
 from checks.models import Finding, Suppression
 from dashboard import suppressions
+from dashboard.exports.rows import iter_rows
 from dashboard.tests.factories import FindingFactory, SuppressionFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,11 +86,58 @@ def test_mute_many_mutes_each_on_its_own_resource(user):
 def test_unmute_releases_every_finding_and_keeps_the_record(user):
     suppression = SuppressionFactory()
     findings = FindingFactory.create_batch(2, suppression=suppression)
+    ids = [finding.pk for finding in findings]
+    before = timezone.now()
     assert suppressions.unmute(suppression, by=user) == 2
     suppression.refresh_from_db()
     assert suppression.revoked_by == user
     assert not suppression.is_active()
-    assert not Finding.objects.filter(pk__in=[f.pk for f in findings], suppression__isnull=False).exists()
+    assert not Finding.objects.muted().filter(pk__in=ids).exists()
+    assert Finding.objects.unmuted().filter(pk__in=ids).count() == 2
+    # Still linked: as of a moment before the unmute they were muted.
+    assert Finding.objects.muted(before).filter(pk__in=ids).count() == 2
+
+
+def test_a_mute_revoked_after_a_moment_was_active_at_that_moment():
+    suppression = SuppressionFactory(
+        created_at=timezone.now() - timedelta(days=10), revoked_at=timezone.now() - timedelta(days=2)
+    )
+    assert suppression.is_active(timezone.now() - timedelta(days=5))
+    assert not suppression.is_active(timezone.now() - timedelta(days=2))
+    assert not suppression.is_active()
+
+
+T = timezone.now().replace(microsecond=0) - timedelta(days=5)
+DAY = timedelta(days=1)
+CREATED = (T - DAY, T, T + DAY)
+EXPIRES = (T, T + DAY)
+REVOKED = (None, T - DAY, T, T + DAY)
+
+
+def expected_active(created, expires, revoked):
+    """The rule, stated plainly: created at or before T, not expired at T, not revoked at or before T."""
+    return created <= T and expires > T and (revoked is None or revoked > T)
+
+
+def test_one_mute_rule_in_python_in_the_queryset_in_the_finding_filters_and_in_the_export_column():
+    cases = {}
+    for created, expires, revoked in itertools.product(CREATED, EXPIRES, REVOKED):
+        suppression = SuppressionFactory(created_at=created, expires_at=expires, revoked_at=revoked)
+        finding = FindingFactory(suppression=suppression, resource__uid=f"arn:aws:s3:::case-{len(cases)}")
+        cases[finding.pk] = (suppression, expected_active(created, expires, revoked))
+    FindingFactory(resource__uid="arn:aws:s3:::never-muted")
+    expected = {pk for pk, (_, active) in cases.items() if active}
+    assert 0 < len(expected) < len(cases)
+
+    assert {pk for pk, (suppression, _) in cases.items() if suppression.is_active(T)} == expected
+    assert {s.pk for s in Suppression.objects.active(T)} == {cases[pk][0].pk for pk in expected}
+    assert set(Finding.objects.muted(T).values_list("pk", flat=True)) == expected
+    assert (
+        set(Finding.objects.unmuted(T).values_list("pk", flat=True))
+        == set(Finding.objects.values_list("pk", flat=True)) - expected
+    )
+    muted_column = {row["resource_uid"] for row in iter_rows(history.current_findings(), T) if row["muted"]}
+    assert muted_column == {f"arn:aws:s3:::case-{index}" for index, pk in enumerate(cases) if pk in expected}
 
 
 def test_state_tells_active_from_expired():

@@ -90,7 +90,7 @@ def table_context(request, filters, bulk_form=None, notice=""):
     now = timezone.now()
     for finding in page.rows:
         finding.check = CATALOG.get(finding.check_id)
-        finding.muted_now = finding.suppression is not None and finding.suppression.is_active(now)
+        finding.muted_now = finding.is_muted_at(now)
     query = filter_query(filters.values)
     can_mute = has_role(request.user, OPERATOR)
     return {
