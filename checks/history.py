@@ -43,10 +43,3 @@ def current_findings(findings=None):
         status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
     )
 
-
-def changes_between(start, end, findings=None):
-    """Events in (start, end]: what started failing, was fixed, appeared or went away."""
-    events = FindingEvent.objects.filter(at__gt=start, at__lte=end)
-    if findings is not None:
-        events = events.filter(finding__in=findings)
-    return events.select_related("finding", "finding__resource", "account").order_by("account", "at")

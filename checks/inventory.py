@@ -15,18 +15,6 @@ GLOBAL = "global"
 UNUSABLE_KEY_STATES = frozenset(
     {"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"}
 )
-# Codes that mean "this service/region is not there for us", recorded as a gap rather than data.
-DENIED_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "AuthFailure",
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "OptInRequired",
-    }
-)
 NUL, REPLACEMENT = "\x00", "\ufffd"
 
 

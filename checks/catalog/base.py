@@ -28,7 +28,6 @@ SEVERITY_WEIGHT = {
     Severity.LOW: 1,
     Severity.INFORMATIONAL: 0,
 }
-SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 class Area(models.TextChoices):
