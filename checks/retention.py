@@ -1,9 +1,9 @@
 """History is kept for HISTORY_RETENTION_DAYS (default 400) and pruned daily, in small batches.
 
 Pruned, when older than the cut-off (now − the window): finding events, area scores, finished scans,
-closed findings, resources that went away, and finished report jobs with their files. The audit log is kept
-longer, AUDIT_RETENTION_DAYS (default 730, never less than the history window): who did what outlives
-what the estate looked like.
+closed findings and resources that went away. Apps above this one prune their own tables with every
+prune: each registers a function here (register), and dashboard registers its report jobs and files and
+its audit log (kept longer, AUDIT_RETENTION_DAYS: who did what outlives what the estate looked like).
 
 The posture at the cut-off itself must stay reconstructable, so for every finding the latest event at or
 before the cut-off is kept as its baseline (findings_as_of(t) for any t ≥ cut-off still finds the status
@@ -15,11 +15,8 @@ giant transaction or lock.
 """
 
 import logging
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -29,6 +26,8 @@ from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 logger = logging.getLogger(__name__)
 
 BATCH = 5000
+# name → prune(now, cut) -> {what: rows deleted}: the tables of apps above this one, pruned by their owners.
+PRUNERS = {}
 
 
 class BeyondRetention(ValueError):
@@ -62,8 +61,14 @@ def delete_in_batches(queryset):
         total += len(ids)
 
 
+def register(name, prune):
+    """Run `prune(now, cut)`, which returns {what: rows deleted}, with every prune (once per name)."""
+    PRUNERS[name] = prune
+
+
 def prune(now=None):
     """Delete history older than the retention window; returns {what: rows deleted}."""
+    now = now or timezone.now()
     cut = oldest_reconstructable(now)
     counts = {}
     # Closed findings first: their events and baselines go with them (the finding did not exist at the cut).
@@ -86,25 +91,7 @@ def prune(now=None):
         .exclude(pk__in=AreaScore.objects.values("scan"))
     )
     counts["resources"] = delete_in_batches(Resource.objects.filter(gone_at__lt=cut, findings__isnull=True))
-    counts["reports"] = prune_reports(cut)
-    audit_cut = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    counts["audit_entries"] = delete_in_batches(
-        apps.get_model("dashboard", "AuditEntry").objects.filter(at__lt=audit_cut)
-    )
+    for pruner in PRUNERS.values():
+        counts.update(pruner(now, cut))
     logger.info("pruned history older than %s: %s", f"{cut:%Y-%m-%d}", counts)
     return counts
-
-
-def prune_reports(cut):
-    """Finished report jobs older than `cut`, and their folders under REPORTS_DIR (dashboard.reports.job_dir)."""
-    try:
-        ReportJob = apps.get_model("dashboard", "ReportJob")  # noqa: N806
-    except LookupError:
-        return 0
-    old = ReportJob.objects.filter(created_at__lt=cut).exclude(status__in=("queued", "running"))
-    root = Path(settings.REPORTS_DIR).resolve()
-    for pk in old.values_list("pk", flat=True).iterator():
-        folder = (root / str(pk)).resolve()
-        if folder.parent == root and folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
-    return delete_in_batches(old)

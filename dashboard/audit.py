@@ -1,8 +1,12 @@
 """The audit log of user actions (sign-in, scans, mutes, exports, account and user changes)."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from checks.retention import delete_in_batches
 from dashboard.models import AuditEntry
 
 Action = AuditEntry.Action
@@ -41,3 +45,9 @@ def on_sign_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def on_sign_in_failed(sender, credentials, request=None, **kwargs):
     record(request, Action.SIGN_IN_FAILED, username=str(credentials.get("username", ""))[:150])
+
+
+def prune(now, cut):
+    """Entries older than AUDIT_RETENTION_DAYS, never shorter than the history window (checks.retention hook)."""
+    oldest = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    return {"audit_entries": delete_in_batches(AuditEntry.objects.filter(at__lt=oldest))}

@@ -63,6 +63,7 @@ class ReportJob(models.Model):
         SUCCEEDED = "succeeded", "Ready"
         FAILED = "failed", "Failed"
 
+    FINISHED = (State.SUCCEEDED, State.FAILED)
     # A job still building after this long lost its worker (build_report's hard time limit is shorter).
     STALL_AFTER = timedelta(hours=1)
 
@@ -92,7 +93,7 @@ class ReportJob(models.Model):
 
     @property
     def is_finished(self):
-        return self.status in (self.State.SUCCEEDED, self.State.FAILED)
+        return self.status in self.FINISHED
 
     @property
     def is_stalled(self):

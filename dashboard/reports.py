@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from checks.retention import delete_in_batches
 from dashboard import audit
 from dashboard.exports import csv as csv_export
 from dashboard.exports import evidence, pdf, xlsx
@@ -109,6 +110,14 @@ def job_dir(job):
 
 def job_path(job):
     return job_dir(job) / job.file_name if job.file_name else None
+
+
+def prune(now, cut):
+    """Finished report jobs created before the history cut-off, with their folders (checks.retention hook)."""
+    old = ReportJob.objects.filter(created_at__lt=cut, status__in=ReportJob.FINISHED)
+    for job in old.only("pk").iterator():
+        shutil.rmtree(job_dir(job), ignore_errors=True)
+    return {"reports": delete_in_batches(old)}
 
 
 def request_job(user, fmt, scope):

@@ -12,7 +12,6 @@ from checks.evaluation import evaluate
 from checks.inventory import Inventory, Record
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan
 from checks.tests.builders import NOW
-from dashboard.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -144,15 +143,6 @@ def test_running_scans_are_never_pruned(estate):
     retention.prune(now=NOW)
 
     assert Scan.objects.filter(status=Scan.State.RUNNING).exists()
-
-
-def test_audit_entries_are_kept_longer_than_history(settings):
-    settings.HISTORY_RETENTION_DAYS, settings.AUDIT_RETENTION_DAYS = 400, 730
-    kept = AuditEntry.objects.create(action=AuditEntry.Action.EXPORT, at=NOW - 500 * DAY)
-    AuditEntry.objects.create(action=AuditEntry.Action.EXPORT, at=NOW - 800 * DAY)
-
-    assert retention.prune(now=NOW)["audit_entries"] == 1
-    assert list(AuditEntry.objects.all()) == [kept]
 
 
 def test_an_as_of_older_than_the_window_is_refused_clearly(settings):
