@@ -121,7 +121,8 @@ def _spark_shape(run):
 
 # --- trend chart --------------------------------------------------------------------------
 
-# Colour *and* dash pattern tell the lines apart, so the chart also reads in greyscale.
+# Colour *and* dash pattern tell the lines apart, so the chart also reads in greyscale: one style per
+# area (a test holds that every area's line is unique), reused in turn past that.
 LINE_STYLES = [
     ("#4f46e5", ""),
     ("#0891b2", "6 3"),
@@ -129,6 +130,7 @@ LINE_STYLES = [
     ("#db2777", "9 3 2 3"),
     ("#059669", "12 4"),
     ("#475569", "1 4"),
+    ("#9a3412", "4 2 1 2 1 2"),
 ]
 TEXT, MUTED, GRID, AXIS = "#111827", "#6b7280", "#e5e7eb", "#9ca3af"
 

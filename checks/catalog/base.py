@@ -164,6 +164,14 @@ class Check:
 CATALOG: dict[str, Check] = {}
 
 
+def checks_by_area():
+    """[(Area, [Check, ...])] for every area in Area order, an area without checks too; catalog order inside."""
+    groups = {area: [] for area in Area}
+    for check in CATALOG.values():
+        groups[Area(check.area)].append(check)
+    return list(groups.items())
+
+
 def check(id, *, title, area, severity, resource_type, needs, rationale, remediation):
     """Register a check under its public id; `needs` lists the API calls ("s3:GetBucketPolicy") it reads."""
 

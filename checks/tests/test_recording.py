@@ -102,6 +102,8 @@ def test_scores_are_weighted_and_written_per_area(catalog):
     assert (at_rest.passed, at_rest.failed) == (2, 1)
     assert at_rest.score == pytest.approx(66.7)
     assert AreaScore.objects.get(scan=scan, area=Area.IDENTITY).score is None
+    # Every area gets its row, scored or not, so trends and the overview have no holes.
+    assert set(AreaScore.objects.filter(scan=scan).values_list("area", flat=True)) == set(Area.values)
 
 
 def test_as_of_rebuilds_status_on_any_day(catalog):

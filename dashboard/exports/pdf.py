@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from checks.catalog import CATALOG
-from checks.catalog.base import SEVERITY_WEIGHT, Area, Severity, Status
+from checks.catalog.base import SEVERITY_WEIGHT, Area, Severity, Status, checks_by_area
 from dashboard import charts, scoreboard
 
 CSS = Path(__file__).with_name("pdf.css")
@@ -209,30 +209,28 @@ def area_summary(areas, sections):
     rows = []
     for area in areas:
         cells = [cell["row"] for section in sections for cell in section["cells"] if cell["area"] == area]
-        scored = [row for row in cells if row is not None]
+        recorded = [row for row in cells if row is not None]
         rows.append(
             {
                 "area": area,
-                "score": scoreboard.overall(row.score for row in scored),
-                "passed": sum(row.passed for row in scored),
-                "failed": sum(row.failed for row in scored),
-                "errors": sum(row.errors for row in scored),
-                "accounts": len(scored),
+                "score": scoreboard.overall(row.score for row in recorded),
+                "passed": sum(row.passed for row in recorded),
+                "failed": sum(row.failed for row in recorded),
+                "errors": sum(row.errors for row in recorded),
+                # An account whose scan judged nothing in the area has a row but no score.
+                "accounts": sum(row.score is not None for row in recorded),
             }
         )
     return rows
 
 
 def catalog_by_area(areas):
-    groups = []
-    for area in areas:
-        checks = sorted(
-            (check for check in CATALOG.values() if check.area == area),
-            key=lambda check: (list(Severity).index(check.severity), check.id),
-        )
-        if checks:
-            groups.append({"area": area, "checks": checks})
-    return groups
+    """Every area of the scope with its checks, most severe first (an area without checks says so)."""
+    return [
+        {"area": area, "checks": sorted(checks, key=lambda check: (list(Severity).index(check.severity), check.id))}
+        for area, checks in checks_by_area()
+        if area in areas
+    ]
 
 
 def report_context(scope, generated_by):
@@ -261,6 +259,7 @@ def report_context(scope, generated_by):
         "other_accounts": len(sections) - len(detail),
         "estate_trend": estate_trend(areas, sections, at),
         "areas": areas,
+        "area_headings": [scoreboard.SHORT_LABELS[area] for area in areas],  # the matrix: every area in one row
         "area_summary": area_summary(areas, sections),
         "overall": scoreboard.overall(section["overall"] for section in sections),
         "unscored": [section["account"] for section in sections if not section["scored_at"]],

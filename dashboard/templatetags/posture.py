@@ -95,13 +95,22 @@ def _delta(delta):
     )
 
 
+# A score is passed ÷ (passed + failed): with neither, there is no score (not 0%, not 100%).
+NOT_SCORED = "Not scored: nothing in this area passed or failed"
+
+
 @register.simple_tag
 def score_cell(score, delta=None):
     """A score in percent (0–100) with its band and the change since the previous scan in points."""
-    value = EMPTY if score is None else f"{number(score)}%"
-    change = "" if score is None else _delta(delta)  # a change to or from "nothing scored" has no size
+    if score is None:  # a change to or from "nothing scored" has no size
+        return format_html(
+            '<span class="score score-none" title="{}"><span class="score-value">{}</span></span>', NOT_SCORED, EMPTY
+        )
     return format_html(
-        '<span class="score score-{}"><span class="score-value">{}</span>{}</span>', score_band(score), value, change
+        '<span class="score score-{}"><span class="score-value">{}</span>{}</span>',
+        score_band(score),
+        f"{number(score)}%",
+        _delta(delta),
     )
 
 

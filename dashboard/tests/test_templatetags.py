@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.template import Context, Template
 
+from checks.catalog.base import Area
 from dashboard import charts
 from dashboard.templatetags import posture
 
@@ -74,6 +75,12 @@ def test_score_cell_shows_percent_and_band(score, band, text):
 
 def test_score_cell_without_a_score_has_no_change_to_show():
     assert "delta" not in posture.score_cell(None, 3)
+
+
+def test_score_cell_without_a_score_says_why_it_is_a_dash():
+    html = posture.score_cell(None)
+    assert f'title="{posture.NOT_SCORED}"' in html
+    assert "%" not in html
 
 
 def test_score_cell_delta_has_arrow_and_words():
@@ -242,6 +249,11 @@ def test_trend_chart_escapes_labels():
 def test_trend_chart_series_differ_in_colour_and_dash():
     styles = [charts.line_style(i) for i in range(12)]
     assert len(set(styles)) == 12
+
+
+def test_every_area_has_a_trend_line_of_its_own_colour_and_dash():
+    colours, dashes = zip(*(charts.line_style(index) for index in range(len(Area))), strict=True)
+    assert len(set(colours)) == len(set(dashes)) == len(Area)
 
 
 # --- stacked bars ---

@@ -31,7 +31,7 @@ def area_cards(account, now):
         current, before = today.get(area), week_ago.get(area)
         score = current.score if current else None
         delta = None if score is None or not before or before.score is None else round(score - before.score, 1)
-        cards.append({"area": area, "score": score, "delta": delta, "row": current})
+        cards.append({"area": area, "score": score, "delta": delta, "row": current, "account_scored": bool(today)})
     return cards
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import AwsAccount
 from checks.catalog import CATALOG
-from checks.catalog.base import Area, Status
+from checks.catalog.base import Area, Status, checks_by_area
 from checks.models import Finding
 from dashboard import findings_table
 from dashboard.htmx import page_or_fragment, vary_on_htmx
@@ -51,20 +51,21 @@ def tally_of(counts):
     }
 
 
+def catalog_row(check, counts, accounts):
+    return {
+        "check": check,
+        "types": ["every resource" if kind == "*" else kind for kind in resource_types(check)],
+        **tally_of(counts.get(check.id, {})),
+        "failing_accounts": accounts.get(check.id, 0),
+    }
+
+
 def catalog_by_area(counts, accounts):
-    """[(area, [check, ...])] in Area order; checks keep the catalog's order inside their area."""
-    groups = {area: [] for area in Area}
-    for check in CATALOG.values():
-        tally = counts.get(check.id, {})
-        groups.setdefault(check.area, []).append(
-            {
-                "check": check,
-                "types": ["every resource" if kind == "*" else kind for kind in resource_types(check)],
-                **tally_of(tally),
-                "failing_accounts": accounts.get(check.id, 0),
-            }
-        )
-    return [(Area(area).label if area in Area.values else area, area, rows) for area, rows in groups.items() if rows]
+    """[(label, area, [row, ...])] for every area in Area order, one without checks too."""
+    return [
+        (area.label, area.value, [catalog_row(check, counts, accounts) for check in checks])
+        for area, checks in checks_by_area()
+    ]
 
 
 @require_GET
@@ -118,7 +119,7 @@ def check(request, check_id):
         finding.muted_now = finding.is_muted
     context = {
         "check": check,
-        "area_label": Area(check.area).label if check.area in Area.values else check.area,
+        "area_label": Area(check.area).label,
         "resource_types": resource_types(check),
         "remediation": split_remediation(check.remediation),
         "tally": tally_of(status_counts(findings).get(check.id, {})),

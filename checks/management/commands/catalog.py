@@ -4,24 +4,30 @@ import textwrap
 from django.core.management.base import BaseCommand
 
 from checks.catalog import CATALOG
+from checks.catalog.base import Area, checks_by_area
 
 
 class Command(BaseCommand):
-    help = "Print every check in the catalog with its metadata."
+    help = "Print every check in the catalog with its metadata, by area."
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, **options):
-        checks = [check.as_dict() for check in CATALOG.values()]
         if options["format"] == "json":
-            self.stdout.write(json.dumps(checks, indent=2))
+            self.stdout.write(json.dumps([check.as_dict() for check in CATALOG.values()], indent=2))
             return
-        for check in checks:
-            self.stdout.write(f"{check['id']}  [{check['area']} · {check['severity']} · {check['resource_type']}]")
-            self.stdout.write(f"  {check['title']}")
-            for label in ("rationale", "remediation"):
-                wrapped = textwrap.fill(check[label], width=100, initial_indent="    ", subsequent_indent="    ")
-                self.stdout.write(f"  {label.title()}:\n{wrapped}")
-            self.stdout.write("")
-        self.stdout.write(f"{len(checks)} checks.")
+        for area, checks in checks_by_area():
+            count = f"{len(checks)} check{'' if len(checks) == 1 else 's'}" if checks else "no checks yet"
+            self.stdout.write(f"== {area.label} ({area.value}): {count}\n")
+            for check in checks:
+                self.write_check(check.as_dict())
+        self.stdout.write(f"{len(CATALOG)} checks in {len(Area)} areas.")
+
+    def write_check(self, check):
+        self.stdout.write(f"{check['id']}  [{check['area']} · {check['severity']} · {check['resource_type']}]")
+        self.stdout.write(f"  {check['title']}")
+        for label in ("rationale", "remediation"):
+            wrapped = textwrap.fill(check[label], width=100, initial_indent="    ", subsequent_indent="    ")
+            self.stdout.write(f"  {label.title()}:\n{wrapped}")
+        self.stdout.write("")
