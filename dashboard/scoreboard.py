@@ -143,9 +143,12 @@ def ownership_totals(rows):
     ]
 
 
-def failing_checks(account):
+def failing_checks(account, now):
+    """The account's checks with current, unmuted failing findings (muted ones are accepted risks, as on
+    the overview and in reports), with how many resources each fails on."""
     return (
         Finding.objects.failing()
+        .unmuted(now)
         .filter(account=account)
         .values("check_id", "severity")
         .annotate(count=Count("id"))

@@ -56,7 +56,7 @@ def account(request, pk):
         "cards": area_cards(account, now),
         "series": trend_series(account, days, now),
         "ownership": scoreboard.key_ownership(account),
-        "failing": scoreboard.failing_checks(account),
+        "failing": scoreboard.failing_checks(account, now),
         "scans": scans,
         "changes": [(event, scoreboard.change_kind(event)) for event in changes],
         "last_finished": finished,
