@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from checks.catalog.base import KeyOwner
 
@@ -69,6 +70,18 @@ class CollectionError:
         for name in ("service", "region", "api", "code", "message", "resource_uid"):
             object.__setattr__(self, name, without_nul(getattr(self, name)))
 
+    @property
+    def is_gap(self):
+        """A hole in the scan's data: what makes a scan partial. A service that does not answer here at all
+        (retired, as Proton is) is expected, not a gap: its checks are not applicable."""
+        return not self.unavailable
+
+    @classmethod
+    def from_dict(cls, data):
+        """The error as_dict() stored (on Scan.collection_errors)."""
+        names = ("service", "region", "api", "code", "message", "resource_uid", "unavailable")
+        return cls(**{name: data[name] for name in names if name in data})
+
     def covers(self, needs):
         service_wide = self.api.endswith(":*") and any(need.startswith(self.api[:-1]) for need in needs)
         return service_wide or self.api in needs
@@ -85,6 +98,14 @@ class CollectionError:
         }
 
 
+def unreadable(error):
+    """What to say of an answer botocore could not parse. An HTML error page (what a server that does not
+    implement the API sends, as moto does for GetEbsDefaultKmsKeyId) is said in words, not quoted."""
+    if "<html" in str(error).lower():
+        return "The endpoint answered with an HTML error page, not an AWS response: it does not serve this API."
+    return f"{type(error).__name__}: {error}"
+
+
 def error_from_exception(error, service, region, resource_uid=""):
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
@@ -93,6 +114,8 @@ def error_from_exception(error, service, region, resource_uid=""):
         return CollectionError(service, region, api, code, info.get("Message") or str(error), resource_uid)
     if isinstance(error, BotoCoreError):
         return CollectionError(service, region, f"{service}:*", type(error).__name__, str(error), resource_uid)
+    if isinstance(error, ResponseParserError):
+        return CollectionError(service, region, f"{service}:*", "UnreadableResponse", unreadable(error), resource_uid)
     # Malformed API data (a KeyError on a missing field, a bad type) is a gap too, never a silent pass.
     return CollectionError(
         service, region, f"{service}:*", "MalformedResponse", f"{type(error).__name__}: {error}", resource_uid

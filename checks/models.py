@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount
 from accounts.validation import without_nul
+from checks import coverage
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 
 
@@ -80,6 +81,16 @@ class Scan(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def gaps(self):
+        """What this scan could not read (checks.coverage.Gap): what made it partial."""
+        return coverage.gaps(self.collection_errors)
+
+    @property
+    def not_served(self):
+        """Services that did not answer at all (checks.coverage.NotServed): expected, not gaps."""
+        return coverage.not_served(self.collection_errors)
 
     def save_progress(self, stage, done=None, total=None):
         self.stage = stage

@@ -128,8 +128,8 @@ def collect_and_record(scan, account, session, at, collectors):
     evaluations = evaluate(inventory)
     scan.save_progress("recording")
     resources, findings = record(scan, inventory, evaluations, at or timezone.now())
-    # A service that no longer answers anywhere (Proton) is not a gap in this scan's coverage.
-    state = Scan.State.PARTIAL if any(not error.unavailable for error in errors) else Scan.State.SUCCEEDED
+    # Only a gap makes a scan partial: a service that does not answer at all (Proton, retired) is expected.
+    state = Scan.State.PARTIAL if any(error.is_gap for error in errors) else Scan.State.SUCCEEDED
     Scan.objects.filter(pk=scan.pk).update(
         resource_count=resources,
         finding_count=findings,

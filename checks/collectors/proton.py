@@ -30,9 +30,12 @@ TEMPLATE_KINDS = (
 )
 DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 # Answers that mean "no Proton here". UnrecognizedClientException is what AWS endpoints send for a service
-# an account can no longer use; with truly bad credentials every other collector reports the real error.
+# an account can no longer use, SubscriptionRequiredException for one it is not signed up to (Proton has
+# taken no new customers since 2025-10-07); with truly bad credentials every other collector reports the
+# real error.
 NOT_SERVED_CODES = frozenset(
     {
+        "SubscriptionRequiredException",
         "UnknownOperationException",
         "UnknownOperation",
         "InvalidAction",
@@ -53,9 +56,11 @@ def unavailable_reason(error):
         return None
     code = unavailable_code(error)
     message = " ".join(str(error.response.get("Error", {}).get("Message", "")).split())
-    if code in DENIED:
+    retired = any(word in message.lower() for word in NOT_SERVED_WORDS)
+    # A denial is the audit role's policy (a real gap) unless AWS says why: the service is gone.
+    if code in DENIED and not retired:
         return None
-    if code in NOT_SERVED_CODES or any(word in message.lower() for word in NOT_SERVED_WORDS):
+    if code in NOT_SERVED_CODES or retired:
         return f"{END_OF_SUPPORT}; {error.operation_name} answered {code}: {message[:200]}"
     if code.isdigit():
         # botocore falls back to the HTTP status when the body holds no AWS error: whatever answered

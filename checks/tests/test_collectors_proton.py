@@ -197,6 +197,8 @@ def test_access_denied_listing_stays_a_real_error(stubbed):
         ("UnknownOperationException", 400, ""),
         ("UnrecognizedClientException", 400, "The security token included in the request is invalid."),
         ("ServiceUnavailableException", 503, "AWS Proton has reached end of support."),
+        ("AccessDeniedException", 403, "AWS Proton is no longer available to this account."),
+        ("SubscriptionRequiredException", 400, "The AWS Access Key Id needs a subscription for the service"),
         ("ValidationException", 400, "This operation is not supported."),
         ("404", 404, "<html>Not Found</html>"),
         ("501", 501, ""),

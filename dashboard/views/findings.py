@@ -322,7 +322,7 @@ def finding_mute(request, pk):
 def finding_unmute(request, pk):
     finding = finding_or_404(pk)
     suppression = finding.suppression
-    if suppression is None or suppression.revoked_at is not None:
+    if suppression is None or suppression.is_revoked():
         return after_mute_action(request, finding, "This finding was not muted.")
     released = suppressions.unmute(suppression, by=request.user)
     audit.record(

@@ -67,6 +67,9 @@ class Command(BaseCommand):
             f"{scan.finding_count} findings, {scan.api_call_count} API calls, "
             f"{len(scan.collection_errors)} collection errors"
         )
+        gaps = scan.gaps
+        if gaps:
+            line += " (could not read " + "; ".join(f"{gap.api} in {', '.join(gap.regions)}" for gap in gaps) + ")"
         if scan.status == Scan.State.FAILED:
             self.stderr.write(f"{line}: {scan.error_message}")
             return 1
