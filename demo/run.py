@@ -3,11 +3,12 @@
     python -m demo.run [--reset] [--port 8000] [--moto-port 5055] [--no-drift] [--drift-every 180]
 
 Everything lives under var/ (gitignored): the SQLite database, the filesystem task queue, beat's
-schedule, the drift's step count, and the generated secret key and admin password, which are kept
-between runs. On the first run (no scans in the database) the launcher records four weeks of
-history (history.py) before anything else starts. moto keeps its state in memory, so every run
-rebuilds the estate with the same ids, and later runs replay the story and the drift in it
-without scanning. While the demo runs, the estate drifts (drift.py) unless --no-drift.
+schedule, the drift's step count, and the generated secret key, admin password and Ed25519
+evidence-signing key (so the demo's evidence packs are signed), which are kept between runs. On the
+first run (no scans in the database) the launcher records four weeks of history (history.py) before
+anything else starts. moto keeps its state in memory, so every run rebuilds the estate with the same
+ids, and later runs replay the story and the drift in it without scanning. While the demo runs, the
+estate drifts (drift.py) unless --no-drift.
 """
 
 import argparse
@@ -36,6 +37,7 @@ DATABASE = VAR / "demo.sqlite3"
 QUEUE = VAR / "queue"
 SECRET_KEY_FILE = VAR / "demo-secret-key"
 PASSWORD_FILE = VAR / "demo-admin-password"
+SIGNING_KEY_FILE = VAR / "demo-evidence-signing-key.pem"
 MOTO_LOG = VAR / "moto.log"
 DRIFT_JOURNAL = VAR / "demo-drift-steps"
 ADMIN_USERNAME = "admin"
@@ -97,15 +99,42 @@ def reset(why="reset"):
     say(f"{why}: removed the demo database, task queue, beat schedule and drift journal")
 
 
+def write_private(path, data):
+    """Write `data` to a new file that only its owner can read (mode 0600 from the moment it exists)."""
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as private:
+        private.write(data)
+
+
 def stored_secret(path, length):
     """A random value generated on the first run and kept (readable by the owner only) after it."""
     if not path.exists() or not path.read_text().strip():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(length) + "\n")
+        write_private(path, (secrets.token_urlsafe(length) + "\n").encode())
     return path.read_text().strip()
 
 
-def environment(moto_port, secret_key):
+def evidence_signing_key(path=SIGNING_KEY_FILE):
+    """An Ed25519 private key (unencrypted PEM, PKCS#8) made on the first run and kept after it: the demo's
+    evidence packs are signed, and verify_evidence checks them. Returns its path."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if not path.exists() or b"PRIVATE KEY" not in path.read_bytes():
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        write_private(path, pem)
+    return path
+
+
+def evidence_signing(signing_key):
+    """The signing variables for every process: the demo's key, unless the user configured their own."""
+    if os.environ.get("POSTURE_EVIDENCE_SIGNING_KEY") or os.environ.get("POSTURE_EVIDENCE_HMAC_KEY"):
+        return {}
+    return {"POSTURE_EVIDENCE_SIGNING_KEY": str(signing_key)}
+
+
+def environment(moto_port, secret_key, signing_key=None):
     # Never the user's own AWS identity or endpoints: every AWS call of the demo goes to moto.
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update(
@@ -130,6 +159,7 @@ def environment(moto_port, secret_key):
             # moto answers at once or not at all, so retries only add backoff: Proton, which moto
             # lacks, answers 500, and 8 attempts would add ~10 s to every scan.
             "POSTURE_AWS_MAX_ATTEMPTS": "3",
+            **(evidence_signing(signing_key) if signing_key else {}),
         }
     )
     return env
@@ -353,7 +383,7 @@ def prepare_var(args):
         if not port_is_free(port):
             raise SystemExit(f"[demo] port {port} ({name}) is in use; choose another with --port/--moto-port.")
     password = stored_secret(PASSWORD_FILE, 15)
-    env = environment(args.moto_port, stored_secret(SECRET_KEY_FILE, 50))
+    env = environment(args.moto_port, stored_secret(SECRET_KEY_FILE, 50), evidence_signing_key())
     os.environ.clear()
     os.environ.update(env)  # this process builds the estate and registers the accounts
     return password, env

@@ -305,5 +305,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step, and fontTools (its font subsetter where libharfbuzz-subset is
+    # missing) every table it prunes, at INFO: a PDF export would print hundreds of lines.
+    "loggers": {name: {"level": "WARNING"} for name in ("botocore", "urllib3", "weasyprint", "fontTools")},
 }

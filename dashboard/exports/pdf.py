@@ -4,7 +4,6 @@ Sections are capped (a 50-account estate can hold a hundred thousand findings); 
 how many rows it left out and points at findings.csv, which always holds them all.
 """
 
-import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,8 +18,6 @@ from checks.catalog.base import SEVERITY_WEIGHT, Area, Severity, Status, checks_
 from dashboard import charts, scoreboard
 
 CSS = Path(__file__).with_name("pdf.css")
-# WeasyPrint logs every layout step at INFO; a 50-account report would bury the worker's log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 TREND_DAYS = 30
 PER_CHECK_ROWS = 10  # resources listed under one failing check
 SEVERITY_ROWS = 120  # resources listed across one severity

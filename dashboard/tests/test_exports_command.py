@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import logging
+import logging.config
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -125,3 +127,30 @@ def test_bad_scopes_are_refused_with_a_reason_and_nothing_written(findings, tmp_
 def test_an_unwritable_output_is_a_clear_error(findings, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export", "--format", "csv", "-o", str(tmp_path / "missing" / "out.csv"))
+
+
+@pytest.fixture
+def logged(settings):
+    """Every record the command line's logging (settings.LOGGING, root at INFO) lets through."""
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    logging.config.dictConfig({**settings.LOGGING, "root": {**settings.LOGGING["root"], "level": "INFO"}})
+    keep = Keep()
+    logging.getLogger().addHandler(keep)
+    yield records
+    logging.getLogger().removeHandler(keep)
+
+
+def test_a_pdf_export_logs_no_layout_or_font_subsetting_chatter(findings, tmp_path, monkeypatch, logged):
+    from weasyprint.pdf import fonts
+
+    # Where libharfbuzz-subset is missing WeasyPrint subsets fonts with fontTools, which logs each table at INFO.
+    monkeypatch.setattr(fonts, "harfbuzz_subset", None)
+    export(tmp_path, "--format", "pdf", name="report.pdf")
+    chatter = [r for r in logged if r.levelno < logging.WARNING and r.name.startswith(("fontTools", "weasyprint"))]
+    assert chatter == []
+    assert any(r.name == "weasyprint" and r.levelno == logging.WARNING for r in logged)  # that warning stays
