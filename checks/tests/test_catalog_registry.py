@@ -104,17 +104,6 @@ PENDING = {
     "redshift.cluster_encrypted",
     "redshift.cluster_require_ssl",
     "redshift.cluster_not_publicly_accessible",
-    # ElastiCache, OpenSearch, Kinesis, Firehose, MSK
-    "elasticache.replication_group_at_rest_encrypted",
-    "elasticache.replication_group_in_transit_encrypted",
-    "opensearch.domain_at_rest_encrypted",
-    "opensearch.domain_https_tls12",
-    "opensearch.domain_node_to_node_encrypted",
-    "opensearch.domain_not_public",
-    "kinesis.stream_encrypted",
-    "firehose.delivery_stream_encrypted",
-    "kafka.cluster_customer_managed_key",
-    "kafka.cluster_in_transit_tls",
     # ECR, Lambda, EKS, Glue, Athena, SageMaker, Backup
     "ecr.repository_kms_encrypted",
     "ecr.repository_policy_not_public",

@@ -37,6 +37,11 @@ Where moto differs from AWS (see /work/shared/NOTES.md), the estate avoids the g
 - Encrypted RDS instances and EFS file systems are created with an explicit key (moto records no key or a
   placeholder otherwise; AWS names the aws/rds or aws/elasticfilesystem key).
 - ScheduleKeyDeletion in moto needs the bare key id (an ARN is a server error).
+- An OpenSearch domain encrypted with the default key, and an MSK cluster created without one, come back from
+  moto with no key at all (AWS names the aws/es or aws/kafka key's ARN): the collectors name alias/aws/es and
+  alias/aws/kafka for them, AWS-managed either way. moto keeps MSK EncryptionInfo only from CreateCluster (not
+  CreateClusterV2's provisioned form), and a Firehose encryption configuration only with a Status when set by
+  StartDeliveryStreamEncryption.
 """
 
 import json
@@ -84,6 +89,16 @@ VERDICTS = {
     "logs.log_group_retention_adequate": {PASS, FAIL},
     "secretsmanager.secret_customer_managed_key": {PASS, FAIL},
     "efs.file_system_encrypted": {PASS, FAIL},
+    "elasticache.replication_group_at_rest_encrypted": {PASS, FAIL},
+    "elasticache.replication_group_in_transit_encrypted": {PASS, FAIL},
+    "opensearch.domain_at_rest_encrypted": {PASS, FAIL},
+    "opensearch.domain_https_tls12": {PASS, FAIL},
+    "opensearch.domain_node_to_node_encrypted": {PASS, FAIL},
+    "opensearch.domain_not_public": {PASS, FAIL},
+    "kinesis.stream_encrypted": {PASS, FAIL},
+    "firehose.delivery_stream_encrypted": {PASS, FAIL, NA},  # NA: a stream reading from Kinesis
+    "kafka.cluster_customer_managed_key": {PASS, FAIL, ERROR},  # ERROR: a cluster naming a deleted key
+    "kafka.cluster_in_transit_tls": {PASS, FAIL},
     "kms.key_rotation_enabled": {PASS, FAIL, NA},
     "kms.key_in_use_unusable": {PASS, FAIL, NA},
     "kms.key_pending_deletion": {PASS, FAIL},
@@ -320,6 +335,7 @@ def build(aws):
     build_storage(estate, keys)
     build_compute(estate, keys)
     build_messaging(estate, keys)
+    build_data_services(estate, keys)
     build_logging(estate, keys)
     build_network(estate)
     build_identity(estate)
@@ -503,8 +519,9 @@ def build_keys(estate):
         # A key the prod account used to have: deleted, yet a bucket still names it.
         "prod-deleted": Key(prod, f"arn:aws:kms:{HOME}:{prod}:key/0b0e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "Missing"),
     }
-    for service in ("s3", "sqs", "secretsmanager"):
-        # Named by alias only (S3 SSE-KMS without a key id, SQS alias/aws/sqs, Secrets Manager's default).
+    for service in ("s3", "sqs", "secretsmanager", "kinesis", "es", "kafka"):
+        # Named by alias only (S3 SSE-KMS without a key id, SQS alias/aws/sqs, Secrets Manager's default, a
+        # Kinesis stream on alias/aws/kinesis; OpenSearch and MSK defaults, which moto reports without a key).
         found[f"aws/{service}"] = Key(prod, f"alias/aws/{service}", aws_managed=True)
     estate.handles["report_key"] = found["prod-reports"]
     return found
@@ -792,6 +809,191 @@ def build_messaging(estate, keys):
         truth.resource(prod, arn, "secretsmanager.secret", key.owner, hygiene)
         truth.expect(prod, "secretsmanager.secret_customer_managed_key", arn, PASS if key.owner == CUSTOMER else FAIL)
         truth.uses(prod, arn, key)
+
+
+# ---- ElastiCache, OpenSearch, Kinesis, Firehose, MSK ----------------------------------------------------------------
+
+
+def build_data_services(estate, keys):
+    replication_groups(estate, keys)
+    search_domains(estate, keys)
+    streams(estate, keys)
+    delivery_streams(estate, keys)
+    kafka_clusters(estate, keys)
+
+
+def key_owner_of(account, key):
+    return EXTERNAL if key.account != account else key.owner
+
+
+def replication_groups(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    elasticache = estate.client(prod, "elasticache")
+    groups = (
+        # name, at-rest key ("default": ElastiCache's own), transit mode (False: off), description, hygiene
+        ("sessions-plain", None, False, "Sessions; page oncall@example.com", FAIL),
+        ("sessions-default", "default", "preferred", "Carts", PASS),  # preferred still accepts plain text
+        ("sessions-cmk", keys["prod-data"], "required", "Checkout", PASS),
+        ("sessions-central", keys["keys-central"], None, "Quotes", PASS),  # TLS on, no mode reported
+    )
+    for name, key, mode, description, hygiene in groups:
+        options = {"AtRestEncryptionEnabled": bool(key), "TransitEncryptionEnabled": mode is not False}
+        if key and key != "default":
+            options["KmsKeyId"] = key.arn
+        if mode:
+            options["TransitEncryptionMode"] = mode
+        arn = elasticache.create_replication_group(
+            ReplicationGroupId=name, ReplicationGroupDescription=description, **options
+        )["ReplicationGroup"]["ARN"]
+        owner = UNENCRYPTED if not key else AWS_OWNED if key == "default" else key_owner_of(prod, key)
+        truth.resource(prod, arn, "elasticache.replication_group", owner, hygiene)
+        truth.expect(prod, "elasticache.replication_group_at_rest_encrypted", arn, PASS if key else FAIL)
+        in_transit = PASS if mode in (None, "required") else FAIL
+        truth.expect(prod, "elasticache.replication_group_in_transit_encrypted", arn, in_transit)
+        if key and key != "default":
+            truth.uses(prod, arn, key)
+
+
+def domain_policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def search_domains(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    opensearch = estate.client(prod, "opensearch")
+    anyone = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*", "Resource": "*"}
+    office = {**anyone, "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
+    reader = {**anyone, "Principal": {"AWS": f"arn:aws:iam::{prod}:role/search-reader"}}
+    domains = (
+        # name, key, TLS policy (None: HTTPS not enforced), node-to-node, in a VPC, access policy, public verdict
+        ("search-legacy", None, None, False, False, anyone, FAIL),
+        ("search-tls10", keys["aws/es"], "Policy-Min-TLS-1-0-2019-07", True, False, office, PASS),
+        ("search-private", keys["prod-data"], "Policy-Min-TLS-1-2-PFS-2023-10", True, True, anyone, PASS),
+        ("search-central", keys["keys-central"], "Policy-Min-TLS-1-2-2019-07", True, False, reader, PASS),
+    )
+    for name, key, tls, node_to_node, vpc, statement, public in domains:
+        options = {
+            "EncryptionAtRestOptions": {"Enabled": bool(key)},
+            "NodeToNodeEncryptionOptions": {"Enabled": node_to_node},
+            "DomainEndpointOptions": {
+                "EnforceHTTPS": bool(tls),
+                "TLSSecurityPolicy": tls or "Policy-Min-TLS-1-0-2019-07",
+            },
+            "AccessPolicies": domain_policy(statement),
+        }
+        if key and not key.aws_managed:
+            options["EncryptionAtRestOptions"]["KmsKeyId"] = key.arn
+        if vpc:
+            options["VPCOptions"] = {"SubnetIds": ["subnet-0a1b2c3d4e5f60001"], "SecurityGroupIds": ["sg-0a1b2c3d"]}
+        arn = opensearch.create_domain(DomainName=name, **options)["DomainStatus"]["ARN"]
+        truth.resource(prod, arn, "opensearch.domain", key_owner_of(prod, key) if key else UNENCRYPTED)
+        truth.expect(prod, "opensearch.domain_at_rest_encrypted", arn, PASS if key else FAIL)
+        tls12 = PASS if tls and not tls.startswith("Policy-Min-TLS-1-0") else FAIL
+        truth.expect(prod, "opensearch.domain_https_tls12", arn, tls12)
+        truth.expect(prod, "opensearch.domain_node_to_node_encrypted", arn, PASS if node_to_node else FAIL)
+        truth.expect(prod, "opensearch.domain_not_public", arn, public)
+        if key:
+            truth.uses(prod, arn, key)
+
+
+def streams(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    for name, key, region in (
+        ("clicks-plain", None, HOME),
+        ("clicks-aws-key", keys["aws/kinesis"], HOME),
+        ("clicks-eu", keys["prod-eu"], EU),
+        ("clicks-central", keys["keys-central"], HOME),
+    ):
+        kinesis = estate.client(prod, "kinesis", region)
+        kinesis.create_stream(StreamName=name, ShardCount=1)
+        if key:
+            kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=key.arn)
+        arn = f"arn:aws:kinesis:{region}:{prod}:stream/{name}"
+        truth.resource(prod, arn, "kinesis.stream", key_owner_of(prod, key) if key else UNENCRYPTED)
+        truth.expect(prod, "kinesis.stream_encrypted", arn, PASS if key else FAIL)
+        if key:
+            truth.uses(prod, arn, key)
+
+
+def delivery_streams(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    firehose = estate.client(prod, "firehose")
+    destination = {"RoleARN": f"arn:aws:iam::{prod}:role/firehose", "BucketARN": "arn:aws:s3:::prod-access-logs"}
+    for name, key in (("to-lake-plain", None), ("to-lake-owned", "aws-owned"), ("to-lake-cmk", keys["prod-data"])):
+        firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=destination)
+        if key:
+            # moto keeps an encryption configuration given at creation without a Status; Start… sets ENABLED.
+            encryption = (
+                {"KeyType": "AWS_OWNED_CMK"}
+                if key == "aws-owned"
+                else {
+                    "KeyType": "CUSTOMER_MANAGED_CMK",
+                    "KeyARN": key.arn,
+                }
+            )
+            firehose.start_delivery_stream_encryption(
+                DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput=encryption
+            )
+        arn = f"arn:aws:firehose:{HOME}:{prod}:deliverystream/{name}"
+        owner = UNENCRYPTED if not key else AWS_OWNED if key == "aws-owned" else key.owner
+        truth.resource(prod, arn, "firehose.delivery_stream", owner)
+        truth.expect(prod, "firehose.delivery_stream_encrypted", arn, PASS if key else FAIL)
+        if key and key != "aws-owned":
+            truth.uses(prod, arn, key)
+    # Reads from a Kinesis stream: the records rest there, so Firehose's own encryption does not apply.
+    source = {
+        "KinesisStreamARN": f"arn:aws:kinesis:{HOME}:{prod}:stream/clicks-plain",
+        "RoleARN": destination["RoleARN"],
+    }
+    firehose.create_delivery_stream(
+        DeliveryStreamName="from-clicks",
+        DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration=source,
+        ExtendedS3DestinationConfiguration=destination,
+    )
+    arn = truth.resource(prod, f"arn:aws:firehose:{HOME}:{prod}:deliverystream/from-clicks", "firehose.delivery_stream")
+    truth.expect(prod, "firehose.delivery_stream_encrypted", arn, NA)
+
+
+def kafka_clusters(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    kafka = estate.client(prod, "kafka")
+    brokers = {
+        "InstanceType": "kafka.m5.large",
+        "ClientSubnets": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    }
+    clusters = (
+        # name, key (None: MSK's aws/kafka default), client-broker, in-cluster
+        ("events-cmk", keys["prod-data"], "TLS", True),
+        ("events-default", None, "TLS_PLAINTEXT", True),
+        ("events-central", keys["keys-central"], "TLS", False),
+        ("events-lost-key", keys["prod-deleted"], "TLS", True),
+    )
+    for name, key, client_broker, in_cluster in clusters:
+        encryption = {"EncryptionInTransit": {"ClientBroker": client_broker, "InCluster": in_cluster}}
+        if key:
+            encryption["EncryptionAtRest"] = {"DataVolumeKMSKeyId": key.arn}
+        arn = kafka.create_cluster(
+            ClusterName=name,
+            KafkaVersion="3.6.0",
+            NumberOfBrokerNodes=2,
+            BrokerNodeGroupInfo=brokers,
+            EncryptionInfo=encryption,
+        )["ClusterArn"]
+        key = key or keys["aws/kafka"]
+        owner = key_owner_of(prod, key)
+        truth.resource(prod, arn, "kafka.cluster", owner)
+        # Another account's key counts; aws/kafka fails; a key that no longer exists has no known owner: ERROR.
+        customer = PASS if owner in (CUSTOMER, EXTERNAL) else ERROR if owner == UNKNOWN else FAIL
+        truth.expect(prod, "kafka.cluster_customer_managed_key", arn, customer)
+        tls_only = client_broker == "TLS" and in_cluster
+        truth.expect(prod, "kafka.cluster_in_transit_tls", arn, PASS if tls_only else FAIL)
+        truth.uses(prod, arn, key)
+    serverless = {"VpcConfigs": [{"SubnetIds": ["subnet-0a1b2c3d4e5f60001"]}]}
+    arn = kafka.create_cluster_v2(ClusterName="events-burst", Serverless=serverless)["ClusterArn"]
+    truth.resource(prod, arn, "kafka.cluster", AWS_OWNED)  # MSK Serverless: a key the service owns
+    truth.expect(prod, "kafka.cluster_customer_managed_key", arn, FAIL)
+    truth.expect(prod, "kafka.cluster_in_transit_tls", arn, PASS)
 
 
 # ---- CloudWatch Logs, Config --------------------------------------------------------------------------------------
