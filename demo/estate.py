@@ -171,6 +171,8 @@ def good(account, estate):
     r.create_file_system(account, HOME, "forensics", encrypted=True, key_arn=key)
     r.create_database(account, HOME, "security-metrics", encrypted=True, key_arn=key)
     r.create_load_balancer(account, HOME, "security-portal", tls_policy=MODERN_TLS, http="redirect", logs_bucket=logs)
+    r.create_stream(account, HOME, "security-events", key)
+    r.create_delivery_stream(account, HOME, "security-events-archive", logs, key)
 
 
 def mostly_good(account, estate):
@@ -201,6 +203,8 @@ def mostly_good(account, estate):
     r.create_secret(account, HOME, "ledger/db-credentials", key)
     r.create_file_system(account, HOME, "statements", encrypted=True, key_arn=key)
     r.create_load_balancer(account, HOME, "payments-api", tls_policy=LEGACY_TLS, http="redirect", logs_bucket=logs)
+    # Half-way through moving the checkout cache to TLS: "preferred" still accepts plain-text clients.
+    r.create_cache(account, HOME, "checkout-sessions", key=key, transit="preferred", description="Checkout sessions")
 
 
 def mixed(account, estate):
@@ -233,6 +237,10 @@ def mixed(account, estate):
     r.create_secret(account, HOME, "warehouse/readonly")
     r.create_file_system(account, HOME, "notebooks", encrypted=True)
     r.create_load_balancer(account, HOME, "analytics-dashboards", tls_policy=MODERN_TLS, http="forward")
+    # Search for the dashboards, opened to the office range, and still on the TLS 1.0 policy.
+    r.create_search_domain(account, HOME, "analytics-search", tls_policy=r.SEARCH_TLS_10, open_to="203.0.113.0/24")
+    r.create_stream(account, HOME, "clickstream", AWS_MANAGED)
+    r.create_delivery_stream(account, HOME, "clickstream-to-lake", raw, AWS_OWNED)
 
 
 def weak(account, estate):
@@ -268,6 +276,7 @@ def weak(account, estate):
     r.create_file_system(account, HOME, "shared-home", encrypted=False)
     r.enable_config(account, HOME, logs, recording=False)
     r.create_load_balancer(account, HOME, "staging-web", tls_policy=LEGACY_TLS, http="forward")
+    r.create_cache(account, HOME, "staging-cache", transit=None)
 
 
 def bad(account, estate):
@@ -300,6 +309,12 @@ def bad(account, estate):
     r.create_secret(account, HOME, "sandbox/api-key")
     r.create_file_system(account, HOME, "scratch", encrypted=False)
     r.create_load_balancer(account, HOME, "sandbox-demo", http="forward")
+    # A search demo anyone on the internet can query, over plain HTTP, with nothing encrypted.
+    r.create_search_domain(
+        account, HOME, "sandbox-search", key=None, tls_policy=r.SEARCH_TLS_10, https=False, open_to="anyone"
+    )
+    r.create_stream(account, HOME, "sandbox-events")
+    r.create_delivery_stream(account, HOME, "sandbox-events-to-s3", trail_bucket)
 
 
 PROFILES = {"good": good, "mostly good": mostly_good, "mixed": mixed, "weak": weak, "bad": bad}

@@ -515,3 +515,73 @@ def create_secret(account, region, name, key_arn=None):
     return account.client("secretsmanager", region).create_secret(
         Name=name, SecretString=json.dumps({"note": "demo value"}), **options
     )["ARN"]
+
+
+# --- ElastiCache, OpenSearch, Kinesis, Firehose -------------------------------------------------
+# (No MSK cluster: moto names clusters with uuid4, not its seeded ids, so a rebuilt estate would not match.)
+
+SEARCH_TLS_10 = "Policy-Min-TLS-1-0-2019-07"  # still accepts TLS 1.0 and 1.1
+SEARCH_TLS_12 = "Policy-Min-TLS-1-2-PFS-2023-10"
+
+
+def create_cache(account, region, name, *, key=AWS_OWNED, transit="required", description=""):
+    """A Valkey replication group. `key`: None (unencrypted at rest), AWS_OWNED (ElastiCache's default) or a
+    key ARN; `transit`: None (off), "preferred" (TLS and plain text) or "required"."""
+    options = {"AtRestEncryptionEnabled": key is not None, "TransitEncryptionEnabled": transit is not None}
+    if key not in (None, AWS_OWNED):
+        options["KmsKeyId"] = key
+    if transit:
+        options["TransitEncryptionMode"] = transit
+    return account.client("elasticache", region).create_replication_group(
+        ReplicationGroupId=name, ReplicationGroupDescription=description or name, Engine="valkey", **options
+    )["ReplicationGroup"]["ARN"]
+
+
+def search_access_policy(account, open_to):
+    """The domain's access policy: the account itself, everyone ("anyone"), or everyone from one CIDR range."""
+    statement = {"Effect": "Allow", "Action": "es:*", "Resource": "*", "Principal": {"AWS": "*"}}
+    if open_to is None:
+        statement["Principal"] = {"AWS": f"arn:aws:iam::{account.account_id}:root"}
+    elif open_to != "anyone":
+        statement["Condition"] = {"IpAddress": {"aws:SourceIp": open_to}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def create_search_domain(account, region, name, *, key=AWS_MANAGED, tls_policy=SEARCH_TLS_12, https=True, open_to=None):
+    """An OpenSearch domain. `key`: None (unencrypted), AWS_MANAGED (aws/es) or a key ARN."""
+    encryption = {"Enabled": key is not None}
+    if key not in (None, AWS_MANAGED):
+        encryption["KmsKeyId"] = key
+    return account.client("opensearch", region).create_domain(
+        DomainName=name,
+        EncryptionAtRestOptions=encryption,
+        NodeToNodeEncryptionOptions={"Enabled": key is not None},
+        DomainEndpointOptions={"EnforceHTTPS": https, "TLSSecurityPolicy": tls_policy},
+        AccessPolicies=search_access_policy(account, open_to),
+    )["DomainStatus"]["ARN"]
+
+
+def create_stream(account, region, name, key=None):
+    """A Kinesis data stream. `key`: None (no server-side encryption), AWS_MANAGED (aws/kinesis) or a key ARN."""
+    kinesis = account.client("kinesis", region)
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    if key:
+        kinesis.start_stream_encryption(
+            StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis" if key == AWS_MANAGED else key
+        )
+    return name
+
+
+def create_delivery_stream(account, region, name, bucket, key=None):
+    """A Direct PUT Firehose stream into `bucket`. `key`: None (no SSE), AWS_OWNED or a customer key ARN."""
+    firehose = account.client("firehose", region)
+    destination = {"RoleARN": f"arn:aws:iam::{account.account_id}:role/firehose", "BucketARN": bucket_arn(bucket)}
+    firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=destination)
+    if key:
+        encryption = (
+            {"KeyType": "AWS_OWNED_CMK"} if key == AWS_OWNED else {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key}
+        )
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput=encryption
+        )
+    return name

@@ -16,11 +16,11 @@ def collect(ctx, region):
     elasticache = ctx.client(SERVICE, region)
     with collected.capture(api="elasticache:DescribeReplicationGroups"):
         for group in pages(elasticache, "describe_replication_groups", "ReplicationGroups"):
-            collected.add(replication_group_record(region, group))
+            collected.add(replication_group_record(ctx.account_id, region, group))
     return collected
 
 
-def replication_group_record(region, group):
+def replication_group_record(account_id, region, group):
     at_rest = bool(group.get("AtRestEncryptionEnabled"))
     evidence = {
         "encrypted": at_rest,
@@ -32,11 +32,12 @@ def replication_group_record(region, group):
     }
     if group.get("Description"):
         evidence["description"] = group["Description"]
+    name = group["ReplicationGroupId"]
     return Record(
-        uid=group["ARN"],
+        uid=group.get("ARN") or f"arn:aws:elasticache:{region}:{account_id}:replicationgroup:{name}",
         type="elasticache.replication_group",
         region=region,
-        name=group["ReplicationGroupId"],
+        name=name,
         evidence=evidence,
         # Without KmsKeyId ElastiCache encrypts with its default service-managed key (no key id: AWS-owned).
         key_arn=(group.get("KmsKeyId") or None) if at_rest else None,

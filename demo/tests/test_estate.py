@@ -119,6 +119,22 @@ def assert_trails_and_tls_policies_differ_between_good_and_weak(estate):
     assert tls_policies(estate.account("payments-prod")) == {"ELBSecurityPolicy-2016-08"}
 
 
+def assert_analytics_search_accepts_tls_10_and_sandbox_search_is_open_to_anyone(estate):
+    def domain(account, name):
+        [status] = account.client("opensearch").describe_domains(DomainNames=[name])["DomainStatusList"]
+        return status
+
+    analytics = domain(estate.account("analytics-prod"), "analytics-search")
+    assert analytics["DomainEndpointOptions"] == {
+        "EnforceHTTPS": True,
+        "TLSSecurityPolicy": "Policy-Min-TLS-1-0-2019-07",
+    }
+    sandbox = domain(estate.account("sandbox-dev"), "sandbox-search")
+    [statement] = json.loads(sandbox["AccessPolicies"])["Statement"]
+    assert (statement["Principal"], "Condition" in statement) == ({"AWS": "*"}, False)
+    assert sandbox["EncryptionAtRestOptions"]["Enabled"] is False
+
+
 def assert_a_rebuild_after_a_reset_repeats_every_id(aws, estate):
     requests.post(f"{aws.url}/moto-api/reset", timeout=10).raise_for_status()
     sessions.forget_credentials()
@@ -141,4 +157,5 @@ def test_estate_holds_its_story_and_is_rebuilt_with_the_same_ids(aws):
     assert_staging_uses_a_disabled_key_and_a_url_with_credentials(estate)
     assert_payments_archive_uses_the_security_teams_key(estate)
     assert_trails_and_tls_policies_differ_between_good_and_weak(estate)
+    assert_analytics_search_accepts_tls_10_and_sandbox_search_is_open_to_anyone(estate)
     assert_a_rebuild_after_a_reset_repeats_every_id(aws, estate)
