@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -78,3 +80,15 @@ class AuditedUserAdmin(AuditedAdmin, UserAdmin):
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
     pass
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' failed sign-in counts (AXES_ENABLE_ADMIN is off so this one replaces axes' own page).
+    Deleting a row unlocks its user name and address, and goes to the audit log."""
+
+    def log_deletions(self, request, queryset):
+        for attempt in queryset:
+            target = f"user name {attempt.username or '-'} from {attempt.ip_address or '-'}"
+            audit.record(request, audit.Action.SIGN_IN_UNLOCKED, target=target)
+        return super().log_deletions(request, queryset)

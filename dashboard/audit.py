@@ -2,20 +2,16 @@
 
 from datetime import timedelta
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from checks.retention import delete_in_batches
 from dashboard.models import AuditEntry
+from dashboard.signin import client_address, was_refused
 
 Action = AuditEntry.Action
-
-
-def client_address(request):
-    # Behind a TLS proxy (BEHIND_TLS_PROXY) the proxy's address is what REMOTE_ADDR holds; we record
-    # REMOTE_ADDR only, since X-Forwarded-For is client-controlled unless the proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def record(request, action, target="", user=None, **details):
@@ -42,9 +38,22 @@ def on_sign_out(sender, request, user, **kwargs):
         record(request, Action.SIGN_OUT, user=user)
 
 
+def attempted_name(credentials):
+    return str((credentials or {}).get("username", ""))[:150]
+
+
 @receiver(user_login_failed)
 def on_sign_in_failed(sender, credentials, request=None, **kwargs):
-    record(request, Action.SIGN_IN_FAILED, username=str(credentials.get("username", ""))[:150])
+    if was_refused(request):
+        return  # refused unchecked while locked out: a flood of these writes no row each (the lockout has one)
+    record(request, Action.SIGN_IN_FAILED, username=attempted_name(credentials))
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username=None, **kwargs):
+    # axes also announces every refused attempt during a lockout; only the failure that began it is recorded.
+    if not was_refused(request):
+        record(request, Action.SIGN_IN_LOCKED_OUT, username=str(username or "")[:150])
 
 
 def prune(now, cut):

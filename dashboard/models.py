@@ -11,6 +11,8 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        SIGN_IN_LOCKED_OUT = "sign_in_locked_out", "Locked out of sign-in"
+        SIGN_IN_UNLOCKED = "sign_in_unlocked", "Unlocked sign-in"
         SIGN_OUT = "sign_out", "Signed out"
         SCAN_STARTED = "scan_started", "Started a scan"
         SCAN_CANCELLED = "scan_cancelled", "Cancelled a scan"

@@ -1,6 +1,8 @@
 """Posture settings: one file, read from the environment (see README and .env.example)."""
 
 import os
+from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -54,6 +56,17 @@ def env_url(name, default, schemes):
     return value
 
 
+def env_networks(name, default=""):
+    """A comma-separated list of IP addresses or networks (CIDR), normalised: "10.0.0.7,10.1.0.0/16"."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(str(ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks (CIDR), not {item!r}.") from None
+    return networks
+
+
 DEBUG = env_bool("DEBUG", "false")
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -77,6 +90,7 @@ INSTALLED_APPS = [
     "accounts",
     "checks",
     "dashboard",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (dashboard.signin.locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "posture.urls"
@@ -245,10 +261,30 @@ EXPORT_DB_WORKERS = env_int("POSTURE_EXPORT_DB_WORKERS", 2, minimum=1)
 HISTORY_RETENTION_DAYS = env_int("POSTURE_HISTORY_RETENTION_DAYS", 400, minimum=30)
 AUDIT_RETENTION_DAYS = env_int("POSTURE_AUDIT_RETENTION_DAYS", 730, minimum=HISTORY_RETENTION_DAYS)
 
-# Sign-in throttling (dashboard/throttle.py): N failures for one user name from one address lock it for M minutes.
-AUTHENTICATION_BACKENDS = ["dashboard.throttle.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
+
+# The proxies or load balancers in front of Posture, whose X-Forwarded-For is believed: only a request whose
+# connection comes from one of them is taken to come from the address it forwards (dashboard.signin).
+TRUSTED_PROXIES = env_networks("POSTURE_TRUSTED_PROXIES", "")
+
+# Sign-in throttling by django-axes (dashboard/signin.py): failures counted per user name from every address
+# and per address for every user name, in the database (atomic); either limit locks out for M minutes.
+AUTHENTICATION_BACKENDS = ["dashboard.signin.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
 SIGNIN_MAX_FAILURES = env_int("POSTURE_SIGNIN_MAX_FAILURES", 5, minimum=1)
+SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("POSTURE_SIGNIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
 SIGNIN_LOCKOUT_MINUTES = env_int("POSTURE_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_HANDLER = "dashboard.signin.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one: the order matters to SignInAttempts
+AXES_FAILURE_LIMIT = SIGNIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_LOCKOUT_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "dashboard.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "dashboard.signin.locked_out"
+# A refused attempt is not counted (the lockout does not grow with a flood, nor does axes' row of it), and a
+# success does not wipe the count: one's own account could otherwise reset a guessing address's failures.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins and sign-outs
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # dashboard/admin.py registers axes' attempts page itself, with unlocks audited
 
 # Notifications of new critical/high failures and regressions (checks/notifications.py).
 # Plain http:// only when asked for by name, for a receiver on this host or a private network you control.

@@ -1,82 +1,19 @@
-"""The dashboard's own security: sign-in throttling, password rules, cookies and HSTS in production, a
-Content-Security-Policy the templates can live with, framing refused, and no AWS secret stored anywhere."""
+"""The dashboard's own security: password rules, cookies and HSTS in production, a Content-Security-Policy the
+templates can live with, framing refused, and no AWS secret stored anywhere. (Sign-in throttling has its own
+file, test_signin_throttle.py.)"""
 
 import ast
 import re
-from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone
 
-from dashboard.models import AuditEntry
 from tests.processes import run_python
 from tests.project import PROJECT_ROOT
 
 PASSWORD = "a-long-test-password"  # noqa: S105 - a test user's password
-
-
-# --- Sign-in throttling ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def alice(db):
-    return User.objects.create_user("alice", password=PASSWORD)
-
-
-def sign_in(client, password, username="alice", address="10.0.0.1", url="login"):
-    return client.post(reverse(url), {"username": username, "password": password}, REMOTE_ADDR=address)
-
-
-def test_repeated_failures_lock_the_user_out_from_that_address(client, alice, settings):
-    settings.SIGNIN_MAX_FAILURES = 3
-    for _ in range(2):
-        assert "correct username and password" in sign_in(client, "wrong").text
-
-    third = sign_in(client, "wrong")
-    refused = sign_in(client, PASSWORD)  # even the right password is refused while locked
-
-    assert "Too many failed sign-ins" in third.text
-    assert refused.status_code == 200
-    assert "Too many failed sign-ins" in refused.text
-    assert "_auth_user_id" not in client.session
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.SIGN_IN_FAILED, username="alice").count() == 4
-
-
-def test_the_lockout_is_per_address_and_ends_after_the_window(client, alice, settings):
-    settings.SIGNIN_MAX_FAILURES = 2
-    sign_in(client, "wrong")
-    sign_in(client, "wrong")
-
-    assert sign_in(client, PASSWORD, address="10.0.0.2").status_code == 302  # the user elsewhere is not locked out
-    client.post(reverse("logout"))
-    assert "Too many" in sign_in(client, PASSWORD).text
-
-    AuditEntry.objects.filter(address="10.0.0.1").update(at=timezone.now() - timedelta(minutes=16))
-    assert sign_in(client, PASSWORD).status_code == 302
-
-
-def test_a_successful_sign_in_resets_the_count(client, alice, settings):
-    settings.SIGNIN_MAX_FAILURES = 2
-    sign_in(client, "wrong")
-    assert sign_in(client, PASSWORD).status_code == 302
-    client.post(reverse("logout"))
-
-    assert "correct username and password" in sign_in(client, "wrong").text  # 1 failure since: not locked
-
-
-def test_the_admin_sign_in_is_throttled_too(client, alice, settings):
-    alice.is_staff = alice.is_superuser = True
-    alice.save()
-    settings.SIGNIN_MAX_FAILURES = 1
-    sign_in(client, "wrong")
-
-    response = sign_in(client, PASSWORD, url="admin:login")
-
-    assert response.status_code == 200  # the form again, not a redirect into the admin
-    assert "_auth_user_id" not in client.session
 
 
 # --- Passwords, cookies, headers -------------------------------------------------------------------------------
