@@ -21,6 +21,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", "Exported"
         ACCOUNT_ADDED = "account_added", "Added an account"
         ACCOUNT_CHANGED = "account_changed", "Changed an account"
+        ACCOUNT_DELETED = "account_deleted", "Deleted an account"
         ACCOUNTS_DISCOVERED = "accounts_discovered", "Discovered accounts"
         CONNECTION_TESTED = "connection_tested", "Tested a connection"
         USER_CHANGED = "user_changed", "Changed a user"
