@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -23,6 +24,11 @@ FORMAT = "posture-evidence-pack/1"
 # What reading a damaged member raises: a failed CRC, a broken deflate stream, a truncated file.
 READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+# A pack to verify is an untrusted file: verify() reads no more than these (sizes as they decompress).
+MAX_MEMBERS = 1000  # a Posture pack holds seven
+MAX_MANIFEST_BYTES = 1 << 20  # a manifest lists a handful of files
+MAX_SIGNATURE_BYTES = 4096
+MAX_MEMBER_BYTES = 4 << 30  # findings.json of millions of findings stays far below
 DESCRIPTIONS = {
     "report.pdf": "The audit report (PDF) of the scope as of the date.",
     "findings.csv": "Every finding in scope as of the date (CSV, UTF-8 with BOM, formula-neutralised).",
@@ -185,12 +191,10 @@ def verify(path, public_key=None, hmac_key=None, allow_unsigned=False):
         return _fail(f"{path} is not a readable ZIP file ({error}).")
     with pack:
         names = pack.namelist()
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            return _fail(f"{duplicates[0]}: appears more than once in the pack.")
-        if MANIFEST not in names:
-            return _fail(f"{MANIFEST}: missing from the pack.")
-        data, problem = _read(pack, MANIFEST)
+        problem = _check_names(names)
+        if problem:
+            return _fail(problem)
+        data, problem = _read(pack, MANIFEST, MAX_MANIFEST_BYTES)
         if problem:
             return _fail(problem)
         try:
@@ -214,11 +218,33 @@ def verify(path, public_key=None, hmac_key=None, allow_unsigned=False):
     return Verdict(True, f"verified: {len(listed)} files match the manifest, {algorithm} signature valid")
 
 
-def _read(pack, name):
+def _check_names(names):
+    """The first problem with the pack's list of members: too many, a name twice, no manifest (linear)."""
+    if len(names) > MAX_MEMBERS:
+        return f"the pack holds {len(names):,} files, more than the {MAX_MEMBERS:,} a Posture pack may hold."
+    duplicates = sorted(name for name, count in Counter(names).items() if count > 1)
+    if duplicates:
+        return f"{duplicates[0]}: appears more than once in the pack."
+    if MANIFEST not in set(names):
+        return f"{MANIFEST}: missing from the pack."
+    return None
+
+
+def _too_large(name, size, limit):
+    return f"{name}: {size:,} bytes, more than the {limit:,} a pack's member may hold." if size > limit else None
+
+
+def _read(pack, name, limit):
+    """A small member whole, refused past `limit` (its declared size, and what it really inflates to)."""
+    problem = _too_large(name, pack.getinfo(name).file_size, limit)
+    if problem:
+        return None, problem
     try:
-        return pack.read(name), None
+        with pack.open(name) as member:
+            data = member.read(limit + 1)
     except READ_ERRORS as error:
         return None, f"{name}: cannot be read ({error})."
+    return (None, _too_large(name, len(data), limit)) if len(data) > limit else (data, None)
 
 
 def _check_signature(pack, names, data, algorithm, public_key, hmac_key, allow_unsigned):
@@ -233,7 +259,7 @@ def _check_signature(pack, names, data, algorithm, public_key, hmac_key, allow_u
         )
     if SIGNATURE not in names:
         return _fail(f"{SIGNATURE}: missing from the pack.")
-    signature, problem = _read(pack, SIGNATURE)
+    signature, problem = _read(pack, SIGNATURE, MAX_SIGNATURE_BYTES)
     if problem:
         return _fail(problem)
     if algorithm == signing.ED25519:
@@ -256,8 +282,9 @@ def _check_signature(pack, names, data, algorithm, public_key, hmac_key, allow_u
 
 def _check_files(pack, names, listed, signed):
     expected = {name for name, _ in listed} | {MANIFEST} | ({SIGNATURE} if signed else set())
+    present = set(names)
     for name, sha256 in listed:
-        if name not in names:
+        if name not in present:
             return f"{name}: listed in the manifest but missing from the pack."
         digest, problem = _sha256(pack, name)
         if problem:
@@ -271,10 +298,17 @@ def _check_files(pack, names, listed, signed):
 
 
 def _sha256(pack, name):
-    digest = hashlib.sha256()
+    """The member's SHA-256, read in blocks, and refused past MAX_MEMBER_BYTES."""
+    problem = _too_large(name, pack.getinfo(name).file_size, MAX_MEMBER_BYTES)
+    if problem:
+        return None, problem
+    digest, size = hashlib.sha256(), 0
     try:
         with pack.open(name) as member:
             for block in iter(lambda: member.read(1 << 16), b""):
+                size += len(block)
+                if size > MAX_MEMBER_BYTES:
+                    return None, _too_large(name, size, MAX_MEMBER_BYTES)
                 digest.update(block)
     except READ_ERRORS as error:
         return None, f"{name}: cannot be read ({error})."

@@ -361,3 +361,64 @@ def test_a_pack_is_signed_with_the_configured_key_by_default(settings, tmp_path,
     assert manifest["signature"]["algorithm"] == "hmac-sha256"
     with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
         assert signing.verify_hmac(HMAC_SECRET.encode(), pack.read("manifest.json"), pack.read("manifest.sig"))
+
+
+# --- bounded reading of an untrusted pack -----------------------------------------------------------------
+
+
+def test_an_oversized_manifest_is_refused_before_it_is_parsed(signed, public_key_file):
+    rewrite(signed, lambda name, data: data + b" " * (2 << 20) if name == "manifest.json" else data)
+
+    with pytest.raises(CommandError, match=r"manifest.json: 2,09\d,\d{3} bytes, more than the 1,048,576"):
+        verify(signed, "--public-key", str(public_key_file))
+
+
+def test_an_oversized_signature_is_refused(signed, public_key_file):
+    rewrite(signed, lambda name, data: data * 1000 if name == "manifest.sig" else data)
+
+    with pytest.raises(CommandError, match=r"manifest.sig: [\d,]+ bytes, more than the 4,096"):
+        verify(signed, "--public-key", str(public_key_file))
+
+
+def test_a_member_larger_than_the_bound_is_not_read(signed, public_key_file, monkeypatch):
+    monkeypatch.setattr(evidence, "MAX_MEMBER_BYTES", 100)
+
+    with pytest.raises(CommandError, match=r"NOT verified: [a-z]+\.[a-z]+: [\d,]+ bytes, more than the 100 "):
+        verify(signed, "--public-key", str(public_key_file))
+
+
+def test_a_pack_of_too_many_members_is_refused(signed, public_key_file):
+    with zipfile.ZipFile(signed, "a") as pack:
+        for number in range(evidence.MAX_MEMBERS):
+            pack.writestr(f"padding/{number}.txt", "")
+
+    with pytest.raises(CommandError, match=r"the pack holds 1,00\d files, more than the 1,000"):
+        verify(signed, "--public-key", str(public_key_file))
+
+
+class Unscannable(list):
+    """A member list that fails if searched from the start for each name (the quadratic way)."""
+
+    membership_tests = 0
+
+    def count(self, value):
+        raise AssertionError("names.count() per name is quadratic")
+
+    def index(self, *args):
+        raise AssertionError("names.index() per name is quadratic")
+
+    def __contains__(self, value):
+        type(self).membership_tests += 1
+        return super().__contains__(value)
+
+
+def test_member_names_are_checked_in_linear_time(signed, public_key_file, monkeypatch):
+    with zipfile.ZipFile(signed, "a") as pack:
+        for number in range(500):
+            pack.writestr(f"padding/{number}.txt", "")
+    namelist = zipfile.ZipFile.namelist
+    monkeypatch.setattr(zipfile.ZipFile, "namelist", lambda pack: Unscannable(namelist(pack)))
+
+    with pytest.raises(CommandError, match="padding/0.txt: in the pack but not listed"):
+        verify(signed, "--public-key", str(public_key_file))
+    assert Unscannable.membership_tests <= 2  # a set answers the rest
