@@ -42,4 +42,3 @@ def current_findings(findings=None):
     return findings.current().annotate(
         status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
     )
-
