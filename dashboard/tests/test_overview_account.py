@@ -119,3 +119,11 @@ def test_cancel_a_queued_scan_from_the_page(client_as):
     )
     scan.refresh_from_db()
     assert scan.status == Scan.State.CANCELLED and "Cancelled" in response.text
+
+
+def test_a_plain_visit_says_the_order_it_shows(client_as):
+    seed_estate(3)
+    response = client_as("viewer").get(reverse("dashboard:overview"))
+    # The rows are in name order, and the sort select (no option selected: a browser shows the first) says so.
+    assert response.text.index("acct-00") < response.text.index("acct-01") < response.text.index("acct-02")
+    assert response.text.index('value="name"') < response.text.index('value="worst"')

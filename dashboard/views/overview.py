@@ -24,7 +24,9 @@ class OverviewFilters(forms.Form):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.all(), required=False, empty_label="All organizations"
     )
-    sort = forms.ChoiceField(choices=[("worst", "Worst first"), ("name", "Name")], required=False)
+    # Name first: a plain visit is in name order, so the select must say so (it shows the first choice).
+    # "Worst first" ranks the rows of the page shown.
+    sort = forms.ChoiceField(choices=[("name", "Name"), ("worst", "Worst first (this page)")], required=False)
 
     def apply(self, accounts):
         if not self.is_valid():
