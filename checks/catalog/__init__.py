@@ -20,6 +20,7 @@ from checks.catalog import (  # noqa: F401 - importing a module registers its ch
     proton,
     rds,
     s3,
+    s3_access,
     secretsmanager,
     sns,
     sqs,

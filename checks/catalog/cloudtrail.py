@@ -1,13 +1,12 @@
 """CloudTrail: an account-wide trail of API activity whose log files are validated, encrypted and not public."""
 
-from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed, not_applicable, passed
-from checks.inventory import account_uid
+from dataclasses import replace
+
+from checks.catalog.base import Area, KeyOwner, Severity, Status, check, errored, failed, not_applicable, passed
+from checks.catalog.s3_access import block_verdict, exposure
 
 GUIDANCE = "AWS data-protection guidance: set up API and user activity logging with AWS CloudTrail."
 TRAIL_NEEDS = ("cloudtrail:DescribeTrails",)
-BLOCK_FLAGS = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
-ACCOUNT_BLOCK_KEY = "s3_account_public_access_block"
-ACCOUNT_BLOCK_API = "s3control:GetPublicAccessBlock"
 
 
 def trail_label(trail):
@@ -139,15 +138,6 @@ def kms_encrypted(trail, inventory):
     return passed(f"{trail_label(trail)} log files are encrypted with KMS key {trail.key_arn}.", key_owner=owner)
 
 
-def effective_block(bucket_block, account_block):
-    """Per setting, S3 applies the stricter of the bucket's and the account's Block Public Access."""
-    return {flag: bool((bucket_block or {}).get(flag) or (account_block or {}).get(flag)) for flag in BLOCK_FLAGS}
-
-
-def error_on(inventory, uid, api):
-    return any(error.resource_uid == uid and error.api == api for error in inventory.errors)
-
-
 @check(
     "cloudtrail.bucket_not_public",
     title="Trail's S3 bucket blocks public access",
@@ -156,7 +146,9 @@ def error_on(inventory, uid, api):
     resource_type="cloudtrail.trail",
     needs=("cloudtrail:DescribeTrails", "s3:ListBuckets"),
     rationale=f"{GUIDANCE} The trail's bucket holds a record of every API call in the account; all four "
-    "S3 Block Public Access settings (on the bucket or the account) keep a policy or ACL mistake from publishing it.",
+    "S3 Block Public Access settings (on the bucket or the account) keep a policy or ACL mistake from publishing it. "
+    "Judged by the rule of s3.bucket_public_access_blocked; a failing bucket's reason also says whether a policy "
+    "statement or ACL grant opens it to everyone now (the rule of s3.bucket_not_public).",
     remediation="Console: S3 › the trail's bucket › Permissions › Block public access › Edit: turn on all four "
     "settings (or S3 › Block Public Access settings for this account). CLI: aws s3api put-public-access-block "
     "--bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,"
@@ -170,30 +162,10 @@ def bucket_not_public(trail, inventory):
             f"{trail_label(trail)} delivers to bucket {name!r}: bucket not in this account's "
             "inventory (it belongs to another account, such as a central log archive)."
         )
-    bucket_unknown = error_on(inventory, bucket.uid, "s3:GetPublicAccessBlock")
-    account = inventory.account
-    account_unknown = ACCOUNT_BLOCK_KEY not in account.evidence or error_on(
-        inventory, account_uid(inventory.account_id), ACCOUNT_BLOCK_API
-    )
-    bucket_block = None if bucket_unknown else bucket.evidence.get("public_access_block")
-    account_block = None if account_unknown else account.evidence.get(ACCOUNT_BLOCK_KEY)
-    effective = effective_block(bucket_block, account_block)
-    if all(effective.values()):
-        source = block_source(bucket_block, account_block)
-        return passed(f"{trail_label(trail)} bucket {name!r} blocks all public access ({source}).")
-    if bucket_unknown or account_unknown:
-        which = "the bucket's" if bucket_unknown else "the account's"
-        return errored(f"Could not read {which} Block Public Access settings for trail bucket {name!r}.")
-    off = ", ".join(flag for flag, on in effective.items() if not on)
-    return failed(
-        f"{trail_label(trail)} bucket {name!r} does not block all public access: {off} off at both "
-        "bucket and account level."
-    )
-
-
-def block_source(bucket_block, account_block):
-    if bucket_block and all(bucket_block.get(flag) for flag in BLOCK_FLAGS):
-        return "bucket-level settings"
-    if account_block and all(account_block.get(flag) for flag in BLOCK_FLAGS):
-        return "account-level settings"
-    return "bucket and account settings together"
+    # The rule of s3.bucket_public_access_blocked, and when it fails, s3.bucket_not_public's word on exposure.
+    verdict = block_verdict(bucket, inventory)
+    reason = f"{trail_label(trail)} delivers to bucket {name!r}: {verdict.reason}"
+    exposed = exposure(bucket, inventory).get("open") if verdict.status == Status.FAIL else None
+    if exposed:
+        reason = f"{reason} It is open to everyone now: {'; '.join(exposed)}."
+    return replace(verdict, reason=reason)

@@ -5,7 +5,8 @@ kms.key_policy_not_public and the *_policy_not_public checks (SQS, SNS, Secrets 
 OpenSearch access policies, S3 bucket policies), the snapshot checks and the S3 ACL check.
 
 A resource policy is public when an Allow statement names every principal (`"Principal": "*"`,
-`{"AWS": "*"}`, or Allow with `NotPrincipal`) and no condition narrows it to fixed accounts,
+`{"AWS": "*"}`, Allow with `NotPrincipal`, or a web identity provider such as `{"Federated": "graph.facebook.com"}`,
+whose users are anyone who signs in there) and no condition narrows it to fixed accounts,
 organisations, VPCs, VPC endpoints, source ARNs or IP ranges. The narrowing keys and the "fixed value"
 rule follow Amazon S3's documented meaning of "public" (values without wildcards or policy variables;
 aws:SourceIp ranges no broader than /8 for IPv4 and /32 for IPv6, private ranges excepted), extended with
@@ -78,13 +79,25 @@ def statements_of(document):
 
 
 def names_everyone(statement):
-    """The statement's principal is every AWS principal, authenticated or not."""
+    """The statement names every AWS principal, authenticated or not, or anyone a web identity provider signs in."""
     if "NotPrincipal" in statement:
         return True  # Allow + NotPrincipal grants everyone except the named principals
     principal = statement.get("Principal")
     if principal == "*":
         return True
-    return isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
+    if not isinstance(principal, dict):
+        return False
+    return "*" in as_list(principal.get("AWS")) or any(
+        is_web_identity(value) for value in as_list(principal.get("Federated"))
+    )
+
+
+def is_web_identity(provider):
+    """Amazon S3 counts `{"Federated": "graph.facebook.com"}` as public: anyone can sign in to such a provider.
+
+    A SAML or OIDC provider ARN (arn:aws:iam::ACCOUNT:saml-provider/…) is one account's own identity provider.
+    """
+    return not str(provider).startswith("arn:")
 
 
 def open_statements(document):
@@ -162,17 +175,18 @@ def policy_verdict(record, subject, key_owner=None):
         return errored(f"{subject} was not collected.", key_owner)
     public = public_statements(statements)
     if public:
-        sids = ", ".join(statement.get("sid", "?") for statement in public)
-        actions = ", ".join(sorted({str(action) for statement in public for action in statement.get("actions", [])}))
-        return failed(
-            f"{subject} statement(s) {sids} allow any principal {actions or 'the listed actions'} "
-            "with no narrowing condition.",
-            key_owner,
-        )
+        return failed(f"{subject} {public_phrase(public)}.", key_owner)
     if statements:
         narrowed = len(statements)
         return passed(f"{narrowed} statement(s) with a wildcard principal are narrowed by conditions.", key_owner)
     return passed(f"No {subject[0].lower()}{subject[1:]} statement allows every principal.", key_owner)
+
+
+def public_phrase(public):
+    """What the public statements allow, for a reason: "statement(s) Anyone allow any principal s3:GetObject …"."""
+    sids = ", ".join(statement.get("sid", "?") for statement in public)
+    actions = ", ".join(sorted({str(action) for statement in public for action in statement.get("actions", [])}))
+    return f"statement(s) {sids} allow any principal {actions or 'the listed actions'} with no narrowing condition"
 
 
 def shared_with_everyone(groups):

@@ -1,5 +1,5 @@
-"""Collector for S3: every bucket with its default encryption, policy, public access block, logging and tags,
-plus the account-level Block Public Access settings (an s3control call, kept on the account record)."""
+"""Collector for S3: every bucket with its default encryption, policy, public access block, ACL, logging and tags,
+plus the account-level Block Public Access settings (one s3control call per scan, kept on the account record)."""
 
 import ipaddress
 import json
@@ -10,6 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import ClientError
 
+from checks.catalog.policies import POLICY_EVIDENCE, open_statements, public_acl_grants, statements_of
+from checks.catalog.s3_access import ACCOUNT_BLOCK_API, ACCOUNT_BLOCK_KEY, ACL_EVIDENCE, BUCKET_BLOCK_KEY
 from checks.collectors.base import Collected, error_code, pages, tags_dict
 from checks.inventory import GLOBAL, Record, account_uid, error_from_exception
 
@@ -21,15 +23,12 @@ IAM_ACTIONS = {
     "GetBucketEncryption": "s3:GetEncryptionConfiguration",
     "GetBucketPolicy": "s3:GetBucketPolicy",
     "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "GetBucketAcl": "s3:GetBucketAcl",
     "GetBucketLogging": "s3:GetBucketLogging",
     "GetBucketTagging": "s3:GetBucketTagging",
     # Same operation name on another service (s3control), hence the prefix; a different IAM action.
     "s3control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
 }
-# The account-level call is recorded under this api so it never collides with the per-bucket one.
-ACCOUNT_BLOCK_API = "s3control:GetPublicAccessBlock"
-ACCOUNT_BLOCK_KEY = "s3_account_public_access_block"
-
 # GetBucketLocation answers null for us-east-1 and the legacy "EU" for eu-west-1.
 LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
 BLOCK_FLAGS = {
@@ -51,7 +50,7 @@ def bucket_arn(name):
 
 def collect(ctx, region):
     collected = Collected(SERVICE, region)
-    collect_account_block(ctx, collected)
+    account_block = collect_account_block(ctx, collected)
     client_in = regional_clients(ctx)
     buckets = []
     with collected.capture():
@@ -60,7 +59,7 @@ def collect(ctx, region):
             buckets.append(bucket)
     # Per-bucket reads are independent and I/O-bound; a few threads keep estates with many buckets fast.
     with collected.capture(), ThreadPoolExecutor(max_workers=BUCKET_WORKERS) as pool:
-        for record in pool.map(lambda bucket: bucket_record(bucket, client_in, collected), buckets):
+        for record in pool.map(lambda bucket: bucket_record(bucket, client_in, collected, account_block), buckets):
             collected.add(record)
     return collected
 
@@ -81,6 +80,7 @@ def regional_clients(ctx):
 
 
 def collect_account_block(ctx, collected):
+    """The account's Block Public Access settings ({} when none are set), or None when they could not be read."""
     uid = account_uid(ctx.account_id)
     try:
         control = ctx.client("s3control", ctx.home_region, inject_host_prefix=False)
@@ -94,6 +94,7 @@ def collect_account_block(ctx, collected):
     except Exception as error:  # noqa: BLE001 - a transport or data error is a recorded gap too
         return account_block_error(collected, error, uid)
     collected.add(Record(uid, "account", GLOBAL, ctx.account_id, evidence={ACCOUNT_BLOCK_KEY: block}))
+    return block or {}
 
 
 def drop_account_label_on_local_endpoint(request, **kwargs):
@@ -122,9 +123,10 @@ def account_block_error(collected, error, uid):
     # Tied to the account record, so it cannot turn every bucket's GetPublicAccessBlock need into an ERROR.
     found = error_from_exception(error, "s3control", collected.region, uid)
     collected.errors.append(replace(found, service=SERVICE, api=ACCOUNT_BLOCK_API))
+    return None
 
 
-def bucket_record(bucket, client_in, collected):
+def bucket_record(bucket, client_in, collected, account_block):
     name = bucket["Name"]
     uid = bucket_arn(name)
     region = bucket.get("BucketRegion") or GLOBAL
@@ -140,7 +142,9 @@ def bucket_record(bucket, client_in, collected):
         "kms_key_id": None,
         "has_bucket_policy": None,
         "policy_deny_statements": None,
-        "public_access_block": None,
+        POLICY_EVIDENCE: None,
+        BUCKET_BLOCK_KEY: None,
+        ACL_EVIDENCE: None,
         "logging_target_bucket": None,
         "logging_target_prefix": None,
     }
@@ -151,8 +155,12 @@ def bucket_record(bucket, client_in, collected):
         evidence.update(encryption)
     with collected.capture(resource_uid=uid, api="s3:GetBucketPolicy"):
         evidence.update(bucket_policy(client, name))
+    bucket_block = None
     with collected.capture(resource_uid=uid, api="s3:GetPublicAccessBlock"):
-        evidence["public_access_block"] = bucket_public_access_block(client, name)
+        evidence[BUCKET_BLOCK_KEY] = bucket_block = bucket_public_access_block(client, name)
+    if not ignores_public_acls(bucket_block, account_block):
+        with collected.capture(resource_uid=uid, api="s3:GetBucketAcl"):
+            evidence[ACL_EVIDENCE] = public_grants(client.get_bucket_acl(Bucket=name).get("Grants"))
     with collected.capture(resource_uid=uid, api="s3:GetBucketLogging"):
         evidence.update(bucket_logging(client, name))
     with collected.capture(resource_uid=uid, api="s3:GetBucketTagging"):
@@ -190,27 +198,17 @@ def default_encryption(client, name):
 
 
 def bucket_policy(client, name):
+    """The Deny statements the in-transit checks judge, and the statements open to everyone (policies.py)."""
     try:
         text = client.get_bucket_policy(Bucket=name)["Policy"]
     except ClientError as error:
         if error_code(error) == "NoSuchBucketPolicy":
-            return {"has_bucket_policy": False, "policy_deny_statements": []}
+            return {"has_bucket_policy": False, "policy_deny_statements": [], POLICY_EVIDENCE: []}
         raise
-    denies = [
-        compact(statement) for statement in policy_statements(json.loads(text)) if statement.get("Effect") == "Deny"
-    ]
-    return {"has_bucket_policy": True, "policy_deny_statements": denies}
-
-
-def policy_statements(document):
-    """The statements of a policy document; ValueError (a MalformedResponse gap) when it has no valid shape."""
-    if not isinstance(document, dict) or "Statement" not in document:
-        raise ValueError("bucket policy is not a JSON object with a Statement")
-    statements = document["Statement"]
-    statements = [statements] if isinstance(statements, dict) else statements
-    if not isinstance(statements, list) or not all(isinstance(statement, dict) for statement in statements):
-        raise ValueError("bucket policy Statement is neither an object nor a list of objects")
-    return statements
+    # A policy of no valid shape raises ValueError: a MalformedResponse gap on this bucket.
+    document = json.loads(text)
+    denies = [compact(statement) for statement in statements_of(document) if statement.get("Effect") == "Deny"]
+    return {"has_bucket_policy": True, "policy_deny_statements": denies, POLICY_EVIDENCE: open_statements(document)}
 
 
 def compact(statement):
@@ -229,6 +227,20 @@ def bucket_public_access_block(client, name):
             return None
         raise
     return block_flags(response["PublicAccessBlockConfiguration"])
+
+
+def ignores_public_acls(bucket_block, account_block):
+    """IgnorePublicAcls is on for the bucket or the account: no ACL can open it, and S3 answers GetBucketAcl with
+    the ACL it enforces (public grants left out), so the ACL is not read."""
+    return bool((bucket_block or {}).get("ignore_public_acls") or (account_block or {}).get("ignore_public_acls"))
+
+
+def public_grants(grants):
+    """The ACL grants to AllUsers or AuthenticatedUsers, as {"grantee": "AllUsers", "permission": "READ"}."""
+    return [
+        {"grantee": grant["Grantee"]["URI"].rsplit("/", 1)[-1], "permission": grant.get("Permission", "")}
+        for grant in public_acl_grants(grants)
+    ]
 
 
 def bucket_logging(client, name):

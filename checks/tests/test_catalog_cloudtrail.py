@@ -144,7 +144,7 @@ def test_bucket_blocking_everything_passes():
         account_record(s3_account_public_access_block=None),
     )
     assert result.status == Status.PASS
-    assert "bucket-level" in result.reason
+    assert "(on the bucket)" in result.reason
 
 
 def test_account_level_block_covers_a_bucket_without_its_own():
@@ -152,7 +152,7 @@ def test_account_level_block_covers_a_bucket_without_its_own():
         "cloudtrail.bucket_not_public", trail(), bucket(), account_record(s3_account_public_access_block=ALL_ON)
     )
     assert result.status == Status.PASS
-    assert "account-level" in result.reason
+    assert "(at the account)" in result.reason
 
 
 def test_bucket_and_account_settings_combine_per_setting():
@@ -175,7 +175,28 @@ def test_bucket_open_at_both_levels_fails_naming_the_settings():
         account_record(s3_account_public_access_block=None),
     )
     assert result.status == Status.FAIL
-    assert "block_public_policy" in result.reason
+    assert "off for BlockPublicPolicy" in result.reason
+    assert "open to everyone" not in result.reason  # nothing opens it today
+
+
+def test_unblocked_bucket_that_is_open_says_so_by_the_rule_of_s3_bucket_not_public():
+    from checks.catalog.policies import POLICY_EVIDENCE
+
+    open_policy = [{"sid": "Anyone", "actions": ["s3:GetObject"], "condition": {}}]
+    acl = [{"grantee": "AllUsers", "permission": "READ"}]
+    exposed = make_record(
+        "s3.bucket",
+        uid="arn:aws:s3:::trail-logs",
+        name="trail-logs",
+        **{POLICY_EVIDENCE: open_policy},
+        acl_public_grants=acl,
+    )
+    result = run_check(
+        "cloudtrail.bucket_not_public", trail(), exposed, account_record(s3_account_public_access_block=None)
+    )
+    assert result.status == Status.FAIL
+    assert "open to everyone now: policy statement(s) Anyone" in result.reason
+    assert "READ to everyone (AllUsers)" in result.reason
 
 
 def test_bucket_of_another_account_is_not_applicable():

@@ -32,7 +32,14 @@ def policy(*statements):
 
 @pytest.mark.parametrize(
     "principal",
-    ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::111122223333:root", "*"]}],
+    [
+        "*",
+        {"AWS": "*"},
+        {"AWS": ["arn:aws:iam::111122223333:root", "*"]},
+        # Amazon S3's meaning of "public": a web identity provider's users are anyone who signs in there.
+        {"Federated": "graph.facebook.com"},
+        {"Federated": ["cognito-identity.amazonaws.com"]},
+    ],
 )
 def test_every_spelling_of_everyone_is_open(principal):
     assert [s["sid"] for s in open_statements(policy(allow(principal)))] == ["S"]
@@ -45,7 +52,12 @@ def test_allow_with_not_principal_is_open_to_everyone_else():
 
 @pytest.mark.parametrize(
     "principal",
-    [{"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, {"Service": "sns.amazonaws.com"}, {"AWS": ACCOUNT}],
+    [
+        {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        {"Service": "sns.amazonaws.com"},
+        {"AWS": ACCOUNT},
+        {"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"},  # one account's own identity provider
+    ],
 )
 def test_named_principals_are_not_open(principal):
     assert open_statements(policy(allow(principal))) == []

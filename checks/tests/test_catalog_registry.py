@@ -87,8 +87,6 @@ DESIGN_IDS = {
 # parallel work removes its own lines without touching another's). Empty when the catalog is complete.
 PENDING = {
     # S3 public access, resource policies of SQS/SNS/Secrets Manager, SNS subscriptions
-    "s3.bucket_public_access_blocked",
-    "s3.bucket_not_public",
     "sqs.queue_policy_not_public",
     "sns.topic_policy_not_public",
     "secretsmanager.secret_policy_not_public",

@@ -396,3 +396,100 @@ def test_listing_that_fails_on_a_later_page_keeps_the_buckets_already_listed(aws
     assert sorted(buckets_of(collected)) == ["first-a", "first-b"]
     [error] = collected.errors
     assert (error.api, error.code, error.resource_uid) == ("s3:ListBuckets", "SlowDown", "")
+
+
+# ---- public access: the open part of the policy, the public ACL grants, and when the ACL is not read ----
+
+
+def put_account_block(aws, configuration):
+    control = aws.session.client("s3control", region_name="us-east-1", config=Config(inject_host_prefix=False))
+    control.meta.events.register("before-sign.s3-control", s3.drop_account_label_on_local_endpoint)
+    control.put_public_access_block(AccountId=aws.account_id, PublicAccessBlockConfiguration=configuration)
+
+
+def test_public_policy_statements_and_public_acl_grants_are_collected(aws):
+    client = make_bucket(aws, "website")
+    client.put_bucket_acl(Bucket="website", ACL="public-read")
+    statement = {
+        "Sid": "PublicRead",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::website/*",
+    }
+    client.put_bucket_policy(Bucket="website", Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    make_bucket(aws, "private")
+
+    ctx, collected = scan(aws)
+
+    buckets = buckets_of(collected)
+    website, private = buckets["website"].evidence, buckets["private"].evidence
+    assert website["policy_public_statements"] == [{"sid": "PublicRead", "actions": ["s3:GetObject"], "condition": {}}]
+    assert website["acl_public_grants"] == [{"grantee": "AllUsers", "permission": "READ"}]
+    assert (private["policy_public_statements"], private["acl_public_grants"]) == ([], [])
+    assert collected.errors == []
+    assert ctx.call_log.repeated() == {}
+
+
+def acl_reads(ctx):
+    """The buckets whose ACL was read (the call log holds botocore's request: its auth_path is "/BUCKET/")."""
+    calls = ctx.call_log.calls
+    return sorted(
+        json.loads(request)["auth_path"].strip("/")
+        for (_, _, operation, request) in calls
+        if operation == "GetBucketAcl"
+    )
+
+
+def test_acl_is_not_read_where_ignore_public_acls_makes_it_moot(aws):
+    # S3 answers GetBucketAcl with the ACL it enforces: under IgnorePublicAcls no public grant ever shows.
+    client = make_bucket(aws, "ignoring")
+    client.put_public_access_block(Bucket="ignoring", PublicAccessBlockConfiguration={"IgnorePublicAcls": True})
+    make_bucket(aws, "plain")
+
+    ctx, collected = scan(aws)
+
+    assert acl_reads(ctx) == ["plain"]
+    assert buckets_of(collected)["ignoring"].evidence["acl_public_grants"] is None
+    assert buckets_of(collected)["plain"].evidence["acl_public_grants"] == []
+
+    put_account_block(aws, {"IgnorePublicAcls": True})
+    ctx, _ = scan(aws)
+    assert acl_reads(ctx) == []  # the account's setting covers every bucket: not one ACL call
+
+
+def test_acl_is_read_when_the_account_settings_could_not_be(aws):
+    deny(aws.session, "s3-control", "GetPublicAccessBlock")
+    make_bucket(aws, "unsure")
+
+    ctx, _ = scan(aws)
+
+    assert acl_reads(ctx) == ["unsure"]
+    assert [op for (service, _, op, _) in ctx.call_log.calls if service == "s3control"] == ["GetPublicAccessBlock"]
+
+
+def test_denied_acl_is_an_error_on_that_bucket_only(aws):
+    deny(aws.session, "s3", "GetBucketAcl")
+    make_bucket(aws, "guarded")
+
+    _, collected = scan(aws)
+
+    [error] = collected.errors
+    assert (error.api, error.code, error.resource_uid) == ("s3:GetBucketAcl", "AccessDenied", "arn:aws:s3:::guarded")
+    evidence = buckets_of(collected)["guarded"].evidence
+    assert evidence["acl_public_grants"] is None
+    assert evidence["policy_public_statements"] == []
+
+
+def test_account_block_public_access_is_read_once_per_scan_not_per_bucket(aws):
+    for index in range(3):
+        make_bucket(aws, f"many-{index}")
+
+    ctx, _ = scan(aws)
+
+    counts = {}
+    for (service, _, operation, _), count in ctx.call_log.calls.items():
+        counts[service, operation] = counts.get((service, operation), 0) + count
+    assert counts["s3control", "GetPublicAccessBlock"] == 1
+    assert counts["s3", "GetPublicAccessBlock"] == 3
+    assert counts["s3", "GetBucketAcl"] == 3

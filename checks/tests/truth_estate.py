@@ -79,6 +79,8 @@ VERDICTS = {
     "s3.bucket_secure_transport": {PASS, FAIL},
     "s3.bucket_min_tls_12": {PASS, FAIL},
     "s3.bucket_server_access_logging": {PASS, FAIL},
+    "s3.bucket_public_access_blocked": {PASS, FAIL},
+    "s3.bucket_not_public": {PASS, FAIL},
     "ebs.encryption_by_default": {PASS, FAIL},
     "ebs.volume_encrypted": {PASS, FAIL},
     "rds.instance_storage_encrypted": {PASS, FAIL},
@@ -564,10 +566,16 @@ def bucket(
     policy=None,
     logs_to=None,
     block=False,
+    acl=None,
+    opened=False,
     tags=None,
     hygiene=PASS,
 ):
-    """A bucket and its five s3.* expectations. `sse`: None (moto's default: none), "AES256" or "aws:kms"."""
+    """A bucket and its seven s3.* expectations. `sse`: None (moto's default: none), "AES256" or "aws:kms".
+
+    `acl`: a canned ACL ("public-read"); `opened`: its policy or ACL opens it to everyone, unless Block Public
+    Access (`block` on the bucket, or the account's in estate.handles["blocked_accounts"]) neutralises it.
+    """
     s3 = estate.client(account, "s3", region)
     options = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **options)
@@ -580,6 +588,8 @@ def bucket(
         )
     if policy:
         put_policy(s3, name, policy)
+    if acl:
+        s3.put_bucket_acl(Bucket=name, ACL=acl)
     if logs_to:
         s3.put_bucket_logging(
             Bucket=name, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": logs_to, "TargetPrefix": f"{name}/"}}
@@ -607,6 +617,10 @@ def bucket(
     truth.expect(account, "s3.bucket_secure_transport", uid, PASS if "DenyInsecureTransport" in statements else FAIL)
     truth.expect(account, "s3.bucket_min_tls_12", uid, PASS if "DenyOldTls" in statements else FAIL)
     truth.expect(account, "s3.bucket_server_access_logging", uid, PASS if logs_to else FAIL)
+    # Set before Block Public Access, as in AWS (where BlockPublicAcls/BlockPublicPolicy refuse new public grants).
+    blocked = block or account in estate.handles.get("blocked_accounts", ())
+    truth.expect(account, "s3.bucket_public_access_blocked", uid, PASS if blocked else FAIL)
+    truth.expect(account, "s3.bucket_not_public", uid, FAIL if opened and not blocked else PASS)
     if sse == "aws:kms":
         truth.uses(account, uid, key)
     return uid
@@ -631,8 +645,31 @@ def log_delivery_policy(bucket_name):
 SECURE_TRANSPORT_ONLY_POLICY = {"Version": "2012-10-17", "Statement": [TLS_ONLY_POLICY["Statement"][0]]}
 
 
+PUBLIC_READ_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "PublicRead",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::{bucket}/*",
+        }
+    ],
+}
+
+
+def account_block(estate, account):
+    """All four Block Public Access settings on for the whole account (one s3control call)."""
+    control = estate.client(account, "s3control", inject_host_prefix=False)
+    control.meta.events.register("before-sign.s3-control", s3_collector.drop_account_label_on_local_endpoint)
+    control.put_public_access_block(AccountId=account, PublicAccessBlockConfiguration=BLOCK_ALL)
+    estate.handles.setdefault("blocked_accounts", set()).add(account)
+
+
 def build_storage(estate, keys):
     prod, central = estate.prod, estate.keys
+    account_block(estate, central)
     bucket(estate, prod, "prod-access-logs", sse="AES256", policy=log_delivery_policy("prod-access-logs"))
     bucket(estate, prod, "prod-sse-s3", sse="AES256", policy=TLS_ONLY_POLICY, logs_to="prod-access-logs")
     bucket(estate, prod, "prod-sse-kms-default", sse="aws:kms", key=keys["aws/s3"])
@@ -656,9 +693,18 @@ def build_storage(estate, keys):
     bucket(estate, prod, "prod-trail-logs", sse="AES256", block=True)
     bucket(estate, prod, "prod-eu-trail", region=EU, sse="AES256")
     bucket(estate, central, "keys-trail-logs")
-    control = estate.client(central, "s3control", inject_host_prefix=False)
-    control.meta.events.register("before-sign.s3-control", s3_collector.drop_account_label_on_local_endpoint)
-    control.put_public_access_block(AccountId=central, PublicAccessBlockConfiguration=BLOCK_ALL)
+    # Open to everyone by policy and ACL; the same, neutralised by the bucket's Block Public Access.
+    bucket(estate, prod, "prod-public-site", sse="AES256", policy=PUBLIC_READ_POLICY, acl="public-read", opened=True)
+    bucket(
+        estate,
+        prod,
+        "prod-public-blocked",
+        sse="AES256",
+        policy=PUBLIC_READ_POLICY,
+        acl="public-read",
+        opened=True,
+        block=True,
+    )
 
 
 def volume(estate, account, name, region, *, encrypted, key=None, tags=None, hygiene=PASS):
