@@ -21,6 +21,17 @@ import json
 
 from checks.catalog.base import errored, failed, passed
 
+# Where the checks of the access area cite the guidance, and how they name the shared rule.
+ACCESS_GUIDANCE = (
+    "AWS data-protection guidance: give each identity only the permissions it needs, and use all default "
+    "security controls within AWS services."
+)
+PUBLIC_RULE = (
+    "One rule decides what is public, shared by kms.key_policy_not_public, s3.bucket_not_public and every "
+    '*_policy_not_public check (Amazon S3\'s documented meaning of "public"): an Allow for every principal ("*", '
+    '{"AWS": "*"}, NotPrincipal, a web identity provider) that no condition narrows to fixed accounts, '
+    "organisations, networks or sources."
+)
 POLICY_EVIDENCE = "policy_public_statements"  # None: the policy was not read; []: nothing open to everyone
 
 # Condition keys that tie a request to known accounts, organisations, resources, networks or callers.

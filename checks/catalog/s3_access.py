@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from checks.catalog.base import Area, Severity, check, errored, failed, passed
-from checks.catalog.policies import POLICY_EVIDENCE, public_phrase, public_statements
+from checks.catalog.policies import ACCESS_GUIDANCE, POLICY_EVIDENCE, PUBLIC_RULE, public_phrase, public_statements
 
 ACCOUNT_BLOCK_KEY = "s3_account_public_access_block"
 ACCOUNT_BLOCK_API = "s3control:GetPublicAccessBlock"
@@ -32,9 +32,8 @@ BLOCK_FLAGS = {
 }
 ACL_GROUP_LABELS = {"AllUsers": "everyone (AllUsers)", "AuthenticatedUsers": "any AWS account (AuthenticatedUsers)"}
 GUIDANCE = (
-    "AWS data-protection guidance: protect data with individual identities given only the permissions they "
-    "need; S3 buckets and objects are private by default, and AWS recommends all four Block Public Access "
-    "settings on for the account."
+    f"{ACCESS_GUIDANCE} S3 buckets and objects are private by default; AWS recommends all four Block Public "
+    "Access settings on for the account."
 )
 BLOCK_ALL_CLI = (
     "aws s3control put-public-access-block --account-id ACCOUNT_ID --public-access-block-configuration "
@@ -47,13 +46,15 @@ BLOCK_ALL_CLI = (
 # ---- the settings in force ------------------------------------------------------------------------------------
 
 
-def error_on(inventory, uid, api):
-    return any(error.resource_uid == uid and error.api == api for error in inventory.errors)
+def failure(inventory, uid, api):
+    """ " (AccessDenied)" when `api` failed on `uid` in this scan, else ""."""
+    codes = sorted({error.code for error in inventory.errors if error.resource_uid == uid and error.api == api})
+    return f" ({', '.join(codes)})" if codes else ""
 
 
 def bucket_level(bucket, inventory):
     """The bucket's own settings ({} when it has none), or None when they could not be read."""
-    if error_on(inventory, bucket.uid, BUCKET_BLOCK_API):
+    if failure(inventory, bucket.uid, BUCKET_BLOCK_API):
         return None
     return bucket.evidence.get(BUCKET_BLOCK_KEY) or {}
 
@@ -61,7 +62,7 @@ def bucket_level(bucket, inventory):
 def account_level(inventory):
     """The account's settings ({} when it has none), or None when they could not be read."""
     account = inventory.account
-    if ACCOUNT_BLOCK_KEY not in account.evidence or error_on(inventory, account.uid, ACCOUNT_BLOCK_API):
+    if ACCOUNT_BLOCK_KEY not in account.evidence or failure(inventory, account.uid, ACCOUNT_BLOCK_API):
         return None
     return account.evidence[ACCOUNT_BLOCK_KEY] or {}
 
@@ -93,13 +94,18 @@ def names(flags):
     return ", ".join(BLOCK_FLAGS[flag] for flag in flags)
 
 
-def unread_phrase(flags, bucket_block, account_block):
+def unread_phrase(flags, bucket, inventory):
     """Why `flags` are unknown ("BlockPublicPolicy is off at the account, and the bucket's … could not be read")."""
+    bucket_block, account_block = levels(bucket, inventory)
+    bucket_why = failure(inventory, bucket.uid, BUCKET_BLOCK_API)
+    account_why = failure(inventory, inventory.account.uid, ACCOUNT_BLOCK_API)
     if bucket_block is None and account_block is None:
-        return "The bucket's and the account's Block Public Access settings could not be read"
-    read, unread = ("at the account", "the bucket's") if bucket_block is None else ("on the bucket", "the account's")
-    verb = "is" if len(flags) == 1 else "are"
-    return f"{names(flags)} {verb} off {read}, and {unread} Block Public Access settings could not be read"
+        return f"Block Public Access settings could not be read: the bucket's{bucket_why}, the account's{account_why}"
+    if bucket_block is None:
+        read, unread = "at the account", f"the bucket's Block Public Access settings could not be read{bucket_why}"
+    else:
+        read, unread = "on the bucket", f"the account's Block Public Access settings could not be read{account_why}"
+    return f"{names(flags)} {'is' if len(flags) == 1 else 'are'} off {read}, and {unread}"
 
 
 def block_verdict(bucket, inventory):
@@ -114,7 +120,7 @@ def block_verdict(bucket, inventory):
     if off:
         return failed(f"Block Public Access is off for {names(off)} on the bucket and at the account.")
     unknown = [flag for flag, on in state.items() if on is None]
-    return errored(f"{unread_phrase(unknown, bucket_block, account_block)}.")
+    return errored(f"{unread_phrase(unknown, bucket, inventory)}.")
 
 
 @check(
@@ -155,23 +161,30 @@ class WayIn:
     """One way a bucket is opened to everyone, and the setting that neutralises it."""
 
     what: str
+    api: str
     flag: str
     describe: Callable
 
 
-POLICY = WayIn("the bucket policy", "restrict_public_buckets", lambda public: f"policy {public_phrase(public)}")
-ACL = WayIn("the bucket ACL", "ignore_public_acls", acl_phrase)
+POLICY = WayIn(
+    "the bucket policy",
+    "s3:GetBucketPolicy",
+    "restrict_public_buckets",
+    lambda public: f"policy {public_phrase(public)}",
+)
+ACL = WayIn("the bucket ACL", "s3:GetBucketAcl", "ignore_public_acls", acl_phrase)
 
 
-def judge_way(way, found, bucket_block, account_block):
+def judge_way(way, found, bucket, inventory):
     """("open" | "neutralised" | "unknown" | None, words): what `found` (public statements or grants) does."""
+    bucket_block, account_block = levels(bucket, inventory)
     on = in_force(way.flag, bucket_block, account_block)
     setting = BLOCK_FLAGS[way.flag]
     if on:
         where = where_on([way.flag], bucket_block, account_block)
         return ("neutralised", f"{way.describe(found)}, which {setting} ({where}) neutralises") if found else (None, "")
     if found is None:
-        return "unknown", f"{way.what} could not be read"
+        return "unknown", f"{way.what} could not be read{failure(inventory, bucket.uid, way.api)}"
     if not found:
         return None, ""
     if on is False:
@@ -181,7 +194,6 @@ def judge_way(way, found, bucket_block, account_block):
 
 def exposure(bucket, inventory):
     """{"open" | "neutralised" | "unknown": [words]} for the bucket policy and the bucket ACL."""
-    bucket_block, account_block = levels(bucket, inventory)
     statements = bucket.evidence.get(POLICY_EVIDENCE)
     found_by_way = (
         (POLICY, None if statements is None else public_statements(statements)),
@@ -189,7 +201,7 @@ def exposure(bucket, inventory):
     )
     found = {}
     for way, public in found_by_way:
-        kind, words = judge_way(way, public, bucket_block, account_block)
+        kind, words = judge_way(way, public, bucket, inventory)
         if kind:
             found.setdefault(kind, []).append(words)
     return found
@@ -204,13 +216,12 @@ def exposure(bucket, inventory):
     # The policy, ACL and Block Public Access reads are judged here: a setting in force makes an unread
     # policy or ACL moot (and S3 answers GetBucketAcl with the ACL it enforces, so it is not read then).
     needs=("s3:ListBuckets", ACCOUNT_BLOCK_API),
-    rationale=f"{GUIDANCE} A bucket is open to everyone when a bucket policy statement allows every principal "
-    "with no condition fixing the accounts, organisation, network or source it serves (Amazon S3's meaning of "
-    '"public", the rule every *_policy_not_public check shares), or when its ACL grants anything to AllUsers '
-    "or AuthenticatedUsers — unless S3 neutralises it: RestrictPublicBuckets limits a public policy to AWS "
-    "services and the owner's account, IgnorePublicAcls ignores public ACLs (either at the bucket or the "
-    "account). Object ACLs are not read (one call per object); IgnorePublicAcls, judged by "
-    "s3.bucket_public_access_blocked, covers them.",
+    rationale=f"{GUIDANCE} A bucket is open to everyone when a bucket policy statement is public, or when its ACL "
+    "grants anything to AllUsers or AuthenticatedUsers — unless S3 neutralises it: RestrictPublicBuckets limits a "
+    "public policy to AWS services and the owner's account, IgnorePublicAcls ignores public ACLs (either at the "
+    "bucket or the account; BlockPublicAcls and BlockPublicPolicy only refuse new ones). Object ACLs are not read "
+    "(one call per object); IgnorePublicAcls, judged by s3.bucket_public_access_blocked, covers them. "
+    f"{PUBLIC_RULE}",
     remediation='Console: S3 › the bucket › Permissions: remove the policy statements with Principal "*" (or '
     "add a condition such as aws:PrincipalOrgID or aws:SourceVpce) and the ACL grants to Everyone and "
     "Authenticated users; then turn on Block public access. CLI: aws s3api put-bucket-acl --bucket BUCKET "

@@ -1,4 +1,5 @@
-"""Secrets Manager secrets: encrypted with a customer-managed key rather than aws/secretsmanager."""
+"""Secrets Manager secrets: encrypted with a customer-managed key rather than aws/secretsmanager, and a resource
+policy that does not open them to everyone."""
 
 from checks.catalog.base import (
     EXTERNAL_KEY_RATIONALE,
@@ -13,6 +14,7 @@ from checks.catalog.base import (
     passed,
     passed_external_key,
 )
+from checks.catalog.policies import ACCESS_GUIDANCE, PUBLIC_RULE, policy_verdict
 
 
 @check(
@@ -44,3 +46,24 @@ def secret_customer_managed_key(secret, inventory):
     if owner == KeyOwner.EXTERNAL:
         return passed_external_key(f"Secret uses {key}", key, inventory)
     return errored_unknown_key(f"Secret uses {key}", key, secret.region, inventory)
+
+
+@check(
+    "secretsmanager.secret_policy_not_public",
+    title="Secret's resource policy does not open it to everyone",
+    area=Area.ACCESS,
+    severity=Severity.CRITICAL,
+    resource_type="secretsmanager.secret",
+    needs=("secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy"),
+    rationale=f'{ACCESS_GUIDANCE} A resource policy statement that allows Principal "*" with no condition fixing '
+    "the accounts or organisation it serves offers the secret's value (secretsmanager:GetSecretValue) or its "
+    "management to any AWS principal; only the key policy of its KMS key then stands in the way. A secret "
+    f"without a resource policy is reachable only through its own account's IAM policies. {PUBLIC_RULE}",
+    remediation="Console: Secrets Manager › the secret › Overview › Resource permissions › Edit: name the "
+    "principals, or add a condition such as aws:PrincipalOrgID or aws:PrincipalAccount. CLI: aws secretsmanager "
+    "put-resource-policy --secret-id SECRET_ARN --resource-policy file://policy.json --block-public-policy "
+    "(--block-public-policy makes Secrets Manager refuse a policy that allows broad access; without it, public "
+    "policies are accepted), or remove it: aws secretsmanager delete-resource-policy --secret-id SECRET_ARN",
+)
+def secret_policy_not_public(secret, inventory):
+    return policy_verdict(secret, "Secret policy")

@@ -1,7 +1,9 @@
-"""SNS: topics with their encryption, and subscriptions (whose endpoint URLs may carry credentials)."""
+"""SNS: topics with their encryption and access policy, and subscriptions (their protocol, and endpoint URLs that may
+carry credentials)."""
 
 import hashlib
 
+from checks.catalog.policies import POLICY_EVIDENCE, open_statements
 from checks.collectors.base import Collected, pages, redact_url
 from checks.inventory import Record
 
@@ -29,19 +31,22 @@ def collect_topics(sns, region, collected):
     with collected.capture(api="sns:ListTopics"):
         arns = [topic["TopicArn"] for topic in pages(sns, "list_topics", "Topics")]
     for arn in arns:
-        attributes = None
+        attributes = policy = None
         with collected.capture(resource_uid=arn, api="sns:GetTopicAttributes"):
+            # The attributes hold the access policy too (AWS gives every topic one: its owner's account only).
             attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+            policy = open_statements(attributes.get("Policy"))
         # A topic whose attributes failed is still listed, so its checks show ERROR rather than vanish.
-        collected.add(topic_record(arn, region, attributes))
+        collected.add(topic_record(arn, region, attributes, policy))
 
 
-def topic_record(arn, region, attributes):
+def topic_record(arn, region, attributes, policy):
     name = arn.rsplit(":", 1)[-1]
     if attributes is None:
         return Record(uid=arn, type="sns.topic", region=region, name=name)
     key = attributes.get("KmsMasterKeyId") or None
-    return Record(uid=arn, type="sns.topic", region=region, name=name, evidence={"encrypted": bool(key)}, key_arn=key)
+    evidence = {"encrypted": bool(key), POLICY_EVIDENCE: policy}
+    return Record(uid=arn, type="sns.topic", region=region, name=name, evidence=evidence, key_arn=key)
 
 
 def collect_subscriptions(sns, region, collected):

@@ -1,14 +1,16 @@
-"""SQS: queues and how they are encrypted (SSE-SQS with an AWS-owned key, or SSE-KMS)."""
+"""SQS: queues, how they are encrypted (SSE-SQS with an AWS-owned key, or SSE-KMS) and who their policy lets in."""
 
 from urllib.parse import urlsplit
 
+from checks.catalog.policies import POLICY_EVIDENCE, open_statements
 from checks.collectors.base import Collected, pages
 from checks.inventory import Record
 
 SERVICE = "sqs"
 SCOPE = "regional"
 IAM_ACTIONS = {"ListQueues": "sqs:ListQueues", "GetQueueAttributes": "sqs:GetQueueAttributes"}
-ATTRIBUTES = ["QueueArn", "SqsManagedSseEnabled", "KmsMasterKeyId"]
+# One GetQueueAttributes per queue reads the encryption and the access policy together.
+ATTRIBUTES = ["QueueArn", "SqsManagedSseEnabled", "KmsMasterKeyId", "Policy"]
 # Tags are not collected: ListQueueTags would be a second call per queue and no check reads them.
 
 
@@ -20,11 +22,13 @@ def collect(ctx, region):
         urls = list(pages(sqs, "list_queues", "QueueUrls"))
     for url in urls:
         arn = queue_arn(url, region, ctx.account_id)
-        attributes = None
+        attributes = policy = None
         with collected.capture(resource_uid=arn, api="sqs:GetQueueAttributes"):
             attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=ATTRIBUTES)["Attributes"]
+            # No Policy attribute: the queue has no access policy (only its account's IAM policies reach it).
+            policy = open_statements(attributes.get("Policy"))
         # A queue whose attributes failed is still listed, so its checks show ERROR rather than vanish.
-        collected.add(queue_record(arn, region, attributes))
+        collected.add(queue_record(arn, region, attributes, policy))
     return collected
 
 
@@ -35,7 +39,7 @@ def queue_arn(url, region, account_id):
     return f"arn:aws:sqs:{region}:{owner}:{name}"
 
 
-def queue_record(arn, region, attributes):
+def queue_record(arn, region, attributes, policy):
     name = arn.rsplit(":", 1)[-1]
     if attributes is None:
         return Record(uid=arn, type="sqs.queue", region=region, name=name)
@@ -46,6 +50,6 @@ def queue_record(arn, region, attributes):
         type="sqs.queue",
         region=region,
         name=name,
-        evidence={"encrypted": bool(key) or sqs_managed, "sqs_managed_sse": sqs_managed},
+        evidence={"encrypted": bool(key) or sqs_managed, "sqs_managed_sse": sqs_managed, POLICY_EVIDENCE: policy},
         key_arn=key,
     )

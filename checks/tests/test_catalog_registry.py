@@ -86,11 +86,6 @@ DESIGN_IDS = {
 # Ids of DESIGN's list not registered yet, while issue 12 is built (one block per piece of work, so
 # parallel work removes its own lines without touching another's). Empty when the catalog is complete.
 PENDING = {
-    # S3 public access, resource policies of SQS/SNS/Secrets Manager, SNS subscriptions
-    "sqs.queue_policy_not_public",
-    "sns.topic_policy_not_public",
-    "secretsmanager.secret_policy_not_public",
-    "sns.subscription_https",
     # RDS clusters, snapshots and parameter groups; EBS snapshots; Redshift
     "rds.cluster_storage_encrypted",
     "rds.snapshot_encrypted",

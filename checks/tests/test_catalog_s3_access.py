@@ -106,7 +106,7 @@ def test_unread_bucket_settings_are_an_error_when_the_account_leaves_some_off():
     result = verdict(BLOCKED, bucket(), {"block_public_acls": True, "ignore_public_acls": True}, errors)
     assert result.status == Status.ERROR
     assert "BlockPublicPolicy, RestrictPublicBuckets are off at the account" in result.reason
-    assert "the bucket's Block Public Access settings could not be read" in result.reason
+    assert "the bucket's Block Public Access settings could not be read (AccessDenied)" in result.reason
 
 
 def test_unread_account_settings_pass_a_blocked_bucket_and_leave_others_unknown():
@@ -120,7 +120,9 @@ def test_both_levels_unread_is_an_error():
     errors = [denied("s3:GetPublicAccessBlock", "arn:aws:s3:::data")]
     result = verdict(BLOCKED, bucket(), UNREAD, errors)
     assert result.status == Status.ERROR
-    assert result.reason == "The bucket's and the account's Block Public Access settings could not be read."
+    assert result.reason == (
+        "Block Public Access settings could not be read: the bucket's (AccessDenied), the account's (AccessDenied)."
+    )
 
 
 def test_an_unread_listing_is_an_error_on_the_account():
@@ -197,7 +199,7 @@ def test_an_unread_acl_or_policy_is_an_error_unless_a_setting_makes_it_moot():
     result = verdict(NOT_PUBLIC, bucket(acl=None), None, acl_denied)
     assert (result.status, result.reason) == (
         Status.ERROR,
-        "Whether the bucket is public is unknown: the bucket ACL could not be read.",
+        "Whether the bucket is public is unknown: the bucket ACL could not be read (AccessDenied).",
     )
     policy_denied = [denied("s3:GetBucketPolicy", "arn:aws:s3:::data")]
     assert verdict(NOT_PUBLIC, bucket(policy=None), None, policy_denied).status == Status.ERROR

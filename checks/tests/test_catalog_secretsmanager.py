@@ -1,10 +1,16 @@
-"""secretsmanager.secret_customer_managed_key: aws/secretsmanager fails, customer-managed passes."""
+"""secretsmanager.secret_customer_managed_key: aws/secretsmanager fails, customer-managed passes;
+secretsmanager.secret_policy_not_public."""
+
+import json
 
 import pytest
 
+from checks.catalog import CATALOG
 from checks.catalog.base import KeyOwner, Status
+from checks.catalog.policies import POLICY_EVIDENCE, open_statements
+from checks.evaluation import evaluate_check
 from checks.inventory import CollectionError
-from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_key, make_record, run_check
+from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_inventory, make_key, make_record, run_check
 
 CHECK = "secretsmanager.secret_customer_managed_key"
 EXTERNAL_KEY = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/shared"
@@ -68,3 +74,55 @@ def test_secret_whose_regions_keys_were_not_listed_is_an_error():
     result = run_check(CHECK, secret("alias/db"), errors=[listing])
     assert (result.status, result.key_owner) == (Status.ERROR, KeyOwner.UNKNOWN)
     assert f"the KMS keys of {REGION} could not be listed" in result.reason
+
+
+# ---- secretsmanager.secret_policy_not_public --------------------------------------------------------------------
+
+POLICY_CHECK = "secretsmanager.secret_policy_not_public"
+
+
+def secret_with_policy(*statements, read=True):
+    document = json.dumps({"Version": "2012-10-17", "Statement": list(statements)}) if statements else None
+    evidence = {"encrypted": True, POLICY_EVIDENCE: open_statements(document) if read else None}
+    return make_record("secretsmanager.secret", name="db-password", key_arn="alias/aws/secretsmanager", **evidence)
+
+
+def read_secret(principal, condition=None):
+    statement = {"Sid": "Readers", "Effect": "Allow", "Principal": principal, "Action": "secretsmanager:GetSecretValue"}
+    return {**statement, "Resource": "*", **({"Condition": condition} if condition else {})}
+
+
+def test_secret_anyone_may_read_fails():
+    result = run_check(POLICY_CHECK, secret_with_policy(read_secret("*")))
+    assert result.status == Status.FAIL
+    assert result.reason.startswith(
+        "Secret policy statement(s) Readers allow any principal secretsmanager:GetSecretValue"
+    )
+
+
+def test_secret_shared_with_the_organization_or_a_named_account_passes():
+    organization = read_secret({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}})
+    named = read_secret({"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:role/reader"})
+    assert run_check(POLICY_CHECK, secret_with_policy(organization)).status == Status.PASS
+    assert run_check(POLICY_CHECK, secret_with_policy(named)).reason == (
+        "No secret policy statement allows every principal."
+    )
+
+
+def test_secret_without_a_policy_passes_and_an_unread_one_is_an_error():
+    assert run_check(POLICY_CHECK, secret_with_policy()).status == Status.PASS
+    assert run_check(POLICY_CHECK, secret_with_policy(read=False)).status == Status.ERROR
+
+
+def test_a_denied_policy_read_errors_this_check_only():
+    record = secret_with_policy(read=False)
+    denied = CollectionError(
+        "secretsmanager", REGION, "secretsmanager:GetResourcePolicy", "AccessDenied", "no", resource_uid=record.uid
+    )
+    inventory = make_inventory(record, errors=[denied])
+
+    def status(check_id):
+        return {e.record.uid: e.result.status for e in evaluate_check(CATALOG[check_id], inventory)}[record.uid]
+
+    assert status(POLICY_CHECK) == Status.ERROR
+    assert status(CHECK) == Status.FAIL  # the key check reads ListSecrets only

@@ -1,5 +1,7 @@
 """SNS collector against the moto server: topic encryption and subscriptions with redacted URLs."""
 
+import json
+
 from checks.collectors import sns
 from checks.collectors.base import ScanContext
 from conftest import deny
@@ -23,9 +25,9 @@ def test_topics_record_their_kms_key(aws):
     ctx, collected = scan(aws)
     topics = {record.uid: record for record in of_type(collected, "sns.topic")}
     assert topics[plain].name == "plain"
-    assert topics[plain].evidence == {"encrypted": False}
+    assert topics[plain].evidence["encrypted"] is False
     assert topics[plain].key_arn is None
-    assert topics[managed].evidence == {"encrypted": True}
+    assert topics[managed].evidence["encrypted"] is True
     assert topics[managed].key_arn == "alias/aws/sns"
     assert collected.errors == []
     assert ctx.call_log.repeated() == {}
@@ -102,3 +104,49 @@ def test_denied_subscription_listing_is_a_gap_and_topics_are_still_read(aws):
     [error] = collected.errors
     assert (error.api, error.resource_uid, error.region) == ("sns:ListSubscriptions", "", "us-east-1")
     assert [record.uid for record in collected.records] == [topic]
+
+
+def test_topic_policy_comes_from_the_same_attributes_call(aws):
+    client = aws.client("sns")
+    default = client.create_topic(Name="default")["TopicArn"]
+    opened = client.create_topic(Name="opened")["TopicArn"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": opened}
+        ],
+    }
+    client.set_topic_attributes(TopicArn=opened, AttributeName="Policy", AttributeValue=json.dumps(policy))
+
+    ctx, collected = scan(aws)
+
+    topics = {record.uid: record for record in of_type(collected, "sns.topic")}
+    # The policy SNS gives a new topic: {"AWS": "*"}, narrowed by AWS:SourceOwner (kept: it is the open part).
+    [kept] = topics[default].evidence["policy_public_statements"]
+    assert kept["condition"] == {"StringEquals": {"AWS:SourceOwner": aws.account_id}}
+    assert topics[opened].evidence["policy_public_statements"] == [
+        {"sid": "Anyone", "actions": ["sns:Publish"], "condition": {}}
+    ]
+    assert sorted(key[2] for key in ctx.call_log.calls if key[2] == "GetTopicAttributes") == ["GetTopicAttributes"] * 2
+    assert ctx.call_log.repeated() == {}
+
+
+def test_subscription_protocols_are_kept_for_every_kind(aws):
+    client = aws.client("sns")
+    topic = client.create_topic(Name="events")["TopicArn"]
+    queue = f"arn:aws:sqs:us-east-1:{aws.account_id}:events"
+    for protocol, endpoint in (
+        ("http", "http://hooks.example.com/in"),
+        ("https", "https://hooks.example.com/in"),
+        ("sqs", queue),
+    ):
+        client.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
+
+    ctx, collected = scan(aws)
+
+    found = {record.evidence["protocol"]: record for record in of_type(collected, "sns.subscription")}
+    assert sorted(found) == ["http", "https", "sqs"]
+    assert found["http"].evidence["urls"] == ["http://hooks.example.com/in"]
+    assert found["sqs"].evidence["urls"] == []
+    # One listing per region serves both hygiene.no_credentials_in_urls and sns.subscription_https.
+    assert [key[2] for key in ctx.call_log.calls].count("ListSubscriptions") == 1

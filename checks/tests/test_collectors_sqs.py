@@ -1,4 +1,6 @@
-"""SQS collector against the moto server: queues with SSE-SQS, SSE-KMS or nothing."""
+"""SQS collector against the moto server: queues with SSE-SQS, SSE-KMS or nothing, and their access policy."""
+
+import json
 
 from checks.collectors import sqs
 from checks.collectors.base import ScanContext
@@ -25,11 +27,11 @@ def test_queues_record_sse_sqs_kms_key_or_nothing(aws):
     found = queues(collected)
     assert found["owned"].uid == f"arn:aws:sqs:us-east-1:{aws.account_id}:owned"
     assert found["owned"].type == "sqs.queue"
-    assert found["owned"].evidence == {"encrypted": True, "sqs_managed_sse": True}
+    assert found["owned"].evidence == {"encrypted": True, "sqs_managed_sse": True, "policy_public_statements": []}
     assert found["owned"].key_arn is None
     assert found["managed"].evidence["encrypted"] is True
     assert found["managed"].key_arn == "alias/aws/sqs"
-    assert found["plain"].evidence == {"encrypted": False, "sqs_managed_sse": False}
+    assert found["plain"].evidence == {"encrypted": False, "sqs_managed_sse": False, "policy_public_statements": []}
     assert found["plain"].key_arn is None
     assert collected.errors == []
     assert ctx.call_log.repeated() == {}
@@ -76,3 +78,46 @@ def test_denied_listing_is_a_gap(aws):
     )
     assert collected.records == []
     assert ctx.call_log.repeated() == {}
+
+
+def test_queue_policy_is_read_in_the_same_attributes_call_and_only_its_open_part_kept(aws):
+    client = aws.client("sqs")
+    topic = f"arn:aws:sns:us-east-1:{aws.account_id}:orders"
+    statements = [
+        {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"},
+        {
+            "Sid": "FromTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
+        },
+    ]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    client.create_queue(QueueName="open", Attributes={"Policy": policy})
+
+    ctx, collected = scan(aws)
+
+    [queue] = collected.records
+    assert queue.evidence["policy_public_statements"] == [
+        {"sid": "Anyone", "actions": ["sqs:SendMessage"], "condition": {}}
+    ]
+    assert sorted(key[2] for key in ctx.call_log.calls) == ["GetQueueAttributes", "ListQueues"]
+    assert collected.errors == []
+
+
+def test_malformed_queue_policy_is_an_error_on_that_queue(aws):
+    aws.client("sqs").create_queue(QueueName="odd")
+
+    def garble(parsed, **kwargs):
+        parsed["Attributes"]["Policy"] = '{"Statement": ["not a statement"]}'
+
+    aws.session.events.register("after-call.sqs.GetQueueAttributes", garble)
+    _, collected = scan(aws)
+
+    [error] = collected.errors
+    assert (error.api, error.code) == ("sqs:GetQueueAttributes", "MalformedResponse")
+    [queue] = collected.records
+    assert queue.evidence["policy_public_statements"] is None
+    assert queue.evidence["encrypted"] is True  # what was read is kept

@@ -86,10 +86,14 @@ VERDICTS = {
     "rds.instance_storage_encrypted": {PASS, FAIL},
     "dynamodb.table_customer_managed_key": {PASS, FAIL},
     "sqs.queue_encrypted": {PASS, FAIL},
+    "sqs.queue_policy_not_public": {PASS, FAIL},
     "sns.topic_encrypted": {PASS, FAIL},
+    "sns.topic_policy_not_public": {PASS, FAIL},
+    "sns.subscription_https": {PASS, FAIL},
     "logs.log_group_kms_encrypted": {PASS, FAIL},
     "logs.log_group_retention_adequate": {PASS, FAIL},
     "secretsmanager.secret_customer_managed_key": {PASS, FAIL},
+    "secretsmanager.secret_policy_not_public": {PASS, FAIL},
     "efs.file_system_encrypted": {PASS, FAIL},
     "elasticache.replication_group_at_rest_encrypted": {PASS, FAIL},
     "elasticache.replication_group_in_transit_encrypted": {PASS, FAIL},
@@ -805,55 +809,107 @@ def build_compute(estate, keys):
 # ---- SQS, SNS, Secrets Manager ---------------------------------------------------------------------------------
 
 
+def resource_policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def anyone_may(actions, sid="Anyone", condition=None):
+    """An Allow for every principal; public unless `condition` narrows it."""
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": actions, "Resource": "*"}
+    return {**statement, "Condition": condition} if condition else statement
+
+
 def build_messaging(estate, keys):
     prod, truth = estate.prod, estate.truth
+    topic = f"arn:aws:sns:{HOME}:{prod}:alerts"
+    # Open to every principal but narrowed to the alerts topic (SNS's documented queue policy): not public.
+    from_alerts = resource_policy(anyone_may("sqs:SendMessage", "FromAlerts", {"ArnEquals": {"aws:SourceArn": topic}}))
     sqs = estate.client(prod, "sqs")
     queues = (
-        ("jobs", {}, None, AWS_OWNED, PASS),  # SSE-SQS is the default for new queues
-        ("jobs-plain", {"SqsManagedSseEnabled": "false"}, None, UNENCRYPTED, FAIL),
-        ("jobs-cmk", {}, keys["prod-data"], CUSTOMER, PASS),
-        ("jobs-aws-key", {}, keys["aws/sqs"], AWS_MANAGED, PASS),
-        ("jobs-retired-key", {}, keys["prod-retired"], CUSTOMER, PASS),
+        ("jobs", {}, None, AWS_OWNED, PASS, PASS),  # SSE-SQS is the default for new queues
+        ("jobs-plain", {"SqsManagedSseEnabled": "false"}, None, UNENCRYPTED, FAIL, PASS),
+        ("jobs-cmk", {"Policy": from_alerts}, keys["prod-data"], CUSTOMER, PASS, PASS),
+        ("jobs-aws-key", {}, keys["aws/sqs"], AWS_MANAGED, PASS, PASS),
+        ("jobs-retired-key", {}, keys["prod-retired"], CUSTOMER, PASS, PASS),
+        (
+            "jobs-public",
+            {"Policy": resource_policy(anyone_may(["sqs:SendMessage", "sqs:ReceiveMessage"]))},
+            None,
+            AWS_OWNED,
+            PASS,
+            FAIL,
+        ),
     )
-    for name, attributes, key, owner, status in queues:
+    for name, attributes, key, owner, status, policy_status in queues:
         if key:
             attributes = {**attributes, "KmsMasterKeyId": key.arn}
         url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         uid = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         truth.resource(prod, uid, "sqs.queue", owner)
         truth.expect(prod, "sqs.queue_encrypted", uid, status)
+        truth.expect(prod, "sqs.queue_policy_not_public", uid, policy_status)
         if key:
             truth.uses(prod, uid, key)
     sns = estate.client(prod, "sns")
-    for name, key in (("alerts", None), ("alerts-cmk", keys["prod-data"]), ("alerts-doomed-key", keys["prod-doomed"])):
+    topics = (
+        ("alerts", None),
+        ("alerts-cmk", keys["prod-data"]),
+        ("alerts-doomed-key", keys["prod-doomed"]),
+        ("alerts-public", None),
+    )
+    for name, key in topics:
         arn = sns.create_topic(Name=name, Attributes={"KmsMasterKeyId": key.arn} if key else {})["TopicArn"]
+        # SNS gives every topic a policy open to {"AWS": "*"} narrowed by AWS:SourceOwner: not public.
+        public = name == "alerts-public"
+        if public:
+            policy = resource_policy(anyone_may(["sns:Publish", "sns:Subscribe"]))
+            sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=policy)
         truth.resource(prod, arn, "sns.topic", CUSTOMER if key else UNENCRYPTED)
         truth.expect(prod, "sns.topic_encrypted", arn, PASS if key else FAIL)
+        truth.expect(prod, "sns.topic_policy_not_public", arn, FAIL if public else PASS)
         if key:
             truth.uses(prod, arn, key)
-    topic = f"arn:aws:sns:{HOME}:{prod}:alerts"
+    # (protocol, endpoint, hygiene.no_credentials_in_urls, sns.subscription_https); None: no finding.
     endpoints = (
-        ("https", "https://hooks.example.com/posture", PASS),
-        ("https", "https://deploy:s3cret@hooks.example.com/legacy", FAIL),
-        ("email", "oncall@example.com", None),
+        ("https", "https://hooks.example.com/posture", PASS, PASS),
+        ("https", "https://deploy:s3cret@hooks.example.com/legacy", FAIL, PASS),
+        ("http", "http://status.example.com/sns", PASS, FAIL),
+        ("email", "oncall@example.com", None, None),  # e-mail endpoints hold no URL (and are not kept)
+        ("sqs", f"arn:aws:sqs:{HOME}:{prod}:jobs-cmk", None, None),
     )
-    for protocol, endpoint, _status in endpoints:
+    for protocol, endpoint, _credentials, _https in endpoints:
         sns.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
     for subscription in sns.list_subscriptions()["Subscriptions"]:
-        [status] = [status for protocol, endpoint, status in endpoints if endpoint == subscription["Endpoint"]]
-        truth.resource(prod, subscription["SubscriptionArn"], "sns.subscription")
-        if status:  # e-mail endpoints hold no URL (and are not kept)
-            truth.expect(prod, "hygiene.no_credentials_in_urls", subscription["SubscriptionArn"], status)
+        [(credentials, https)] = [(c, h) for _p, e, c, h in endpoints if e == subscription["Endpoint"]]
+        arn = truth.resource(prod, subscription["SubscriptionArn"], "sns.subscription")
+        if credentials:
+            truth.expect(prod, "hygiene.no_credentials_in_urls", arn, credentials)
+        if https:
+            truth.expect(prod, "sns.subscription_https", arn, https)
     secrets = estate.client(prod, "secretsmanager")
-    for name, key, options, hygiene in (
-        ("db-password", keys["prod-data"], {}, PASS),
-        ("api-token", keys["aws/secretsmanager"], {"Description": "Rotated by ops@example.com"}, FAIL),
+    organization_reads = anyone_may(
+        "secretsmanager:GetSecretValue", "OrganizationReads", {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}}
+    )
+    for name, key, options, hygiene, policy in (
+        ("db-password", keys["prod-data"], {}, PASS, None),
+        (
+            "api-token",
+            keys["aws/secretsmanager"],
+            {"Description": "Rotated by ops@example.com"},
+            FAIL,
+            organization_reads,
+        ),
+        ("partner-feed", keys["prod-data"], {}, PASS, anyone_may("secretsmanager:GetSecretValue")),
     ):
         if not key.aws_managed:
             options = {**options, "KmsKeyId": key.arn}
         arn = secrets.create_secret(Name=name, SecretString="not-a-real-secret", **options)["ARN"]
+        if policy:
+            secrets.put_resource_policy(SecretId=arn, ResourcePolicy=resource_policy(policy))
         truth.resource(prod, arn, "secretsmanager.secret", key.owner, hygiene)
         truth.expect(prod, "secretsmanager.secret_customer_managed_key", arn, PASS if key.owner == CUSTOMER else FAIL)
+        public = policy is not None and "Condition" not in policy
+        truth.expect(prod, "secretsmanager.secret_policy_not_public", arn, FAIL if public else PASS)
         truth.uses(prod, arn, key)
 
 
