@@ -208,7 +208,8 @@ def mostly_good(account, estate):
 
 
 def mixed(account, estate):
-    """analytics-prod: good bones, loose habits, and a key scheduled for deletion that data still needs."""
+    """analytics-prod: good bones, loose habits, and a key scheduled for deletion that data still needs; a once-public
+    bucket that Block Public Access now keeps private."""
     key, logs = baseline(account, HOME)
     other_key = r.create_key(account, OTHER, "analytics-eu", rotation=False)
     r.set_ebs_encryption_by_default(account, OTHER, False)
@@ -222,6 +223,12 @@ def mixed(account, estate):
     r.encrypt_bucket(account, raw, key)
     r.block_public_access(account, raw)
     r.secure_bucket(account, HOME, "curated", None, logs)
+    # Published to the world by policy and ACL once; Block Public Access on the bucket now neutralises both.
+    published = r.create_bucket(account, HOME, "published")
+    r.encrypt_bucket(account, published)
+    r.put_bucket_policy(account, published, [r.public_read(published), *r.tls_statements(published)])
+    r.grant_public_read_acl(account, published)
+    r.block_public_access(account, published)
     eu_raw = r.create_bucket(account, OTHER, "raw")
     r.encrypt_bucket(account, eu_raw, other_key)
     r.create_volume(account, OTHER, "notebook-home")
@@ -244,7 +251,8 @@ def mixed(account, estate):
 
 
 def weak(account, estate):
-    """platform-staging: "only staging": weak passwords, a disabled key still in use, a stopped trail."""
+    """platform-staging: "only staging": weak passwords, a disabled key still in use, a stopped trail, a public
+    bucket ACL and a queue any account may use."""
     key = r.create_key(account, HOME, "staging-data", rotation=False)
     secrets_key = r.create_key(account, HOME, "staging-secrets")
     r.create_secret(account, HOME, "staging/db-password", secrets_key)
@@ -256,6 +264,7 @@ def weak(account, estate):
     artifacts = r.create_bucket(account, HOME, "artifacts")
     r.encrypt_bucket(account, artifacts)
     r.put_bucket_policy(account, artifacts, [r.deny_insecure_transport(artifacts)])
+    r.grant_public_read_acl(account, artifacts)  # "so build agents can list it without credentials"
     r.encrypt_bucket(account, r.create_bucket(account, OTHER, "assets"))
     trail = r.create_trail(account, "staging-trail", logs, multi_region=False, validation=False)
     r.stop_trail(account, trail)
@@ -268,7 +277,8 @@ def weak(account, estate):
     r.create_volume(account, HOME, "staging-db-backup", key_arn=key)
     r.create_database(account, HOME, "staging-db", encrypted=False)
     r.create_table(account, HOME, "feature-flags")
-    r.create_queue(account, HOME, "build-queue", AWS_OWNED)
+    # "Any runner may post": a queue policy open to every principal of every account.
+    r.open_queue_to_everyone(account, HOME, r.create_queue(account, HOME, "build-queue", AWS_OWNED))
     r.create_topic(
         account, HOME, "build-notifications", subscriber="https://deploy:Winter2026@hooks.example.net/build-events"
     )

@@ -211,6 +211,22 @@ def block_public_access(account, bucket):
     )
 
 
+def public_read(bucket):
+    """A bucket policy statement that lets anyone on the internet read every object."""
+    return {
+        "Sid": "PublicRead",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"{bucket_arn(bucket)}/*",
+    }
+
+
+def grant_public_read_acl(account, bucket):
+    """The canned public-read ACL: AllUsers may list the bucket (AWS refuses it under BlockPublicAcls)."""
+    account.client("s3").put_bucket_acl(Bucket=bucket, ACL="public-read")
+
+
 def log_access(account, bucket, target):
     account.client("s3").put_bucket_logging(
         Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": f"s3/{bucket}/"}}
@@ -495,6 +511,19 @@ def create_queue(account, region, name, key=AWS_OWNED):
     else:
         attributes = {"KmsMasterKeyId": key} if key else {"SqsManagedSseEnabled": "false"}
     return account.client("sqs", region).create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+
+
+def open_queue_to_everyone(account, region, queue_url):
+    """A queue policy that lets any principal of any account send and receive: public."""
+    statement = {
+        "Sid": "AnyAccountMayUse",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+        "Resource": "*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    account.client("sqs", region).set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
 
 
 def delete_queue(account, region, name):

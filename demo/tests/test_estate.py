@@ -91,6 +91,25 @@ def assert_staging_uses_a_disabled_key_and_a_url_with_credentials(estate):
     assert any(re.match(r"https://[^/@]+:[^/@]+@", endpoint) for endpoint in endpoints)
 
 
+def assert_staging_is_public_where_analytics_is_protected(estate):
+    """Public access: staging's queue and artifacts bucket are open; analytics' published bucket is neutralised."""
+    staging, analytics = estate.account("platform-staging"), estate.account("analytics-prod")
+    sqs = staging.client("sqs")
+    url = sqs.get_queue_url(QueueName="build-queue")["QueueUrl"]
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    assert [statement["Principal"] for statement in policy["Statement"]] == [{"AWS": "*"}]
+
+    def everyone_may_read(account, bucket):
+        grants = account.client("s3").get_bucket_acl(Bucket=bucket)["Grants"]
+        return any(grant["Grantee"].get("URI", "").endswith("/AllUsers") for grant in grants)
+
+    assert everyone_may_read(staging, "platform-staging-artifacts-us-east-1")
+    published = "analytics-prod-published-us-east-1"
+    assert everyone_may_read(analytics, published)  # moto shows the ACL as set; AWS shows the one it enforces
+    block = analytics.client("s3").get_public_access_block(Bucket=published)["PublicAccessBlockConfiguration"]
+    assert block["IgnorePublicAcls"] and block["RestrictPublicBuckets"]
+
+
 def assert_payments_archive_uses_the_security_teams_key(estate):
     payments = estate.account("payments-prod")
     encryption = payments.client("s3").get_bucket_encryption(Bucket="payments-prod-archive-us-east-1")
@@ -155,6 +174,7 @@ def test_estate_holds_its_story_and_is_rebuilt_with_the_same_ids(aws):
     assert_sandbox_has_unencrypted_volumes_and_identifiers_in_names(estate)
     assert_analytics_still_uses_a_key_pending_deletion(estate)
     assert_staging_uses_a_disabled_key_and_a_url_with_credentials(estate)
+    assert_staging_is_public_where_analytics_is_protected(estate)
     assert_payments_archive_uses_the_security_teams_key(estate)
     assert_trails_and_tls_policies_differ_between_good_and_weak(estate)
     assert_analytics_search_accepts_tls_10_and_sandbox_search_is_open_to_anyone(estate)

@@ -102,6 +102,8 @@ def assert_the_changed_steps_recorded_exactly_their_changes(second, third):
                 ("s3.bucket_secure_transport", "FAIL"),
                 ("s3.bucket_min_tls_12", "FAIL"),
                 ("s3.bucket_server_access_logging", "FAIL"),
+                ("s3.bucket_public_access_blocked", "FAIL"),
+                ("s3.bucket_not_public", "PASS"),
                 ("hygiene.no_sensitive_identifiers", "PASS"),
             ]
         ),
