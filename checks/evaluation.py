@@ -53,7 +53,7 @@ def evaluate_check(check, inventory):
     for record in inventory.records:
         if record.uid in gap_uids or not applies_to(check, record):
             continue
-        errors = inventory.errors_for(record, check.needs)
+        errors = inventory.errors_for(record, check.required)
         if errors:
             first = errors[0]
             result = errored(f"Could not read {first.api}: {first.code} ({first.message}).")

@@ -144,9 +144,15 @@ class Check:
     rationale: str
     remediation: str
     fn: Callable = field(repr=False, compare=False)
+    tolerates: tuple[str, ...] = ()
 
     def run(self, record, inventory):
         return self.fn(record, inventory)
+
+    @property
+    def required(self):
+        """The needs whose failure on a resource makes it ERROR before the check runs: all but `tolerates`."""
+        return tuple(need for need in self.needs if need not in self.tolerates)
 
     def as_dict(self):
         return {
@@ -172,13 +178,22 @@ def checks_by_area():
     return list(groups.items())
 
 
-def check(id, *, title, area, severity, resource_type, needs, rationale, remediation):
-    """Register a check under its public id; `needs` lists the API calls ("s3:GetBucketPolicy") it reads."""
+def check(id, *, title, area, severity, resource_type, needs, rationale, remediation, tolerates=()):
+    """Register a check under its public id; `needs` lists the API calls ("s3:GetBucketPolicy") it reads.
+
+    `tolerates`: those of `needs` whose failure on one resource the check judges itself, because other data may
+    settle the verdict without it (S3's Block Public Access makes an unread bucket policy moot). The evaluator
+    turns a failed need into ERROR before the check runs only for the others.
+    """
 
     def register(fn):
         if id in CATALOG:
             raise ValueError(f"Check id {id!r} is registered twice.")
-        CATALOG[id] = Check(id, title, area, severity, resource_type, tuple(needs), rationale, remediation, fn)
+        if not set(tolerates) <= set(needs):
+            raise ValueError(f"Check {id!r} tolerates calls it does not need: {sorted(set(tolerates) - set(needs))}.")
+        CATALOG[id] = Check(
+            id, title, area, severity, resource_type, tuple(needs), rationale, remediation, fn, tuple(tolerates)
+        )
         return fn
 
     return register

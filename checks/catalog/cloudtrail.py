@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from checks.catalog.base import Area, KeyOwner, Severity, Status, check, errored, failed, not_applicable, passed
-from checks.catalog.s3_access import block_verdict, exposure
+from checks.catalog.s3_access import ACCOUNT_BLOCK_API, BUCKET_BLOCK_API, block_verdict, exposure
 
 GUIDANCE = "AWS data-protection guidance: set up API and user activity logging with AWS CloudTrail."
 TRAIL_NEEDS = ("cloudtrail:DescribeTrails",)
@@ -144,7 +144,8 @@ def kms_encrypted(trail, inventory):
     area=Area.LOGGING,
     severity=Severity.CRITICAL,
     resource_type="cloudtrail.trail",
-    needs=("cloudtrail:DescribeTrails", "s3:ListBuckets"),
+    needs=("cloudtrail:DescribeTrails", "s3:ListBuckets", BUCKET_BLOCK_API, ACCOUNT_BLOCK_API),
+    tolerates=(BUCKET_BLOCK_API,),
     rationale=f"{GUIDANCE} The trail's bucket holds a record of every API call in the account; all four "
     "S3 Block Public Access settings (on the bucket or the account) keep a policy or ACL mistake from publishing it. "
     "Judged by the rule of s3.bucket_public_access_blocked; a failing bucket's reason also says whether a policy "

@@ -47,7 +47,7 @@ BLOCK_ALL_CLI = (
 
 
 def failure(inventory, uid, api):
-    """ " (AccessDenied)" when `api` failed on `uid` in this scan, else ""."""
+    """The codes of `api`'s failures on `uid` in this scan, as " (AccessDenied)"; "" when it did not fail."""
     codes = sorted({error.code for error in inventory.errors if error.resource_uid == uid and error.api == api})
     return f" ({', '.join(codes)})" if codes else ""
 
@@ -129,9 +129,9 @@ def block_verdict(bucket, inventory):
     area=Area.ACCESS,
     severity=Severity.HIGH,
     resource_type="s3.bucket",
-    # The bucket's own settings are read per bucket (s3:GetPublicAccessBlock) and judged here: when they cannot
-    # be read, the account's settings may still settle the verdict.
-    needs=("s3:ListBuckets", ACCOUNT_BLOCK_API),
+    # When the bucket's own settings cannot be read, the account's may still settle the verdict.
+    needs=("s3:ListBuckets", BUCKET_BLOCK_API, ACCOUNT_BLOCK_API),
+    tolerates=(BUCKET_BLOCK_API,),
     rationale=f"{GUIDANCE} Block Public Access overrides every bucket policy and ACL: with BlockPublicAcls and "
     "BlockPublicPolicy S3 refuses new public grants, with IgnorePublicAcls and RestrictPublicBuckets it ignores "
     "existing ones. S3 applies each setting when the bucket or the account turns it on, so a bucket passes when "
@@ -213,9 +213,10 @@ def exposure(bucket, inventory):
     area=Area.ACCESS,
     severity=Severity.CRITICAL,
     resource_type="s3.bucket",
-    # The policy, ACL and Block Public Access reads are judged here: a setting in force makes an unread
-    # policy or ACL moot (and S3 answers GetBucketAcl with the ACL it enforces, so it is not read then).
-    needs=("s3:ListBuckets", ACCOUNT_BLOCK_API),
+    # A setting in force makes an unread policy or ACL moot (and S3 answers GetBucketAcl with the ACL it
+    # enforces, so the collector does not read it then); the account's settings may stand in for the bucket's.
+    needs=("s3:ListBuckets", "s3:GetBucketPolicy", "s3:GetBucketAcl", BUCKET_BLOCK_API, ACCOUNT_BLOCK_API),
+    tolerates=("s3:GetBucketPolicy", "s3:GetBucketAcl", BUCKET_BLOCK_API),
     rationale=f"{GUIDANCE} A bucket is open to everyone when a bucket policy statement is public, or when its ACL "
     "grants anything to AllUsers or AuthenticatedUsers — unless S3 neutralises it: RestrictPublicBuckets limits a "
     "public policy to AWS services and the owner's account, IgnorePublicAcls ignores public ACLs (either at the "

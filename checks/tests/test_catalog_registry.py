@@ -128,3 +128,31 @@ def test_every_check_is_fully_described(check_id):
     assert check.needs or check.resource_type == "*"
     assert all(":" in need for need in check.needs)
     assert check.fn.__name__ == check_id.split(".", 1)[1]
+
+
+def test_a_check_tolerates_only_calls_it_needs():
+    from checks.catalog.base import check
+
+    with pytest.raises(ValueError, match=r"tolerates calls it does not need: \['s3:GetBucketAcl'\]"):
+        check(
+            "test.tolerates_too_much",
+            title="t",
+            area=Area.ACCESS,
+            severity=Severity.LOW,
+            resource_type="s3.bucket",
+            needs=("s3:ListBuckets",),
+            tolerates=("s3:GetBucketAcl",),
+            rationale="r",
+            remediation="aws s3api …",
+        )(lambda record, inventory: None)
+    assert "test.tolerates_too_much" not in CATALOG
+
+
+def test_tolerated_calls_are_the_ones_the_public_access_checks_judge_themselves():
+    tolerated = {check_id: set(check.tolerates) for check_id, check in CATALOG.items() if check.tolerates}
+    assert tolerated == {
+        "s3.bucket_public_access_blocked": {"s3:GetPublicAccessBlock"},
+        "s3.bucket_not_public": {"s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetPublicAccessBlock"},
+        "cloudtrail.bucket_not_public": {"s3:GetPublicAccessBlock"},
+    }
+    assert "s3:GetBucketPolicy" in CATALOG["s3.bucket_secure_transport"].required
