@@ -5,17 +5,19 @@ from django.core.management.base import BaseCommand
 
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, checks_by_area
+from checks.compliance import mapping_for
 
 
 class Command(BaseCommand):
-    help = "Print every check in the catalog with its metadata, by area."
+    help = "Print every check in the catalog with its metadata, by area (JSON adds each check's compliance mapping)."
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, **options):
         if options["format"] == "json":
-            self.stdout.write(json.dumps([check.as_dict() for check in CATALOG.values()], indent=2))
+            checks = [{**check.as_dict(), "compliance": mapping_for(check.id)} for check in CATALOG.values()]
+            self.stdout.write(json.dumps(checks, indent=2))
             return
         for area, checks in checks_by_area():
             count = f"{len(checks)} check{'' if len(checks) == 1 else 's'}" if checks else "no checks yet"
