@@ -39,6 +39,11 @@ def findings_as_of(at, findings=None, join_latest=False):
 def current_findings(findings=None):
     """Today's findings with the same annotations as findings_as_of, so exports treat both alike."""
     findings = Finding.objects.all() if findings is None else findings
-    return findings.current().annotate(
+    return as_they_stand(findings.current())
+
+
+def as_they_stand(findings):
+    """`findings` (current or closed) annotated as findings_as_of does, from their own columns."""
+    return findings.annotate(
         status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
     )

@@ -32,8 +32,9 @@ CONTENT_TYPES = {
     Format.EVIDENCE: "application/zip",
 }
 STREAMABLE = (Format.CSV, Format.JSON)
-# Up to this many findings a CSV or JSON export streams straight to the browser; beyond, it becomes a job
-# so a proxy's timeout cannot cut an auditor's file short.
+# Up to this many findings a CSV or JSON export streams straight to the browser (the Reports page and the
+# Findings page's export alike), and a report may be built in a web request ("Build it here"); beyond, it is
+# a job, so a proxy's timeout cannot cut an auditor's file short and no request holds a web worker for long.
 STREAM_LIMIT = 20_000
 
 
@@ -77,7 +78,12 @@ def write(fmt, scope, path, generated_by, progress=None):
 
 
 def should_stream(fmt, scope):
-    return fmt in STREAMABLE and scope.findings().count() <= STREAM_LIMIT
+    return fmt in STREAMABLE and is_small(scope)
+
+
+def is_small(scope):
+    """Small enough for a web request to read: at most STREAM_LIMIT findings. Larger work goes to a worker."""
+    return scope.findings().count() <= STREAM_LIMIT
 
 
 def stream(fmt, scope):

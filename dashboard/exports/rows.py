@@ -18,11 +18,13 @@ from django.db import NotSupportedError, connection, connections
 from django.db.models import BooleanField, Case, CharField, Exists, F, Func, OuterRef, Value, When
 from django.db.models.functions import Coalesce, Concat, Left, NullIf
 from django.db.models.lookups import In
+from django.http import QueryDict
 from django.utils import timezone
 
 from checks import history
 from checks.models import Finding, Suppression
 from dashboard.exports.json import encode
+from dashboard.forms import FindingFilters
 
 COLUMNS = [
     "account_id",
@@ -55,6 +57,18 @@ def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, join
     if severities:
         findings = findings.filter(severity__in=severities)
     rows = history.findings_as_of(as_of, findings, join_latest) if as_of else history.current_findings(findings)
+    return in_file_order(rows)
+
+
+def page_findings(query):
+    """The findings the Findings page lists for `query` (its filter query string), as they stand now: the
+    page's own FindingFilters decide, so an export and the table cannot disagree."""
+    filters = FindingFilters(QueryDict(query))
+    filters.is_valid()  # as on the page: an invalid filter is dropped, never a 500
+    return in_file_order(history.as_they_stand(filters.apply(Finding.objects.all())))
+
+
+def in_file_order(rows):
     return rows.select_related("account", "resource", "suppression").order_by(
         "account__account_id", "check_id", "resource__uid"
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
 from checks.models import Resource
-from dashboard.exports.rows import iter_csv_records, iter_json_objects, iter_rows, scoped_findings
+from dashboard.exports.rows import iter_csv_records, iter_json_objects, iter_rows, page_findings, scoped_findings
 
 
 class ScopeError(ValueError):
@@ -59,6 +59,9 @@ class Scope:
     severities: tuple = ()  # Severity values; empty means every severity
     include_muted: bool = True
     as_of: datetime.datetime | None = None  # None: the current posture
+    # The Findings page's filter query string ("severity=high&status=FAIL"): today's rows that page lists.
+    # It carries its own accounts, areas and severities, so it stands alone.
+    findings_filter: str = ""
     # When the report was made; "as of now" means this moment.
     generated_at: datetime.datetime = field(default_factory=timezone.now, compare=False)
 
@@ -68,6 +71,8 @@ class Scope:
         ]
         if unknown:
             raise ScopeError(f"Unknown area or severity: {', '.join(map(str, unknown))}.")
+        if self.findings_filter and (self.accounts or self.areas or self.severities or self.as_of):
+            raise ScopeError("A Findings-page selection is of today's findings and carries its own filters.")
 
     @property
     def at(self):
@@ -85,6 +90,9 @@ class Scope:
     def findings(self, join_latest=False):
         """The findings in scope as they stood at `at`, annotated with status_then, reason_then, …
         (join_latest: see history.findings_as_of; for queries limited to one account)."""
+        if self.findings_filter:
+            rows = page_findings(self.findings_filter)
+            return rows if self.include_muted else rows.unmuted(self.at)
         rows = scoped_findings(
             accounts=list(self.accounts) or None,
             as_of=self.as_of,
@@ -137,6 +145,7 @@ class Scope:
             "as_of": self.at.isoformat(),
             "as_of_date": self.at.date().isoformat(),
             "historical": self.is_historical,
+            **({"findings_filter": self.findings_filter} if self.findings_filter else {}),
         }
 
     def sentences(self):
@@ -147,10 +156,13 @@ class Scope:
             ("Areas", ", ".join(labels[a] for a in self.areas) if self.areas else "All areas"),
             ("Severities", ", ".join(labels[s] for s in self.severities) if self.severities else "All severities"),
             ("Muted findings", "Included" if self.include_muted else "Excluded"),
+            *([("Findings page filters", self.findings_filter)] if self.findings_filter else []),
         ]
 
     def summary(self):
         """One line: "All accounts · all areas · high, critical · muted excluded · as of 2026-06-30"."""
+        if self.findings_filter:
+            return f"Findings page: {self.findings_filter} · current"
         parts = [
             ", ".join(self.accounts) if self.accounts else "all accounts",
             ", ".join(self.areas) if self.areas else "all areas",
@@ -168,6 +180,7 @@ class Scope:
             "severities": list(self.severities),
             "include_muted": self.include_muted,
             "as_of": self.as_of.isoformat() if self.as_of else None,
+            "findings_filter": self.findings_filter,
         }
 
     @classmethod
@@ -180,4 +193,5 @@ class Scope:
             severities=tuple(data.get("severities") or ()),
             include_muted=data.get("include_muted", True),
             as_of=datetime.datetime.fromisoformat(as_of) if as_of else None,
+            findings_filter=data.get("findings_filter", ""),
         )

@@ -4,23 +4,22 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import F
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
 from checks.catalog import CATALOG
 from checks.models import Finding, FindingEvent, Resource
-from dashboard import audit, findings_table, suppressions
-from dashboard.exports import csv as csv_export
-from dashboard.exports.rows import iter_csv_records
+from dashboard import audit, findings_table, reports, suppressions
+from dashboard.exports.scope import Scope
 from dashboard.forms import CLOSED, DEFAULT_SORT, BulkMuteForm, FindingFilters, MuteForm, catalog_resource_types
 from dashboard.htmx import page_or_fragment, vary_on_htmx
+from dashboard.models import ReportJob
 from dashboard.permissions import AUDITOR, OPERATOR, VIEWER, has_role, role_required
+from dashboard.views.reports import stream_response
 
 PAGE = "dashboard/findings.html"
 FINDING_PAGE = "dashboard/finding.html"
@@ -197,24 +196,30 @@ def findings_bulk_mute(request):
     return trigger_client_event(response, "findings-changed")
 
 
-def export_rows(findings):
-    """iter_csv_records reads the as-of annotations; for today's rows they are the row's own columns."""
-    return findings.annotate(
-        status_then=F("status"), reason_then=F("reason"), since_then=F("status_since"), scan_then=F("last_scan_id")
-    ).order_by("account__account_id", "check_id", "resource__uid")
-
-
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(AUDITOR)
 def findings_export(request):
-    """CSV of exactly the rows the table shows for the same query string (all pages), streamed."""
+    """CSV of exactly the rows the table shows for the same query string (all pages). Up to the Reports page's
+    limit it streams at once (GET); beyond, the page offers a background job of the same rows (POST)."""
     filters = parse_filters(request.GET)
-    rows = export_rows(filters.apply(Finding.objects.all()))
-    audit.record(request, audit.Action.EXPORT, target="findings.csv", filters=filter_query(filters.values))
-    lines = csv_export.record_lines(iter_csv_records(rows))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="posture-findings-{timezone.now():%Y%m%d-%H%M}.csv"'
-    return response
+    scope = Scope(findings_filter=filter_query(filters.values, sort=""))
+    if request.method == "POST":
+        return export_job(request, scope)
+    if reports.should_stream(ReportJob.Format.CSV, scope):
+        return stream_response(request, ReportJob.Format.CSV, scope)
+    context = {
+        "count": f"{scope.findings().count():,}",
+        "limit": f"{reports.STREAM_LIMIT:,}",
+        "query": scope.findings_filter,
+    }
+    return render(request, "dashboard/findings_export.html", context)
+
+
+def export_job(request, scope):
+    job = reports.request_job(request.user, ReportJob.Format.CSV, scope)
+    reports.record_export(request, job.format, scope, target=f"report job {job.pk}", job=job.pk, delivery="background")
+    messages.success(request, f"Report {job.pk} is being built; it appears below with a download link when ready.")
+    return redirect(reverse("dashboard:reports") + f"#job-{job.pk}")
 
 
 # --- one finding -------------------------------------------------------------------------------------

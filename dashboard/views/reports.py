@@ -205,8 +205,14 @@ def report_download(request, pk):
 @require_POST
 @role_required(AUDITOR)
 def report_build_here(request, pk):
-    """Build a queued job in this request (the queue is down, or no worker is coming)."""
+    """Build a queued job in this request (the queue is down, or no worker is coming), if it is small."""
     job = job_or_404(request, pk)
+    if not reports.is_small(Scope.from_json(job.scope)):
+        return after_action(
+            request,
+            f"Report {job.pk} covers more than {reports.STREAM_LIMIT:,} findings, too many to build in a web "
+            "request: it waits for a worker. Queue it again once the queue is back.",
+        )
     try:
         reports.run_job(job)
         notice = f"Report {job.pk} was built here." if job.status == ReportJob.State.SUCCEEDED else ""
