@@ -30,8 +30,11 @@ class NotServed:
 
 
 def checks_needing(error):
-    """Ids of the checks whose data `error` left out (they report ERROR where it struck)."""
-    return tuple(check.id for check in CATALOG.values() if error.covers(check.needs))
+    """Ids of the checks that report ERROR where `error` struck, as the evaluator decides: a whole API's
+    failure errs every check that reads it; one resource's, those that cannot judge without it (required)."""
+    return tuple(
+        check.id for check in CATALOG.values() if error.covers(check.required if error.resource_uid else check.needs)
+    )
 
 
 def grouped(errors, key):
@@ -52,7 +55,7 @@ def gaps(errors):
             message=same[0].message,
             regions=tuple(sorted({error.region for error in same})),
             resources=sum(1 for error in same if error.resource_uid),
-            checks=checks_needing(same[0]),
+            checks=tuple(sorted({check_id for error in same for check_id in checks_needing(error)})),
         )
         for same in grouped([error for error in errors if error.is_gap], lambda error: (error.api, error.code))
     ]

@@ -95,3 +95,18 @@ def test_a_gap_names_the_checks_that_report_error_for_it(aws, account, client_as
     assert "sqs.queue_encrypted" in gap.checks
     text = client_as("viewer").get(reverse("dashboard:account", args=[account.pk])).text
     assert '<span class="mono">sqs.queue_encrypted</span>' in text[text.index('id="coverage"') :]
+
+
+def test_a_resource_error_a_check_tolerates_is_not_said_to_make_it_err():
+    from checks.catalog import CATALOG
+    from checks.coverage import gaps
+    from checks.inventory import CollectionError
+
+    tolerant = next((check for check in CATALOG.values() if check.tolerates), None)
+    assert tolerant is not None, "no check tolerates a failed call: nothing to test"
+    api = tolerant.tolerates[0]
+    service = api.split(":")[0]
+    one_resource = CollectionError(service, "us-east-1", api, "AccessDenied", "no", resource_uid="arn:aws:x")
+    whole_api = CollectionError(service, "us-east-1", api, "AccessDenied", "no")
+    assert tolerant.id not in gaps([one_resource])[0].checks
+    assert tolerant.id in gaps([whole_api])[0].checks
