@@ -6,6 +6,7 @@ NAVIGATION = [
     ("dashboard:keys", "Keys"),
     ("dashboard:checks", "Checks"),
     ("dashboard:changes", "Changes"),
+    ("dashboard:compliance", "Compliance"),
     ("accounts:list", "Accounts"),
     ("dashboard:reports", "Reports"),
 ]

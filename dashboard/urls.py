@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import account, audit, catalog, changes, findings, keys, overview, reports
+from dashboard.views import account, audit, catalog, changes, compliance, findings, keys, overview, reports
 
 app_name = "dashboard"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("checks/", catalog.checks, name="checks"),
     path("checks/<str:check_id>/", catalog.check, name="check"),
     path("changes/", changes.changes, name="changes"),
+    path("compliance/", compliance.compliance_page, name="compliance"),
+    path("compliance/failing/", compliance.requirement_failing, name="compliance_failing"),
     path("reports/", reports.reports_page, name="reports"),
     path("reports/build/", reports.report_build, name="report_build"),
     path("reports/jobs/", reports.report_jobs, name="report_jobs"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from checks.catalog.base import KeyOwner, Severity, Status
+from checks.compliance.rollup import Rollup
 from checks.models import Scan
 from dashboard import charts
 from dashboard.charts import as_datetime, css_token, number
@@ -50,6 +51,18 @@ def _badge(prefix, value, choices, mark=""):
 @register.simple_tag
 def status_badge(status):
     return _badge("status", status, Status, STATUS_MARKS.get(status, ""))
+
+
+ROLLUP_COLOURS = {"passing": "green", "failing": "red", "error": "amber", "no_data": "amber"}
+
+
+@register.simple_tag
+def rollup_badge(status):
+    """A compliance status (checks.compliance.rollup.Rollup) as a badge: colour plus the words."""
+    label = _label(Rollup, status)
+    return format_html(
+        '<span class="badge rollup-{} {}">{}</span>', css_token(status), ROLLUP_COLOURS.get(status, ""), label
+    )
 
 
 @register.simple_tag
