@@ -37,6 +37,9 @@ def client_config(**overrides):
     return Config(**options)
 
 
+REQUEST_IDENTITY = ("method", "url", "query_string", "body")
+
+
 class CallLog:
     """Counts the API calls a scan makes (thread-safe); repeats reveal collecting twice."""
 
@@ -46,7 +49,10 @@ class CallLog:
 
     def hook(self, service, region):
         def before_call(model, params, **kwargs):
-            key = (service, region, model.name, json.dumps(params, sort_keys=True, default=str))
+            # The request itself, not botocore's per-client context (it holds the client's Config object, whose
+            # repr differs between clients, so the same call from two clients would never count as a repeat).
+            request = {name: params.get(name) for name in REQUEST_IDENTITY}
+            key = (service, region, model.name, json.dumps(request, sort_keys=True, default=str))
             with self._lock:
                 self.calls[key] += 1
 

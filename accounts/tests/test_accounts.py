@@ -53,6 +53,19 @@ def test_client_config_uses_adaptive_retries_and_finite_timeouts(settings):
     assert config.read_timeout == settings.AWS_READ_TIMEOUT
 
 
+def test_call_log_counts_the_same_call_from_two_clients_as_a_repeat_and_other_calls_apart(aws):
+    for name in ("one", "two"):
+        aws.client("s3").create_bucket(Bucket=name)
+    log = sessions.CallLog()
+    for _ in range(2):  # a client per use, as collectors make them: the repeat must still show
+        sessions.client(aws.session, "s3", "us-east-1", log).get_bucket_location(Bucket="one")
+    sessions.client(aws.session, "s3", "us-east-1", log).get_bucket_location(Bucket="two")
+    assert log.total == 3
+    [(key, count)] = log.repeated().items()
+    assert (key[:3], count) == (("s3", "us-east-1", "GetBucketLocation"), 2)
+    assert "one" in key[3]
+
+
 def test_assumed_session_acts_in_the_target_account_and_is_cached(aws):
     org = aws.client("organizations")
     org.create_organization(FeatureSet="ALL")
