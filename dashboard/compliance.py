@@ -7,6 +7,7 @@ reports (checks.history) and roll up by checks.compliance.rollup.
 from dataclasses import dataclass
 
 from checks.catalog.base import Status
+from checks.compliance import FRAMEWORKS
 from checks.compliance.rollup import Rollup, requirement_status
 from checks.history import current_findings, findings_as_of
 from checks.models import Finding
@@ -68,3 +69,34 @@ def failing_findings(requirement, accounts, at=None):
     findings = Finding.objects.filter(account__in=accounts, check_id__in=requirement.checks)
     findings = findings_at(findings, at).filter(status_then=Status.FAIL)
     return findings.select_related("account", "resource").order_by("account__name", "check_id", "pk")[:FAILING_LIMIT]
+
+
+def frameworks_of(scope):
+    """The frameworks a report of `scope` carries: its chosen one, else every one."""
+    return [FRAMEWORKS[scope.framework]] if scope.framework else list(FRAMEWORKS.values())
+
+
+def report(scope):
+    """The compliance of `scope`'s accounts as of its moment, as plain JSON values (one dict per framework):
+    what compliance.json holds and what the PDF and the XLSX Compliance sheet show."""
+    accounts = list(scope.account_rows())
+    return [framework_report(each, accounts, scope.at) for each in frameworks_of(scope)]
+
+
+def framework_report(framework, accounts, at):
+    rows = compliance_rows(framework, accounts, at)
+    return {
+        "framework": framework.slug,
+        "name": framework.name,
+        "source": framework.source,
+        "as_of": at.isoformat(),
+        "accounts": [{"account_id": account.account_id, "name": account.name} for account in accounts],
+        "requirements": [
+            {
+                **row.requirement.as_dict(),
+                "status": str(row.worst),
+                "accounts": {account.account_id: str(status) for account, status in row.statuses},
+            }
+            for row in rows
+        ],
+    }

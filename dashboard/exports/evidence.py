@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from checks.catalog import CATALOG
+from dashboard import compliance
 from dashboard.exports import csv as csv_export
 from dashboard.exports import json as json_export
 from dashboard.exports import pdf, signing
@@ -25,7 +26,7 @@ FORMAT = "posture-evidence-pack/1"
 READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 # A pack to verify is an untrusted file: verify() reads no more than these (sizes as they decompress).
-MAX_MEMBERS = 1000  # a Posture pack holds seven
+MAX_MEMBERS = 1000  # a Posture pack holds eight
 MAX_MANIFEST_BYTES = 1 << 20  # a manifest lists a handful of files
 MAX_SIGNATURE_BYTES = 4096
 MAX_MEMBER_BYTES = 4 << 30  # findings.json of millions of findings stays far below
@@ -34,6 +35,8 @@ DESCRIPTIONS = {
     "findings.csv": "Every finding in scope as of the date (CSV, UTF-8 with BOM, formula-neutralised).",
     "findings.json": "The same findings as findings.csv, as a JSON array (schema in the README).",
     "resources.json": "Every resource of the scoped accounts that existed on the date, with its collected evidence.",
+    "compliance.json": "Each requirement of the compliance framework(s) with the checks behind it and its status "
+    "in every account in scope as of the date (see the README's Compliance section for the rollup).",
     "catalog.json": "The check catalog: every check's id, title, area, severity, rationale and remediation.",
 }
 EVIDENCE_NOTE = (
@@ -120,6 +123,10 @@ def build(scope, path, generated_by, progress=None, signer=CONFIGURED):
     def findings_json(out):
         json_export.write_objects(scope.json_objects(), out)
 
+    def compliance_json(out):
+        json.dump(compliance.report(scope), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+
     def resources_json(out):
         counts["resources"] = json_export.write(resource_rows(scope.resources()), out)
 
@@ -128,6 +135,7 @@ def build(scope, path, generated_by, progress=None, signer=CONFIGURED):
         ("findings.json", findings_json),
         ("resources.json", resources_json),
         ("catalog.json", catalog_json),
+        ("compliance.json", compliance_json),
         ("report.pdf", None),
     ]
     files = []

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from checks.catalog import CATALOG
 from checks.catalog.base import SEVERITY_WEIGHT, Area, Severity, Status, checks_by_area
-from dashboard import charts, scoreboard
+from checks.compliance.rollup import Rollup
+from dashboard import charts, compliance, scoreboard
 
 CSS = Path(__file__).with_name("pdf.css")
 TREND_DAYS = 30
@@ -282,8 +283,25 @@ def report_context(scope, generated_by):
         "resource_count": scope.resources().count(),
         "weights": [(severity.label, SEVERITY_WEIGHT[severity]) for severity in Severity],
         "catalog": catalog_by_area(areas),
+        "compliance": compliance_section(scope),
         "caps": {"per_check": PER_CHECK_ROWS, "severity": SEVERITY_ROWS, "muted": MUTED_ROWS},
     }
+
+
+def compliance_section(scope):
+    """The chosen framework's requirements for the PDF (None when the scope names no framework): each with
+    its status across the accounts and, per status, the accounts in it."""
+    if not scope.framework:
+        return None
+    framework = compliance.report(scope)[0]
+    names = {account["account_id"]: account["name"] for account in framework["accounts"]}
+    for requirement in framework["requirements"]:
+        by_status = {}
+        for account_id, status in requirement["accounts"].items():
+            by_status.setdefault(Rollup(status).label, []).append(f"{names[account_id]} ({account_id})")
+        requirement["by_status"] = list(by_status.items())
+        requirement["status_label"] = Rollup(requirement["status"]).label
+    return framework
 
 
 def render_html(scope, generated_by):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
+from checks.compliance import FRAMEWORKS, UnknownFramework
 from checks.models import Resource
 from dashboard.exports.rows import iter_csv_records, iter_json_objects, iter_rows, page_findings, scoped_findings
 
@@ -62,6 +63,9 @@ class Scope:
     # The Findings page's filter query string ("severity=high&status=FAIL"): today's rows that page lists.
     # It carries its own accounts, areas and severities, so it stands alone.
     findings_filter: str = ""
+    # A compliance framework's slug (checks.compliance.FRAMEWORKS): the PDF's compliance section, and the
+    # one framework of the XLSX Compliance sheet and compliance.json ("": those two carry every framework).
+    framework: str = ""
     # When the report was made; "as of now" means this moment.
     generated_at: datetime.datetime = field(default_factory=timezone.now, compare=False)
 
@@ -73,6 +77,8 @@ class Scope:
             raise ScopeError(f"Unknown area or severity: {', '.join(map(str, unknown))}.")
         if self.findings_filter and (self.accounts or self.areas or self.severities or self.as_of):
             raise ScopeError("A Findings-page selection is of today's findings and carries its own filters.")
+        if self.framework and self.framework not in FRAMEWORKS:
+            raise ScopeError(str(UnknownFramework(self.framework)))
 
     @property
     def at(self):
@@ -146,6 +152,7 @@ class Scope:
             "as_of_date": self.at.date().isoformat(),
             "historical": self.is_historical,
             **({"findings_filter": self.findings_filter} if self.findings_filter else {}),
+            **({"framework": self.framework} if self.framework else {}),
         }
 
     def sentences(self):
@@ -157,6 +164,7 @@ class Scope:
             ("Severities", ", ".join(labels[s] for s in self.severities) if self.severities else "All severities"),
             ("Muted findings", "Included" if self.include_muted else "Excluded"),
             *([("Findings page filters", self.findings_filter)] if self.findings_filter else []),
+            *([("Compliance framework", FRAMEWORKS[self.framework].name)] if self.framework else []),
         ]
 
     def summary(self):
@@ -181,6 +189,7 @@ class Scope:
             "include_muted": self.include_muted,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "findings_filter": self.findings_filter,
+            "framework": self.framework,
         }
 
     @classmethod
@@ -194,4 +203,5 @@ class Scope:
             include_muted=data.get("include_muted", True),
             as_of=datetime.datetime.fromisoformat(as_of) if as_of else None,
             findings_filter=data.get("findings_filter", ""),
+            framework=data.get("framework", ""),
         )

@@ -1,4 +1,4 @@
-"""XLSX export (openpyxl write-only, so rows stream to disk): Findings, Summary and Checks sheets."""
+"""XLSX export (openpyxl write-only, so rows stream to disk): Findings, Summary, Checks and Compliance sheets."""
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from checks.catalog import CATALOG
 from checks.catalog.base import Area
-from dashboard import scoreboard
+from dashboard import compliance, scoreboard
 from dashboard.exports.csv import neutralise
 from dashboard.exports.rows import COLUMNS
 
@@ -108,6 +108,23 @@ def checks_sheet(book):
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(CHECK_COLUMNS))}{len(CATALOG) + 1}"
 
 
+def compliance_sheet(book, scope):
+    """Each requirement of the framework(s) in scope: its status overall and in each account as of the date."""
+    sheet = book.create_sheet("Compliance")
+    reports = compliance.report(scope)
+    accounts = [account["account_id"] for account in reports[0]["accounts"]] if reports else []
+    names = ["framework", "requirement", "title", "status", "checks", *accounts]
+    set_widths(sheet, names, {"framework": 30, "title": 60, "checks": 48}, default=16)
+    sheet.freeze_panes = "D2"
+    header(sheet, names)
+    rows = [(each["name"], requirement) for each in reports for requirement in each["requirements"]]
+    for name, requirement in rows:
+        values = [name, requirement["id"], requirement["title"], requirement["status"]]
+        values += [", ".join(requirement["checks"])] + [requirement["accounts"][a] for a in accounts]
+        sheet.append([text_cell(sheet, value) for value in values])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{len(rows) + 1}"
+
+
 def write(scope, path, generated_by="", progress=None):
     """Write the workbook of `scope` to `path`; returns the number of findings."""
     progress = progress or (lambda *args, **kwargs: None)
@@ -118,5 +135,6 @@ def write(scope, path, generated_by="", progress=None):
     count = findings_sheet(book, scope, progress)
     summary_sheet(book, scope)
     checks_sheet(book)
+    compliance_sheet(book, scope)
     book.save(path)
     return count

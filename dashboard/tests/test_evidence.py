@@ -28,6 +28,7 @@ MEMBERS = [
     "findings.json",
     "resources.json",
     "catalog.json",
+    "compliance.json",
     "manifest.json",
     "manifest.sig",
 ]
@@ -122,7 +123,7 @@ def test_pack_holds_every_file_and_a_manifest_of_their_hashes(packs):
         assert json.loads(stored) == manifest
         assert pack.read("report.pdf").startswith(b"%PDF")
         assert pack.read("findings.csv").startswith("\ufeffaccount_id".encode())
-    assert sorted(entry["name"] for entry in manifest["files"]) == sorted(MEMBERS[:5])
+    assert sorted(entry["name"] for entry in manifest["files"]) == sorted(MEMBERS[:6])
 
 
 def test_manifest_states_scope_moment_author_version_and_signature(packs, key, settings):
@@ -260,7 +261,7 @@ def test_hmac_pack_verifies_with_the_key_from_a_named_variable(packs, monkeypatc
         verify(packs["hmac"][0], "--hmac-key-env", "AUDIT_HMAC")
 
 
-@pytest.mark.parametrize("member", MEMBERS[:6])
+@pytest.mark.parametrize("member", MEMBERS[:7])
 def test_changing_any_byte_of_an_hmac_pack_fails(packs, tmp_path, monkeypatch, member):
     path = tmp_path / "hmac.zip"
     shutil.copy(packs["hmac"][0], path)

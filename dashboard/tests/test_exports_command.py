@@ -76,7 +76,7 @@ def test_json_export_is_an_array_of_findings(findings, tmp_path):
 
 def test_xlsx_export(findings, tmp_path):
     path, _ = export(tmp_path, "--format", "xlsx", name="out.xlsx")
-    assert load_workbook(path).sheetnames == ["Findings", "Summary", "Checks"]
+    assert load_workbook(path).sheetnames == ["Findings", "Summary", "Checks", "Compliance"]
 
 
 def test_pdf_export(findings, tmp_path):

@@ -155,7 +155,7 @@ def test_xlsx_has_findings_summary_and_checks_sheets(hostile, tmp_path):
     count = xlsx.write(Scope(), path, generated_by="alice")
 
     book = load_workbook(path)
-    assert book.sheetnames == ["Findings", "Summary", "Checks"]
+    assert book.sheetnames == ["Findings", "Summary", "Checks", "Compliance"]
     findings = book["Findings"]
     assert count == 6
     assert findings.max_row == 7

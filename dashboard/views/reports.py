@@ -12,6 +12,7 @@ from django_htmx.http import trigger_client_event
 
 from accounts.models import AwsAccount
 from checks.catalog.base import Area, Severity
+from checks.compliance import FRAMEWORKS
 from dashboard import reports
 from dashboard.exports import signing
 from dashboard.exports.scope import Scope, ScopeError, earliest_date, parse_as_of
@@ -50,6 +51,15 @@ class ReportForm(forms.Form):
         help_text="The posture at the end of that day (UTC), rebuilt from the history. Empty: now.",
     )
 
+    framework = forms.ChoiceField(
+        required=False,
+        label="Compliance framework",
+        choices=[("", "None chosen (XLSX and evidence pack: every framework)")]
+        + [(slug, each.name) for slug, each in FRAMEWORKS.items()],
+        help_text="The PDF gains a compliance section for it; the XLSX Compliance sheet and the pack's "
+        "compliance.json show only it.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["accounts"].choices = [
@@ -74,6 +84,7 @@ class ReportForm(forms.Form):
             severities=tuple(data["severities"]),
             include_muted=data["muted"] == "include",
             as_of=data["as_of"],
+            framework=data.get("framework", ""),
         )
 
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import AwsAccount
 from accounts.validation import validate_account_id
 from checks.catalog.base import Area, Severity
+from checks.compliance import FRAMEWORKS
 from dashboard import reports
 from dashboard.exports.scope import Scope, ScopeError, parse_as_of
 from dashboard.models import ReportJob
@@ -48,6 +49,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of", metavar="YYYY-MM-DD", help="The posture at the end of that day (UTC), rebuilt from the history."
         )
+        parser.add_argument(
+            "--framework",
+            default="",
+            metavar="SLUG",
+            help="A compliance framework for the PDF's compliance section, the XLSX Compliance sheet and the pack's "
+            f"compliance.json (default: those two carry every framework): {', '.join(FRAMEWORKS)}.",
+        )
         parser.add_argument("-o", "--output", required=True, metavar="FILE")
 
     def handle(self, *args, **options):
@@ -58,6 +66,7 @@ class Command(BaseCommand):
                 severities=tuple(dict.fromkeys(options["severity"])),
                 include_muted=not options["exclude_muted"],
                 as_of=parse_as_of(options["as_of"]) if options["as_of"] else None,
+                framework=options["framework"],
             )
         except ScopeError as error:
             raise CommandError(str(error)) from None
