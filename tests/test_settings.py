@@ -49,6 +49,16 @@ def test_debug_is_off_unless_set():
         pytest.param({**DEVELOPMENT, "DB": "postgres", "DB_PORT": "fivefourthreetwo"}, "DB_PORT", id="postgres-port"),
         pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="secret-key-required"),
         pytest.param(
+            {**DEVELOPMENT, "POSTURE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"},
+            "POSTURE_TRUSTED_PROXIES",
+            id="proxies",
+        ),
+        pytest.param(
+            {**DEVELOPMENT, "POSTURE_SIGNIN_MAX_FAILURES_PER_ADDRESS": "0"},
+            "POSTURE_SIGNIN_MAX_FAILURES_PER_ADDRESS",
+            id="per-address-minimum",
+        ),
+        pytest.param(
             {**DEVELOPMENT, "POSTURE_WEBHOOK_URLS": "http://hooks.example.com/x"},
             "POSTURE_WEBHOOK_URLS",
             id="http-hook",
@@ -84,6 +94,18 @@ def test_a_plain_http_webhook_is_accepted_when_asked_for_by_name(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "http://127.0.0.1:9000/hook" in result.stdout
+
+
+def test_trusted_proxies_are_read_as_networks(tmp_path):
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; print(settings.TRUSTED_PROXIES)",
+        **DEVELOPMENT,
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+        POSTURE_TRUSTED_PROXIES="10.0.0.7, 10.1.0.0/16,2001:db8::/32",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['10.0.0.7/32', '10.1.0.0/16', '2001:db8::/32']"
 
 
 def test_settings_read_the_variables_we_expect():
