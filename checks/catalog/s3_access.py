@@ -182,6 +182,12 @@ def judge_way(way, found, bucket, inventory):
     setting = BLOCK_FLAGS[way.flag]
     if on:
         where = where_on([way.flag], bucket_block, account_block)
+        if found is None:
+            why = failure(inventory, bucket.uid, way.api)
+            return (
+                "neutralised",
+                f"{way.what} was not read{why} — {setting} ({where}) neutralises any grant to everyone",
+            )
         return ("neutralised", f"{way.describe(found)}, which {setting} ({where}) neutralises") if found else (None, "")
     if found is None:
         return "unknown", f"{way.what} could not be read{failure(inventory, bucket.uid, way.api)}"

@@ -191,7 +191,11 @@ def test_ignore_public_acls_neutralises_a_public_acl_and_makes_an_unread_one_moo
     assert neutralised.status == Status.PASS
     assert "which IgnorePublicAcls (at the account) neutralises" in neutralised.reason
     # The collector does not read the ACL then: S3 would answer with the ACL it enforces.
-    assert verdict(NOT_PUBLIC, bucket({"ignore_public_acls": True}, acl=None), None).status == Status.PASS
+    moot = verdict(NOT_PUBLIC, bucket({"ignore_public_acls": True}, acl=None), None)
+    assert (moot.status, moot.reason) == (
+        Status.PASS,
+        "Not public: the bucket ACL was not read — IgnorePublicAcls (on the bucket) neutralises any grant to everyone.",
+    )
 
 
 def test_an_unread_acl_or_policy_is_an_error_unless_a_setting_makes_it_moot():
@@ -204,7 +208,9 @@ def test_an_unread_acl_or_policy_is_an_error_unless_a_setting_makes_it_moot():
     policy_denied = [denied("s3:GetBucketPolicy", "arn:aws:s3:::data")]
     assert verdict(NOT_PUBLIC, bucket(policy=None), None, policy_denied).status == Status.ERROR
     restricted = {"restrict_public_buckets": True}
-    assert verdict(NOT_PUBLIC, bucket(restricted, policy=None), None, policy_denied).status == Status.PASS
+    result = verdict(NOT_PUBLIC, bucket(restricted, policy=None), None, policy_denied)
+    assert result.status == Status.PASS
+    assert "the bucket policy was not read (AccessDenied) — RestrictPublicBuckets (on the bucket)" in result.reason
 
 
 def test_a_public_policy_with_unread_account_settings_is_an_error():
