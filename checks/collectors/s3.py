@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from botocore.exceptions import ClientError
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements, public_acl_grants, statements_of
-from checks.catalog.s3_access import ACCOUNT_BLOCK_API, ACCOUNT_BLOCK_KEY, ACL_EVIDENCE, BUCKET_BLOCK_KEY
+from checks.catalog.s3_access import ACCOUNT_BLOCK_API, ACCOUNT_BLOCK_KEY, ACL_EVIDENCE, BLOCK_FLAGS, BUCKET_BLOCK_KEY
 from checks.collectors.base import Collected, error_code, pages, tags_dict
 from checks.inventory import GLOBAL, Record, account_uid, error_from_exception
 
@@ -31,12 +31,6 @@ IAM_ACTIONS = {
 }
 # GetBucketLocation answers null for us-east-1 and the legacy "EU" for eu-west-1.
 LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
-BLOCK_FLAGS = {
-    "BlockPublicAcls": "block_public_acls",
-    "IgnorePublicAcls": "ignore_public_acls",
-    "BlockPublicPolicy": "block_public_policy",
-    "RestrictPublicBuckets": "restrict_public_buckets",
-}
 BUCKET_WORKERS = 8
 # Only the parts of a Deny statement the in-transit checks judge; Allow statements are not kept.
 STATEMENT_FIELDS = ("Sid", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
@@ -216,7 +210,8 @@ def compact(statement):
 
 
 def block_flags(configuration):
-    return {snake: bool(configuration.get(key)) for key, snake in BLOCK_FLAGS.items()}
+    """AWS's PublicAccessBlockConfiguration as the evidence keys of catalog/s3_access.py (a missing setting is off)."""
+    return {key: bool(configuration.get(name)) for key, name in BLOCK_FLAGS.items()}
 
 
 def bucket_public_access_block(client, name):
