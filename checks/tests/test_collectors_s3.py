@@ -432,13 +432,10 @@ def test_public_policy_statements_and_public_acl_grants_are_collected(aws):
 
 
 def acl_reads(ctx):
-    """The buckets whose ACL was read (the call log holds botocore's request: its auth_path is "/BUCKET/")."""
+    """The buckets whose ACL was read (the call log holds each request: its URL ends in "/BUCKET?acl")."""
     calls = ctx.call_log.calls
-    return sorted(
-        json.loads(request)["auth_path"].strip("/")
-        for (_, _, operation, request) in calls
-        if operation == "GetBucketAcl"
-    )
+    urls = [json.loads(request)["url"] for (_, _, operation, request) in calls if operation == "GetBucketAcl"]
+    return sorted(url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] for url in urls)
 
 
 def test_acl_is_not_read_where_ignore_public_acls_makes_it_moot(aws):
