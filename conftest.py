@@ -99,11 +99,13 @@ def client_as(db, client):
     return sign_in
 
 
-def deny(session, service, operation, code="AccessDenied", message="Injected fault for a test"):
-    """Make every `service:operation` call through `session` fail with `code` (a fault injection)."""
+def deny(session, service, operation, code="AccessDenied", message="Injected fault for a test", region=None):
+    """Make every `service:operation` call through `session` (in `region` only, if given) fail with `code`."""
     from botocore.exceptions import ClientError
 
-    def refuse(**kwargs):
+    def refuse(context=None, **kwargs):
+        if region and (context or {}).get("client_region") != region:
+            return None
         raise ClientError(
             {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": 403}}, operation
         )

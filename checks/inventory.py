@@ -13,6 +13,15 @@ from botocore.parsers import ResponseParserError
 from checks.catalog.base import KeyOwner
 
 GLOBAL = "global"
+# A tag row: the tags the Resource Groups Tagging API read for one ARN (collectors/tagging.py). The inventory
+# merges it into the record a collector made for that ARN and drops it when there is none: tags alone never
+# make a resource.
+TAG_ROW = "tags"
+TAGGING_API = "resourcegroupstaggingapi:GetResources"
+# Global resources whose tags the tagging API lists in one region: CloudFront's, in us-east-1. A failed tag read
+# there leaves them unjudged too.
+GLOBAL_TAGS_REGION = "us-east-1"
+TAGS_REGION_OF_GLOBAL_TYPES = {"cloudfront.distribution": GLOBAL_TAGS_REGION}
 UNUSABLE_KEY_STATES = frozenset(
     {"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"}
 )
@@ -170,6 +179,15 @@ def region_uid(account_id, region):
     return f"arn:aws:ec2:{region}:{account_id}:region/{region}"
 
 
+def concerns(error, record):
+    """Whether `error` is about `record`: its own, or its region's (or the whole account's) listing failed."""
+    if error.resource_uid:
+        return error.resource_uid == record.uid
+    if error.region in (record.region, GLOBAL):
+        return True
+    return error.api == TAGGING_API and error.region == TAGS_REGION_OF_GLOBAL_TYPES.get(record.type)
+
+
 @dataclass
 class Inventory:
     """Everything one scan collected for one account, with lookups the checks share."""
@@ -185,7 +203,11 @@ class Inventory:
     def __post_init__(self):
         self._by_uid = {}
         for record in self.records:
-            self._merge(record)
+            if record.type != TAG_ROW:
+                self._merge(record)
+        for row in self.records:
+            if row.type == TAG_ROW and row.uid in self._by_uid:
+                self._merge(row)
         self._ensure(account_uid(self.account_id), "account", GLOBAL, self.account_id)
         for region in self.regions:
             self._ensure(region_uid(self.account_id, region), "region", region, region)
@@ -204,7 +226,7 @@ class Inventory:
                 self._aliases[(key.region, alias)] = key
 
     def _merge(self, record):
-        # Several collectors may contribute evidence to the synthetic account/region records.
+        # Several collectors may contribute evidence to the synthetic account/region records; tag rows add tags.
         existing = self._by_uid.get(record.uid)
         if existing is None:
             self._by_uid[record.uid] = record
@@ -240,13 +262,7 @@ class Inventory:
     def errors_for(self, record, needs):
         """Errors that leave `record` unjudgeable by a check that reads `needs`."""
         return [
-            error
-            for error in self.errors
-            if error.covers(needs)
-            and not error.unavailable
-            and (
-                error.resource_uid == record.uid or (not error.resource_uid and error.region in (record.region, GLOBAL))
-            )
+            error for error in self.errors if error.covers(needs) and not error.unavailable and concerns(error, record)
         ]
 
     def key(self, key_ref, region):

@@ -11,15 +11,18 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from checks.catalog.base import Area, Severity, check, failed, passed
+from checks.inventory import TAGGING_API
 
 GUIDANCE = (
     "AWS data-protection guidance: never put sensitive identifying information, such as account "
     "numbers, into free-form fields such as a Name; anything entered may be picked up for inclusion "
     "in diagnostic logs."
 )
-# The calls collectors make to read tags: when one fails for a resource, its hygiene cannot be judged
-# (ERROR, never a pass on half the fields). A collector that adds a tag call adds it here (a test checks).
-TAG_APIS = ("s3:GetBucketTagging", "kms:ListResourceTags", "elbv2:DescribeTags", "cloudfront:ListTagsForResource")
+# The calls that read tags: when one fails for a resource (or, for the tagging API, for its region), its hygiene
+# cannot be judged (ERROR, never a pass on half the fields). Tags come from the tagging API, one call per region
+# (collectors/tagging.py); the rest are the few resources it does not cover. A collector that adds a tag call
+# adds it here (a test checks).
+TAG_APIS = (TAGGING_API, "s3:GetBucketTagging")
 
 
 # --- credentials in URLs ---------------------------------------------------------------------------

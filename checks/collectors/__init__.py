@@ -22,6 +22,7 @@ from checks.collectors import (
     secretsmanager,
     sns,
     sqs,
+    tagging,
 )
 
 COLLECTORS = [
@@ -46,4 +47,5 @@ COLLECTORS = [
     elbv2,
     cloudfront,
     proton,
+    tagging,
 ]

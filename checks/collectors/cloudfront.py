@@ -1,17 +1,16 @@
 """Collector for CloudFront: distributions with their viewer protocol policies and viewer TLS minimum.
 
-ListDistributions already carries every behavior, origin and the viewer certificate, so the only
-per-distribution call is for tags (the hygiene checks read them).
+ListDistributions already carries every behavior, origin and the viewer certificate: no call per distribution.
+Their tags come from the tagging API in us-east-1 (collectors/tagging.py).
 """
 
-from checks.collectors.base import Collected, tags_dict
+from checks.collectors.base import Collected
 from checks.inventory import Record
 
 SERVICE = "cloudfront"
 SCOPE = "global"
 IAM_ACTIONS = {
     "ListDistributions": "cloudfront:ListDistributions",
-    "ListTagsForResource": "cloudfront:ListTagsForResource",
 }
 HTTPS_POLICIES = ("redirect-to-https", "https-only")
 DEFAULT_BEHAVIOR = "Default (*)"
@@ -24,11 +23,10 @@ def collect(ctx, region):
     with collected.capture():  # distributions on pages read before a failure are kept
         distributions.extend(all_distributions(cloudfront))
     for distribution in distributions:
-        tags = tags_of(cloudfront, distribution["ARN"], collected)
-        record = Record(distribution["ARN"], "cloudfront.distribution", region, distribution.get("Id", ""), tags=tags)
+        record = Record(distribution["ARN"], "cloudfront.distribution", region, distribution.get("Id", ""))
         # A distribution whose fields are malformed stays listed, bare, so its checks show ERROR.
         with collected.capture(resource_uid=record.uid):
-            record = distribution_record(distribution, region, tags)
+            record = distribution_record(distribution, region)
         collected.add(record)
     return collected
 
@@ -37,12 +35,6 @@ def all_distributions(cloudfront):
     # The items sit one level down (DistributionList.Items), so base.pages() does not fit.
     for page in cloudfront.get_paginator("list_distributions").paginate():
         yield from page.get("DistributionList", {}).get("Items", [])
-
-
-def tags_of(cloudfront, arn, collected):
-    with collected.capture(resource_uid=arn):
-        return tags_dict(cloudfront.list_tags_for_resource(Resource=arn)["Tags"].get("Items"))
-    return {}
 
 
 def http_allowed_paths(distribution):
@@ -59,7 +51,7 @@ def uses_default_certificate(certificate):
     return bool(certificate.get("CloudFrontDefaultCertificate")) and not custom
 
 
-def distribution_record(distribution, region, tags):
+def distribution_record(distribution, region):
     certificate = distribution.get("ViewerCertificate", {})
     origins = distribution.get("Origins", {}).get("Items", [])
     evidence = {
@@ -86,5 +78,4 @@ def distribution_record(distribution, region, tags):
         region=region,
         name=distribution["Id"],
         evidence=evidence,
-        tags=tags,
     )

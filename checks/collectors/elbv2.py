@@ -1,9 +1,8 @@
 """Collector for Elastic Load Balancing v2: load balancers (type, scheme, access logs) and their listeners
-(protocol, TLS policy, and whether a plain HTTP listener does nothing but redirect to HTTPS)."""
+(protocol, TLS policy, and whether a plain HTTP listener does nothing but redirect to HTTPS). Their tags come
+from the tagging API (collectors/tagging.py)."""
 
-from dataclasses import replace
-
-from checks.collectors.base import Collected, pages, tags_dict
+from checks.collectors.base import Collected, pages
 from checks.inventory import Record
 
 SERVICE = "elbv2"
@@ -13,9 +12,7 @@ IAM_ACTIONS = {
     "DescribeListeners": "elasticloadbalancing:DescribeListeners",
     "DescribeRules": "elasticloadbalancing:DescribeRules",
     "DescribeLoadBalancerAttributes": "elasticloadbalancing:DescribeLoadBalancerAttributes",
-    "DescribeTags": "elasticloadbalancing:DescribeTags",
 }
-TAGS_PER_CALL = 20  # DescribeTags accepts at most 20 ARNs
 TLS_PROTOCOLS = ("HTTPS", "TLS")
 
 
@@ -25,15 +22,12 @@ def collect(ctx, region):
     load_balancers = []
     with collected.capture():  # load balancers on pages read before a failure are kept
         load_balancers.extend(pages(elbv2, "describe_load_balancers", "LoadBalancers"))
-    found = [(lb, listeners_of(elbv2, lb, collected), attributes_of(elbv2, lb, collected)) for lb in load_balancers]
-    listeners = [listener for _lb, lb_listeners, _attributes in found for listener in lb_listeners or []]
-    arns = [lb["LoadBalancerArn"] for lb in load_balancers] + [listener["ListenerArn"] for listener in listeners]
-    tags = tags_of(elbv2, arns, collected)
-    for lb, lb_listeners, attributes in found:
-        collected.add(load_balancer_record(lb, region, lb_listeners, attributes, tags))
+    for lb in load_balancers:
+        lb_listeners, attributes = listeners_of(elbv2, lb, collected), attributes_of(elbv2, lb, collected)
+        collected.add(load_balancer_record(lb, region, lb_listeners, attributes))
         for listener in lb_listeners or []:
             rules = rules_of(elbv2, listener, collected)
-            collected.add(listener_record(listener, lb, region, rules, tags))
+            collected.add(listener_record(listener, lb, region, rules))
     return collected
 
 
@@ -49,21 +43,6 @@ def attributes_of(elbv2, lb, collected):
         response = elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])
         return {item["Key"]: item.get("Value", "") for item in response["Attributes"]}
     return None
-
-
-def tags_of(elbv2, arns, collected):
-    """Tags for every ARN, read 20 at a time; a failed batch is an error on each of its resources."""
-    tags = {}
-    for start in range(0, len(arns), TAGS_PER_CALL):
-        batch = arns[start : start + TAGS_PER_CALL]
-        errors_before = len(collected.errors)
-        with collected.capture(resource_uid=batch[0]):
-            for description in elbv2.describe_tags(ResourceArns=batch)["TagDescriptions"]:
-                tags[description["ResourceArn"]] = tags_dict(description.get("Tags"))
-        if len(collected.errors) > errors_before:
-            first = collected.errors[-1]
-            collected.errors.extend(replace(first, resource_uid=arn) for arn in batch[1:])
-    return tags
 
 
 def is_https_redirect(action):
@@ -85,7 +64,7 @@ def rules_of(elbv2, listener, collected):
     return None
 
 
-def load_balancer_record(lb, region, listeners, attributes, tags):
+def load_balancer_record(lb, region, listeners, attributes):
     arn = lb["LoadBalancerArn"]
     evidence = {
         "type": lb.get("Type"),
@@ -106,11 +85,10 @@ def load_balancer_record(lb, region, listeners, attributes, tags):
         region=region,
         name=lb.get("LoadBalancerName", arn),
         evidence=evidence,
-        tags=tags.get(arn, {}),
     )
 
 
-def listener_record(listener, lb, region, rules, tags):
+def listener_record(listener, lb, region, rules):
     arn = listener["ListenerArn"]
     protocol = listener.get("Protocol")
     actions = listener.get("DefaultActions") or []
@@ -127,4 +105,4 @@ def listener_record(listener, lb, region, rules, tags):
         "name_is_derived": True,  # listeners have no name of their own
     }
     name = f"{lb.get('LoadBalancerName')}:{listener.get('Port')}"
-    return Record(uid=arn, type="elbv2.listener", region=region, name=name, evidence=evidence, tags=tags.get(arn, {}))
+    return Record(uid=arn, type="elbv2.listener", region=region, name=name, evidence=evidence)

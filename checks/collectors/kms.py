@@ -1,7 +1,7 @@
 """KMS keys of one region: who manages each key, its state, rotation, aliases and the public part of its policy."""
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements
-from checks.collectors.base import Collected, pages, tags_dict
+from checks.collectors.base import Collected, pages
 from checks.inventory import Record, is_aws_managed_key
 
 SERVICE = "kms"
@@ -12,7 +12,6 @@ IAM_ACTIONS = {
     "DescribeKey": "kms:DescribeKey",
     "GetKeyRotationStatus": "kms:GetKeyRotationStatus",
     "GetKeyPolicy": "kms:GetKeyPolicy",
-    "ListResourceTags": "kms:ListResourceTags",
 }
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 
@@ -55,30 +54,26 @@ def key_record(kms, collected, region, arn, aliases):
         "rotation_enabled": None,
         POLICY_EVIDENCE: None,
     }
-    tags = {}
     described = False
     with collected.capture(resource_uid=arn):
         evidence.update(metadata_evidence(kms.describe_key(KeyId=arn)["KeyMetadata"]))
         described = True
-    # AWS manages (and rotates) its own keys: their rotation, policy and tags are not ours to judge.
+    # AWS manages (and rotates) its own keys: their rotation and policy are not ours to judge. Tags come
+    # from the tagging API (collectors/tagging.py).
     if described and not is_aws_managed_key(evidence):
-        tags = read_customer_key(kms, collected, arn, evidence)
+        read_customer_key(kms, collected, arn, evidence)
     name = aliases[0] if aliases else arn.rsplit("/", 1)[-1]
-    return Record(uid=arn, type="kms.key", region=region, name=name, evidence=evidence, tags=tags)
+    return Record(uid=arn, type="kms.key", region=region, name=name, evidence=evidence)
 
 
 def read_customer_key(kms, collected, arn, evidence):
-    """Rotation and the public part of the policy into `evidence`; returns the key's tags."""
-    tags = {}
+    """Rotation and the public part of the policy into `evidence`."""
     if rotates_automatically(evidence):
         with collected.capture(resource_uid=arn):
             evidence.update(rotation_evidence(kms.get_key_rotation_status(KeyId=arn)))
     with collected.capture(resource_uid=arn, api="kms:GetKeyPolicy"):
         policy = kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]
         evidence[POLICY_EVIDENCE] = open_statements(policy)
-    with collected.capture(resource_uid=arn):
-        tags = tags_dict(list(pages(kms, "list_resource_tags", "Tags", KeyId=arn)), "TagKey", "TagValue")
-    return tags
 
 
 def metadata_evidence(metadata):

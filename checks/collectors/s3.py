@@ -1,5 +1,10 @@
-"""Collector for S3: every bucket with its default encryption, policy, public access block, ACL, logging and tags,
-plus the account-level Block Public Access settings (one s3control call per scan, kept on the account record)."""
+"""Collector for S3: every bucket with its default encryption, policy, public access block, ACL and logging, plus
+the account-level Block Public Access settings (one s3control call per scan, kept on the account record).
+
+Tags of buckets in the scanned regions come from the tagging API (collectors/tagging.py), which lists a bucket in
+its own region; only a bucket in a region this scan does not cover (or whose region is unknown) is asked for its
+tags with s3:GetBucketTagging.
+"""
 
 import ipaddress
 import json
@@ -53,7 +58,9 @@ def collect(ctx, region):
             buckets.append(bucket)
     # Per-bucket reads are independent and I/O-bound; a few threads keep estates with many buckets fast.
     with collected.capture(), ThreadPoolExecutor(max_workers=BUCKET_WORKERS) as pool:
-        for record in pool.map(lambda bucket: bucket_record(bucket, client_in, collected, account_block), buckets):
+        for record in pool.map(
+            lambda bucket: bucket_record(bucket, client_in, collected, account_block, ctx.regions), buckets
+        ):
             collected.add(record)
     return collected
 
@@ -120,7 +127,7 @@ def account_block_error(collected, error, uid):
     return None
 
 
-def bucket_record(bucket, client_in, collected, account_block):
+def bucket_record(bucket, client_in, collected, account_block, scanned_regions):
     name = bucket["Name"]
     uid = bucket_arn(name)
     region = bucket.get("BucketRegion") or GLOBAL
@@ -157,8 +164,9 @@ def bucket_record(bucket, client_in, collected, account_block):
             evidence[ACL_EVIDENCE] = public_grants(client.get_bucket_acl(Bucket=name).get("Grants"))
     with collected.capture(resource_uid=uid, api="s3:GetBucketLogging"):
         evidence.update(bucket_logging(client, name))
-    with collected.capture(resource_uid=uid, api="s3:GetBucketTagging"):
-        tags = bucket_tags(client, name)
+    if region not in scanned_regions:
+        with collected.capture(resource_uid=uid, api="s3:GetBucketTagging"):
+            tags = bucket_tags(client, name)
     return Record(uid, "s3.bucket", region, name, evidence=evidence, key_arn=key_arn, tags=tags)
 
 

@@ -6,8 +6,8 @@ from checks.catalog import CATALOG
 from checks.catalog.base import Status
 from checks.catalog.hygiene import luhn_valid, sensitive_values
 from checks.evaluation import evaluate_check
-from checks.inventory import CollectionError
-from checks.tests.builders import ACCOUNT, make_inventory, make_record, run_check
+from checks.inventory import TAGGING_API, CollectionError
+from checks.tests.builders import ACCOUNT, REGION, make_inventory, make_record, run_check
 
 URLS = "hygiene.no_credentials_in_urls"
 IDENTIFIERS = "hygiene.no_sensitive_identifiers"
@@ -166,9 +166,33 @@ def test_display_name_is_a_free_form_field():
     assert "Display name" in run_check(IDENTIFIERS, record).reason
 
 
-def test_unread_tags_make_the_record_an_error():
-    record = make_record("elbv2.load_balancer", name="web")
-    error = CollectionError("elbv2", "us-east-1", "elbv2:DescribeTags", "AccessDenied", "no", resource_uid=record.uid)
+def test_tags_unread_in_its_region_make_the_record_an_error_and_the_region_a_gap():
+    record = make_record("sqs.queue", name="jobs")
+    elsewhere = make_record("sqs.queue", name="jobs", region="eu-west-1")
+    error = CollectionError("resourcegroupstaggingapi", REGION, TAGGING_API, "AccessDenied", "no")
+    inventory = make_inventory(record, elsewhere, errors=[error], regions=(REGION, "eu-west-1"))
+    evaluations = evaluate_check(CATALOG[IDENTIFIERS], inventory)
+    assert sorted((e.record.type, e.record.region, e.result.status) for e in evaluations) == [
+        ("region", REGION, Status.ERROR),
+        ("sqs.queue", "eu-west-1", Status.PASS),
+        ("sqs.queue", REGION, Status.ERROR),
+    ]
+
+
+def test_tags_unread_in_us_east_1_make_global_cloudfront_an_error_but_not_iam():
+    distribution = make_record("cloudfront.distribution", name="E1", region="global", name_is_derived=True)
+    user = make_record("iam.user", name="alice", region="global")
+    error = CollectionError("resourcegroupstaggingapi", "us-east-1", TAGGING_API, "Throttling", "slow down")
+    statuses = {
+        e.record.type: e.result.status
+        for e in evaluate_check(CATALOG[IDENTIFIERS], make_inventory(distribution, user, errors=[error]))
+    }
+    assert statuses == {"region": Status.ERROR, "cloudfront.distribution": Status.ERROR, "iam.user": Status.PASS}
+
+
+def test_a_resources_own_tag_call_that_failed_makes_it_an_error():
+    record = make_record("s3.bucket", name="far-away", region="ap-southeast-2")
+    error = CollectionError("s3", "global", "s3:GetBucketTagging", "AccessDenied", "no", resource_uid=record.uid)
     evaluations = evaluate_check(CATALOG[IDENTIFIERS], make_inventory(record, errors=[error]))
     assert [(e.record.uid, e.result.status) for e in evaluations] == [(record.uid, Status.ERROR)]
 
@@ -178,9 +202,9 @@ def test_account_and_region_records_are_not_judged():
     assert evaluations == []
 
 
-def test_tag_apis_are_exactly_the_tag_calls_collectors_make():
+def test_tag_apis_are_the_tagging_api_and_exactly_the_tag_calls_collectors_make():
     from checks.catalog.hygiene import TAG_APIS
-    from checks.collectors import COLLECTORS
+    from checks.collectors import COLLECTORS, tagging
 
     tag_calls = {
         f"{module.SERVICE}:{operation}"
@@ -188,4 +212,6 @@ def test_tag_apis_are_exactly_the_tag_calls_collectors_make():
         for operation in module.IAM_ACTIONS
         if "Tag" in operation and ":" not in operation
     }
-    assert set(TAG_APIS) == tag_calls
+    assert f"{tagging.SERVICE}:GetResources" == TAGGING_API
+    assert set(TAG_APIS) == tag_calls | {TAGGING_API}
+    assert set(TAG_APIS) <= set(CATALOG[IDENTIFIERS].needs)

@@ -1,4 +1,5 @@
-"""CloudFront collector against the moto server: viewer protocol policies, viewer TLS minimum, tags."""
+"""CloudFront collector against the moto server: viewer protocol policies, viewer TLS minimum; tags from the
+tagging API in us-east-1."""
 
 from checks.catalog import CATALOG
 from checks.catalog.base import Status
@@ -7,6 +8,7 @@ from checks.collectors.base import ScanContext
 from checks.evaluation import evaluate_check
 from checks.inventory import Inventory
 from checks.tests.builders import NOW
+from checks.tests.collecting import inventory_of
 from conftest import deny
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -92,7 +94,6 @@ def test_distributions_record_viewer_policies_and_tls_minimum(aws):
     assert found["api"].evidence["http_allowed_paths"] == ["/api/*"]
     assert found["api"].evidence["uses_default_certificate"] is False
     assert found["api"].evidence["minimum_protocol_version"] == "TLSv1.2_2021"
-    assert found["api"].tags == {"owner": "jane@example.com"}
     assert found["shop"].evidence["http_allowed_paths"] == []
     assert {operation for (_, _, operation, _) in ctx.call_log.calls} == set(cloudfront.IAM_ACTIONS)
     assert ctx.call_log.repeated() == {}
@@ -100,8 +101,8 @@ def test_distributions_record_viewer_policies_and_tls_minimum(aws):
 
 def test_checks_judge_what_was_collected(aws):
     estate(aws)
-    _ctx, collected = scan(aws)
-    inventory = Inventory(aws.account_id, REGIONS, NOW, collected.records, collected.errors)
+    inventory = inventory_of(ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1"), cloudfront)
+    assert inventory.errors == []
     results = {
         e.record.evidence["description"]: e.result
         for e in evaluate_check(CATALOG["cloudfront.distribution_tls12"], inventory)
@@ -150,17 +151,32 @@ def test_denied_listing_is_a_global_gap(aws):
     assert (gap.record.type, gap.result.status) == ("account", Status.ERROR)
 
 
-def test_denied_tags_are_per_distribution_errors_and_tls_is_still_judged(aws):
-    deny(aws.session, "cloudfront", "ListTagsForResource")
+def test_tags_unread_in_us_east_1_make_hygiene_error_and_tls_is_still_judged(aws):
+    deny(aws.session, "resource-groups-tagging-api", "GetResources", region="us-east-1")
     estate(aws)
-    _ctx, collected = scan(aws)
-    assert {error.resource_uid for error in collected.errors} == {record.uid for record in collected.records}
-    assert {error.api for error in collected.errors} == {"cloudfront:ListTagsForResource"}
-    inventory = Inventory(aws.account_id, REGIONS, NOW, collected.records, collected.errors)
+    inventory = inventory_of(ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1"), cloudfront)
+    assert {(error.api, error.region) for error in inventory.errors} == {
+        ("resourcegroupstaggingapi:GetResources", "us-east-1")
+    }
     tls = [e.result.status for e in evaluate_check(CATALOG["cloudfront.distribution_tls12"], inventory)]
     assert sorted(tls) == [Status.FAIL, Status.FAIL, Status.PASS]
-    hygiene = {e.result.status for e in evaluate_check(CATALOG["hygiene.no_sensitive_identifiers"], inventory)}
-    assert hygiene == {Status.ERROR}
+    hygiene = [
+        (e.record.type, e.result.status) for e in evaluate_check(CATALOG["hygiene.no_sensitive_identifiers"], inventory)
+    ]
+    # The region's gap on its region record, and each global distribution (tagged in us-east-1) ERROR.
+    assert sorted(hygiene) == [("cloudfront.distribution", Status.ERROR)] * 3 + [("region", Status.ERROR)]
+
+
+def test_tags_unread_in_another_region_leave_distributions_judged(aws):
+    deny(aws.session, "resource-groups-tagging-api", "GetResources", region="eu-west-1")
+    estate(aws)
+    inventory = inventory_of(ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1"), cloudfront)
+    hygiene = {
+        e.record.name: e.result.status
+        for e in evaluate_check(CATALOG["hygiene.no_sensitive_identifiers"], inventory)
+        if e.record.type == "cloudfront.distribution"
+    }
+    assert sorted(hygiene.values()) == [Status.FAIL, Status.PASS, Status.PASS]
 
 
 def test_malformed_distribution_stays_listed_as_an_error():
@@ -170,9 +186,6 @@ def test_malformed_distribution_stays_listed_as_an_error():
 
         def paginate(self):
             yield {"DistributionList": {"Items": [{"ARN": "arn:aws:cloudfront::1:distribution/E1", "Id": "E1"}]}}
-
-        def list_tags_for_resource(self, Resource):  # noqa: N803 - boto3's parameter name
-            return {"Tags": {"Items": []}}
 
     class FakeContext:
         def client(self, service, region):

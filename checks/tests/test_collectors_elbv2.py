@@ -1,4 +1,4 @@
-"""ELBv2 collector against the moto server: load balancers, listeners, rules, access logs and tags."""
+"""ELBv2 collector against the moto server: load balancers, listeners, rules and access logs (tags: the tagging API)."""
 
 import boto3
 
@@ -9,6 +9,7 @@ from checks.collectors.base import ScanContext
 from checks.evaluation import evaluate_check
 from checks.inventory import Inventory
 from checks.tests.builders import NOW
+from checks.tests.collecting import inventory_of
 from conftest import deny
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -104,7 +105,6 @@ def test_load_balancers_and_listeners_are_recorded(aws):
     assert balancers["web"].evidence["scheme"] == "internet-facing"
     assert balancers["web"].evidence["access_logs_enabled"] is False
     assert balancers["web"].evidence["listener_protocols"] == ["HTTP", "HTTPS"]
-    assert balancers["web"].tags == {"owner": "jane@example.com"}
     assert balancers["edge"].evidence["type"] == "network"
     assert balancers["edge"].evidence["access_logs_enabled"] is True
     assert balancers["edge"].evidence["access_logs_bucket"] == "lb-logs"
@@ -118,7 +118,6 @@ def test_load_balancers_and_listeners_are_recorded(aws):
     assert listeners["web:443"].evidence["redirects_to_https"] is False
     assert listeners["web:443"].evidence["plain_http_rules"] is None
     assert listeners["web:443"].evidence["load_balancer_arn"] == alb["LoadBalancerArn"]
-    assert listeners["web:443"].tags == {"team": "shop"}
     assert listeners["edge:443"].evidence["protocol"] == "TLS"
     assert {operation for (_, _, operation, _) in ctx.call_log.calls} == set(elbv2.IAM_ACTIONS)
     assert ctx.call_log.repeated() == {}
@@ -126,8 +125,7 @@ def test_load_balancers_and_listeners_are_recorded(aws):
 
 def test_checks_judge_what_was_collected(aws):
     estate()
-    _ctx, collected = scan(aws)
-    inventory = Inventory(aws.account_id, ("us-east-1",), NOW, collected.records, collected.errors)
+    inventory = inventory_of(ScanContext(aws.session, aws.account_id, ("us-east-1",)), elbv2)
 
     def statuses(check_id):
         return {e.record.name: e.result.status for e in evaluate_check(CATALOG[check_id], inventory)}
@@ -135,7 +133,8 @@ def test_checks_judge_what_was_collected(aws):
     assert statuses("elbv2.listener_tls12") == {"web:443": Status.FAIL, "edge:443": Status.PASS}
     assert statuses("elbv2.listener_https_only") == {"web:80": Status.FAIL}  # the /health rule forwards
     assert statuses("elbv2.access_logs_enabled") == {"web": Status.FAIL, "edge": Status.PASS}
-    assert statuses("hygiene.no_sensitive_identifiers")["web"] == Status.FAIL
+    assert statuses("hygiene.no_sensitive_identifiers")["web"] == Status.FAIL  # its tag, from the tagging API
+    assert inventory.errors == []
 
 
 def test_http_listener_that_only_redirects_is_clean(aws):
@@ -149,7 +148,7 @@ def test_http_listener_that_only_redirects_is_clean(aws):
     assert listener.evidence["plain_http_rules"] == 0
 
 
-def test_pages_of_load_balancers_and_tags_in_batches_of_twenty(aws):
+def test_pages_of_load_balancers_and_no_call_per_resource_for_tags(aws):
     _vpc, subnets = network()
     client = build("elbv2")
     for number in range(12):
@@ -170,11 +169,10 @@ def test_pages_of_load_balancers_and_tags_in_batches_of_twenty(aws):
     ctx, collected = scan(aws)
     balancers = by_name(collected, "elbv2.load_balancer")
     assert len(balancers) == 12
-    assert balancers["lb-11"].tags == {"n": "11"}
     assert len(by_name(collected, "elbv2.listener")) == 12
     calls = [key[2] for key in ctx.call_log.calls]
     assert calls.count("DescribeLoadBalancers") == 3
-    assert calls.count("DescribeTags") == 2  # 24 ARNs, 20 per call
+    assert calls.count("DescribeTags") == 0  # tags come from the tagging API, one call per region
     assert calls.count("DescribeRules") == 0  # no listener redirects, so no rule can make it pass
     assert collected.errors == []
     assert ctx.call_log.repeated() == {}
@@ -209,17 +207,6 @@ def test_denied_listeners_make_listener_checks_error_on_the_load_balancer(aws):
     assert "DescribeListeners" in results["web"].reason
     access = {e.record.name: e.result.status for e in evaluate_check(CATALOG["elbv2.access_logs_enabled"], inventory)}
     assert access == {"web": Status.FAIL, "edge": Status.ERROR}  # an NLB needs its listeners to be judged
-
-
-def test_denied_tags_are_errors_on_every_resource_of_the_batch(aws):
-    deny(aws.session, EVENT_SERVICE, "DescribeTags")
-    estate()
-    _ctx, collected = scan(aws)
-    uids = {record.uid for record in collected.records}
-    assert len(uids) == 5
-    assert {e.resource_uid for e in collected.errors} == uids
-    assert {e.api for e in collected.errors} == {"elbv2:DescribeTags"}
-    assert all(record.tags == {} for record in collected.records)
 
 
 def test_denied_rules_are_an_error_on_the_http_listener(aws):

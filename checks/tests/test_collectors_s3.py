@@ -5,6 +5,7 @@ from botocore.config import Config
 from checks.collectors import s3
 from checks.collectors.base import ScanContext
 from checks.inventory import account_uid
+from checks.tests.collecting import inventory_of
 from conftest import deny
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -188,7 +189,7 @@ def test_malformed_policy_is_a_collection_error_on_that_bucket(aws):
     assert buckets_of(collected)["odd-policy"].evidence["has_bucket_policy"] is None
 
 
-def test_block_public_access_logging_and_tags_are_collected(aws):
+def test_block_public_access_and_logging_are_collected(aws):
     client = make_bucket(aws, "logs-target")
     client.put_bucket_policy(
         Bucket="logs-target",
@@ -214,7 +215,6 @@ def test_block_public_access_logging_and_tags_are_collected(aws):
     client.put_public_access_block(
         Bucket="app-data", PublicAccessBlockConfiguration={**BLOCK_ALL, "RestrictPublicBuckets": False}
     )
-    client.put_bucket_tagging(Bucket="app-data", Tagging={"TagSet": [{"Key": "team", "Value": "payments"}]})
     control = aws.session.client("s3control", region_name="us-east-1", config=Config(inject_host_prefix=False))
     control.meta.events.register("before-sign.s3-control", s3.drop_account_label_on_local_endpoint)
     control.put_public_access_block(AccountId=aws.account_id, PublicAccessBlockConfiguration=BLOCK_ALL)
@@ -230,7 +230,6 @@ def test_block_public_access_logging_and_tags_are_collected(aws):
         "block_public_policy": True,
         "restrict_public_buckets": False,
     }
-    assert bucket.tags == {"team": "payments"}
     [account] = [record for record in collected.records if record.type == "account"]
     assert account.uid == account_uid(aws.account_id)
     assert account.evidence["s3_account_public_access_block"] == {
@@ -349,8 +348,47 @@ def test_account_label_is_dropped_only_in_front_of_a_local_endpoint():
     assert aws_host.url == "https://123456789012.s3-control.us-east-1.amazonaws.com/v20180820/x"
 
 
+def test_tags_of_buckets_in_scanned_regions_come_from_the_tagging_api(aws):
+    for name, region in (("us-data", "us-east-1"), ("eu-data", "eu-west-1"), ("bare", "eu-west-1")):
+        client = make_bucket(aws, name, region)
+        if name != "bare":
+            client.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "owner", "Value": f"{name}-team"}]})
+    ctx = ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1")
+
+    inventory = inventory_of(ctx, s3)
+
+    tags = {record.name: record.tags for record in inventory.by_type("s3.bucket")}
+    assert tags == {"us-data": {"owner": "us-data-team"}, "eu-data": {"owner": "eu-data-team"}, "bare": {}}
+    assert "GetBucketTagging" not in {op for (_, _, op, _) in ctx.call_log.calls}
+    assert inventory.errors == []
+
+
+def test_a_bucket_outside_the_scanned_regions_is_asked_for_its_tags(aws):
+    # The tagging API lists a bucket only in its own region, which this scan does not call.
+    client = make_bucket(aws, "far-away", "ap-southeast-2")
+    client.put_bucket_tagging(Bucket="far-away", Tagging={"TagSet": [{"Key": "owner", "Value": "ops"}]})
+    make_bucket(aws, "near")
+
+    ctx, collected = scan(aws)
+
+    assert buckets_of(collected)["far-away"].tags == {"owner": "ops"}
+    tagging_calls = [params for (_, _, op, params) in ctx.call_log.calls if op == "GetBucketTagging"]
+    assert len(tagging_calls) == 1
+    assert '"input_params": {"Bucket": "far-away"}' in tagging_calls[0]
+
+
+def test_tags_of_a_bucket_outside_the_scanned_regions_that_cannot_be_read_are_its_error(aws):
+    deny(aws.session, "s3", "GetBucketTagging")
+    make_bucket(aws, "far-away", "ap-southeast-2")
+
+    _, collected = scan(aws)
+
+    [error] = collected.errors
+    assert (error.api, error.resource_uid) == ("s3:GetBucketTagging", "arn:aws:s3:::far-away")
+
+
 def test_every_call_made_has_its_iam_action_listed(aws):
-    client = make_bucket(aws, "audited")
+    client = make_bucket(aws, "audited", "ap-southeast-2")
     client.put_bucket_tagging(Bucket="audited", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
 
     ctx, _ = scan(aws)

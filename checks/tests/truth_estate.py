@@ -57,6 +57,7 @@ from checks.collectors import s3 as s3_collector
 from checks.inventory import account_uid, region_uid
 
 HOME, EU = REGIONS = ("us-east-1", "eu-west-1")
+FAR = "ap-southeast-2"  # a region the accounts are not scanned in
 ROLE = "OrganizationAccountAccessRole"
 MANAGEMENT = "123456789012"
 
@@ -693,6 +694,8 @@ def build_storage(estate, keys):
         estate, prod, "prod-plain", tags={"owner": "jane.doe@example.com"}, hygiene=FAIL
     )
     bucket(estate, prod, "prod-eu-data", region=EU, sse="aws:kms", key=keys["prod-eu"], policy=TLS_ONLY_POLICY)
+    # In a region no scan covers: the tagging API is not called there, so its tags come from s3:GetBucketTagging.
+    bucket(estate, prod, "prod-sydney-archive", region=FAR, tags={"copied-from": f"account {central}"}, hygiene=FAIL)
     # Trail buckets: blocked at bucket level (prod), at account level (keys), not at all (prod's eu trail).
     bucket(estate, prod, "prod-trail-logs", sse="AES256", block=True)
     bucket(estate, prod, "prod-eu-trail", region=EU, sse="AES256")
