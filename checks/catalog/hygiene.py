@@ -22,7 +22,10 @@ GUIDANCE = (
 # cannot be judged (ERROR, never a pass on half the fields). Tags come from the tagging API, one call per region
 # (collectors/tagging.py); the rest are the few resources it does not cover. A collector that adds a tag call
 # adds it here (a test checks).
-TAG_APIS = (TAGGING_API, "s3:GetBucketTagging")
+TAG_APIS = (TAGGING_API, "s3:GetBucketTagging", "iam:ListPolicyTags")
+# Other calls that read a free-form field a resource's own listing lacks: IAM role descriptions (collectors/iam.py
+# records its failure on each role, never account-wide).
+DESCRIPTION_APIS = ("iam:ListRoles",)
 
 
 # --- credentials in URLs ---------------------------------------------------------------------------
@@ -88,9 +91,14 @@ def no_credentials_in_urls(record, inventory):
 
 # A UUID's last group can be twelve decimal digits: strip UUIDs before looking for account numbers.
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-# Exactly twelve digits (or 1234-5678-9012, as the console prints them), not part of a longer number,
-# a word ("i-0abc123456789012") or a phone number ("+441234567890").
-ACCOUNT_NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[ -])(\d{12}|\d{4}-\d{4}-\d{4})(?![0-9A-Za-z])(?![ -]\d)")
+# Exactly twelve digits, not part of a longer run, a word ("i-0abc123456789012") or a phone number
+# ("+441234567890", "+1 234567890123"); after a separator they count, numbered or not ("vol-3-210987654321",
+# "backup_2_123456789012"). Or 1234-5678-9012, as the console prints them, when not part of a longer dashed or
+# spaced number (a card number's groups).
+ACCOUNT_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z+])(?<!\+\d[ -])(?<!\+\d\d[ -])(?<!\+\d\d\d[ -])\d{12}(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z+])(?<!\d[ -])\d{4}-\d{4}-\d{4}(?![0-9A-Za-z])(?![ -]\d)"
+)
 EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![A-Za-z0-9-])")
 IMAGE_SCALE = re.compile(r"@\d+x\.")  # "logo@2x.png" is a file name, not an address
 ACCESS_KEY_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
@@ -189,7 +197,7 @@ def free_form_fields(record):
     area=Area.HYGIENE,
     severity=Severity.MEDIUM,
     resource_type="*",
-    needs=TAG_APIS,
+    needs=TAG_APIS + DESCRIPTION_APIS,
     rationale=f"{GUIDANCE} Names, descriptions and tags are shown in consoles, bills, logs and support "
     "cases; AWS account numbers, e-mail addresses, access key ids and card numbers do not belong there.",
     remediation="Rename the resource or edit its description, and replace the tag with a neutral identifier "

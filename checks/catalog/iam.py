@@ -82,7 +82,7 @@ def root_access_keys_absent(account, inventory):
     area=Area.IDENTITY,
     severity=Severity.HIGH,
     resource_type="iam.user",
-    needs=("iam:ListUsers", "iam:GetLoginProfile", "iam:ListMFADevices"),
+    needs=("iam:GetAccountAuthorizationDetails", "iam:GetLoginProfile", "iam:ListMFADevices"),
     rationale=(
         f"{GUIDANCE}: use multi-factor authentication (MFA) with each account and individual IAM "
         "identities. A console password without MFA is one phished or reused password away from the "
@@ -108,9 +108,15 @@ def user_console_mfa(user, inventory):
         return not_collected("The user's MFA devices")
     if mfa:
         return passed("The user has a console password and an MFA device.")
-    last_used = user.evidence.get("password_last_used")
-    used = f" (last used {last_used[:10]})" if last_used else " (never used)"
-    return failed(f"The user has a console password{used} and no MFA device.")
+    return failed(f"The user has a console password{password_use(user.evidence)} and no MFA device.")
+
+
+def password_use(evidence):
+    """ " (last used …)", " (never used)", or nothing when it could not be read (iam:ListUsers failed)."""
+    if "password_last_used" not in evidence:
+        return ""
+    last_used = evidence["password_last_used"]
+    return f" (last used {last_used[:10]})" if last_used else " (never used)"
 
 
 def key_age(key, now):
@@ -123,7 +129,7 @@ def key_age(key, now):
     area=Area.IDENTITY,
     severity=Severity.MEDIUM,
     resource_type="iam.user",
-    needs=("iam:ListUsers", "iam:ListAccessKeys"),
+    needs=("iam:GetAccountAuthorizationDetails", "iam:ListAccessKeys"),
     rationale=(
         f"{GUIDANCE}: protect AWS account credentials. Access keys are long-lived secrets that end up in "
         "scripts, laptops and CI logs; rotating them at least every 90 days limits how long a leaked key "
@@ -209,7 +215,7 @@ def password_policy_strong(account, inventory):
     area=Area.IDENTITY,
     severity=Severity.HIGH,
     resource_type="iam.policy",
-    needs=("iam:ListPolicies", "iam:GetPolicyVersion"),
+    needs=("iam:GetAccountAuthorizationDetails",),
     rationale=(
         f"{GUIDANCE}: give each identity only the permissions necessary to fulfil its job duties. A policy "
         'that allows Action "*" on Resource "*" grants full administrator rights to whoever holds it, '

@@ -61,6 +61,13 @@ def test_plain_owner_slash_repo_passes():
     [
         ("logs-123456789012-us-east-1", ["an AWS account number"]),
         ("account 1234-5678-9012", ["an AWS account number"]),
+        ("vol-3-210987654321", ["an AWS account number"]),  # after a numbered separator
+        ("backup_2_123456789012", ["an AWS account number"]),
+        ("backup-123456789012-2", ["an AWS account number"]),
+        ("logs 1 123456789012", ["an AWS account number"]),
+        ("snapshot-2-202406301200", []),  # the timestamp guard holds after a separator too
+        ("call +1 234567890123", []),  # a phone number with its country code
+        ("ring +44-123456789012", []),
         ("backup-202406301200", []),  # YYYYMMDDhhmm
         ("snapshot-20240630120000", []),  # YYYYMMDDhhmmss
         ("snapshot-240630120000", ["an AWS account number"]),  # YYMMDDhhmmss reads as an account: see is_timestamp

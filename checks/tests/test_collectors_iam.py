@@ -150,14 +150,55 @@ def test_the_default_version_is_the_one_judged(aws, client):
     assert (evidence["default_version"], evidence["grants_full_admin"]) == ("v2", True)
 
 
-def test_policies_are_paged(aws, client):
-    # moto pages ListPolicies at 100 items, as AWS does by default.
+def test_policies_come_from_the_account_details_with_one_tag_call_each(aws, client):
     for index in range(101):
         client.create_policy(PolicyName=f"p{index:03}", PolicyDocument=json.dumps(NARROW))
     ctx, collected = collect(aws)
     assert len(of_type(collected, "iam.policy")) == 101
-    assert len(calls(ctx, "ListPolicies")) == 2
+    [details] = calls(ctx, "GetAccountAuthorizationDetails")  # moto answers in one page, whatever the size
+    assert '"Filter.member.3": "LocalManagedPolicy"' in details[3]
+    assert len(calls(ctx, "ListPolicyTags")) == 101
+    for operation in ("ListPolicies", "GetPolicyVersion"):
+        assert calls(ctx, operation) == []
     assert ctx.call_log.repeated() == {}
+
+
+def test_names_descriptions_and_tags_of_users_roles_and_policies(aws, client):
+    client.create_user(UserName="alice", Tags=[{"Key": "owner", "Value": "alice@example.com"}])
+    client.create_user(UserName="bob")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    client.create_role(
+        RoleName="deploy",
+        AssumeRolePolicyDocument=trust,
+        Description="CI deploys",
+        Tags=[{"Key": "team", "Value": "ci"}],
+    )
+    client.create_role(RoleName="plain", AssumeRolePolicyDocument=trust)
+    client.create_policy(
+        PolicyName="reports",
+        PolicyDocument=json.dumps(NARROW),
+        Description="Reports for account 210987654321",
+        Tags=[{"Key": "cost-centre", "Value": "42"}],
+    )
+    ctx, collected = collect(aws)
+    users, roles, policies = (of_type(collected, kind) for kind in ("iam.user", "iam.role", "iam.policy"))
+    assert (users["alice"].tags, users["bob"].tags) == ({"owner": "alice@example.com"}, {})
+    assert roles["deploy"].uid == f"arn:aws:iam::{aws.account_id}:role/deploy"
+    assert (roles["deploy"].region, roles["deploy"].tags) == (GLOBAL, {"team": "ci"})
+    assert roles["deploy"].evidence == {"path": "/", "description": "CI deploys"}
+    assert (roles["plain"].tags, roles["plain"].evidence) == ({}, {"path": "/"})
+    assert policies["reports"].evidence["description"] == "Reports for account 210987654321"
+    assert policies["reports"].tags == {"cost-centre": "42"}
+    assert users["bob"].evidence["password_last_used"] is None  # ListUsers: never used
+    assert [len(calls(ctx, operation)) for operation in ("ListUsers", "ListRoles")] == [1, 1]
+    assert collected.errors == []
+    assert ctx.call_log.repeated() == {}
+
+
+def test_an_account_without_users_or_roles_needs_no_listing(aws):
+    ctx, collected = collect(aws)
+    assert not [record for record in collected.records if record.type != "account"]
+    assert calls(ctx, "ListUsers") == calls(ctx, "ListRoles") == []
 
 
 def test_many_users_each_read_once(aws, client):
@@ -170,16 +211,53 @@ def test_many_users_each_read_once(aws, client):
     assert ctx.call_log.repeated() == {}
 
 
-def test_list_users_denied_is_a_gap_and_the_rest_is_still_collected(aws, client):
+def test_account_details_denied_is_a_gap_and_the_account_is_still_collected(aws, client):
     client.create_user(UserName="alice")
     client.create_policy(PolicyName="admin", PolicyDocument=json.dumps(ADMIN))
+    deny(aws.session, "iam", "GetAccountAuthorizationDetails")
+    _, collected = collect(aws)
+    [error] = collected.errors
+    assert (error.api, error.code, error.resource_uid, error.region) == (
+        "iam:GetAccountAuthorizationDetails",
+        "AccessDenied",
+        "",
+        GLOBAL,
+    )
+    assert [record.type for record in collected.records] == ["account"]
+    assert "password_policy" in of_type(collected, "account")[aws.account_id].evidence
+
+
+def test_list_users_denied_leaves_only_the_password_use_unknown(aws, client):
+    client.create_user(UserName="alice")
     deny(aws.session, "iam", "ListUsers")
     _, collected = collect(aws)
     [error] = collected.errors
-    assert (error.api, error.code, error.resource_uid, error.region) == ("iam:ListUsers", "AccessDenied", "", GLOBAL)
-    assert of_type(collected, "iam.user") == {}
-    assert sorted(of_type(collected, "iam.policy")) == ["admin"]
-    assert "password_policy" in of_type(collected, "account")[aws.account_id].evidence
+    assert (error.api, error.resource_uid) == ("iam:ListUsers", "")
+    alice = of_type(collected, "iam.user")["alice"]
+    assert "password_last_used" not in alice.evidence
+    assert alice.evidence["has_console_password"] is False
+
+
+def test_list_roles_denied_is_an_error_on_each_role_not_the_account(aws, client):
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    for name in ("deploy", "audit"):
+        client.create_role(RoleName=name, AssumeRolePolicyDocument=trust, Tags=[{"Key": "team", "Value": "ci"}])
+    deny(aws.session, "iam", "ListRoles")
+    _, collected = collect(aws)
+    roles = of_type(collected, "iam.role")
+    assert sorted((error.api, error.resource_uid) for error in collected.errors) == sorted(
+        ("iam:ListRoles", role.uid) for role in roles.values()
+    )
+    assert roles["deploy"].tags == {"team": "ci"}
+
+
+def test_policy_tags_denied_is_that_policys_error(aws, client):
+    admin = client.create_policy(PolicyName="admin", PolicyDocument=json.dumps(ADMIN))["Policy"]
+    deny(aws.session, "iam", "ListPolicyTags")
+    _, collected = collect(aws)
+    [error] = collected.errors
+    assert (error.api, error.resource_uid) == ("iam:ListPolicyTags", admin["Arn"])
+    assert of_type(collected, "iam.policy")["admin"].evidence["grants_full_admin"] is True
 
 
 def test_password_policy_denied_leaves_it_out_rather_than_saying_none(aws):
@@ -222,8 +300,13 @@ def test_collected_identities_read_as_the_identity_checks_expect(aws, client):
 
     client.create_user(UserName="console")
     client.create_login_profile(UserName="console", Password=TEST_PASSWORD)
-    client.create_user(UserName="robot")
+    client.create_user(UserName="robot", Tags=[{"Key": "contact", "Value": "robot-owner@example.com"}])
     client.create_access_key(UserName="robot")
+    client.create_role(
+        RoleName="ops",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        Tags=[{"Key": "runs-in", "Value": "123456789013"}],
+    )
     client.create_policy(PolicyName="admin", PolicyDocument=json.dumps(ADMIN))
     _, collected = collect(aws)
     later = datetime.now(UTC) + timedelta(days=91)
@@ -237,3 +320,9 @@ def test_collected_identities_read_as_the_identity_checks_expect(aws, client):
     assert statuses("iam.password_policy_strong") == {aws.account_id: Status.FAIL}
     assert statuses("iam.root_access_keys_absent") == {aws.account_id: Status.PASS}
     assert statuses("iam.no_full_admin_custom_policies") == {"admin": Status.FAIL}
+    assert statuses("hygiene.no_sensitive_identifiers") == {
+        "console": Status.PASS,
+        "robot": Status.FAIL,
+        "ops": Status.FAIL,
+        "admin": Status.PASS,
+    }
