@@ -347,9 +347,11 @@ def build(aws):
     build_network(estate)
     build_identity(estate)
     build_trails(estate, keys)
+    build_sensitive_tags(estate)
     for account in estate.accounts:
         service_default_keys(estate, account)
         default_vpcs(estate, account)
+        account_roles(estate, account)
     return estate
 
 
@@ -1359,6 +1361,50 @@ def build_identity(estate):
         truth.expect(account, "iam.root_mfa_enabled", uid, mfa)
         truth.expect(account, "iam.root_access_keys_absent", uid, keys)
         truth.expect(account, "iam.password_policy_strong", uid, password)
+
+
+def account_roles(estate, account):
+    """Every role the account holds (the organization's access role included): hygiene judges each one."""
+    iam = estate.client(account, "iam")
+    for role in iam.get_paginator("list_roles").paginate().build_full_result()["Roles"]:
+        if (account, role["Arn"]) not in estate.truth.resources:
+            estate.truth.resource(account, role["Arn"], "iam.role")
+
+
+# ---- tags that hold sensitive identifiers, on many kinds of resource --------------------------------------------
+
+
+def build_sensitive_tags(estate):
+    """Tags read through the tagging API (queue, table, topic, log group) or IAM (user, role, policy) fail hygiene
+    when they hold an account number, an e-mail address or an access key id; so does such a role description."""
+    prod, truth = estate.prod, estate.truth
+    sqs = estate.client(prod, "sqs")
+    queue = f"arn:aws:sqs:{HOME}:{prod}:jobs-plain"
+    sqs.tag_queue(QueueUrl=sqs.get_queue_url(QueueName="jobs-plain")["QueueUrl"], Tags={"owner": "jobs@example.com"})
+    [table] = [uid for uid in truth.uids(prod, "dynamodb.table") if uid.endswith("/orders")]
+    estate.client(prod, "dynamodb").tag_resource(
+        ResourceArn=table, Tags=[{"Key": "billing", "Value": f"{estate.keys}"}]
+    )
+    topic = f"arn:aws:sns:{HOME}:{prod}:alerts-cmk"
+    estate.client(prod, "sns").tag_resource(
+        ResourceArn=topic, Tags=[{"Key": "pager-key", "Value": "AKIAIOSFODNN7EXAMPLE"}]
+    )
+    group = f"arn:aws:logs:{HOME}:{prod}:log-group:/app/audit"
+    estate.client(prod, "logs").tag_resource(resourceArn=group, tags={"retained-for": "auditor@example.com"})
+    iam = estate.client(prod, "iam")
+    iam.tag_user(UserName="bob", Tags=[{"Key": "manager", "Value": "carol@example.com"}])
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    for name, options in (
+        ("deployer", {"Tags": [{"Key": "deploys-to", "Value": f"prod_{prod}"}]}),
+        ("reporting", {"Description": "Questions: data-team@example.com"}),
+        ("reader", {"Description": "Reads reports", "Tags": [{"Key": "team", "Value": "data"}]}),
+    ):
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, **options)["Role"]["Arn"]
+        truth.resource(prod, arn, "iam.role", hygiene=PASS if name == "reader" else FAIL)
+    [read_only] = [uid for uid in truth.uids(prod, "iam.policy") if uid.endswith("/ReadOnlyOps")]
+    iam.tag_policy(PolicyArn=read_only, Tags=[{"Key": "approved-by", "Value": "ciso@example.com"}])
+    for uid in (queue, table, topic, group, f"arn:aws:iam::{prod}:user/bob", read_only):
+        truth.override(prod, HYGIENE, uid, FAIL)
 
 
 # ---- CloudTrail ------------------------------------------------------------------------------------------------------
