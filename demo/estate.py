@@ -301,12 +301,14 @@ def bad(account, estate):
     r.put_bucket_policy(account, trail_bucket, r.log_delivery(trail_bucket))
     trail = r.create_trail(account, "sandbox-trail", trail_bucket, multi_region=False, validation=False)
     r.stop_trail(account, trail)
-    r.create_user(account, "intern", console=True)
+    r.create_user(account, "intern", console=True, tags={"manager": "sam.lee@example.com"})
     r.create_user(account, "old-automation", access_keys=2)
     r.create_policy(account, "do-anything", "*", attach_to="old-automation")
     for region in estate.regions:
         r.create_volume(account, region, "scratch")
         r.create_queue(account, region, "test-queue", None)
+    # Tags nobody read before Posture used the tagging API: a queue's owner, by e-mail address.
+    r.create_queue(account, HOME, "signup-events", tags={"owner": "growth-team@example.com"})
     r.create_volume(account, HOME, f"copy of prod disk from {estate.management_account_id}")
     # A copy of analytics data, still encrypted with analytics-prod's key: an untrusted external key.
     r.create_volume(

@@ -356,9 +356,9 @@ def set_password_policy(account, policy):
     account.client("iam").update_account_password_policy(**policy)
 
 
-def create_user(account, name, *, console=False, mfa=False, access_keys=0):
+def create_user(account, name, *, console=False, mfa=False, access_keys=0, tags=None):
     iam = account.client("iam")
-    iam.create_user(UserName=name)
+    iam.create_user(UserName=name, Tags=tag_list(tags))
     if console:
         iam.create_login_profile(UserName=name, Password=DEMO_PASSWORD, PasswordResetRequired=False)
     if mfa:
@@ -504,13 +504,14 @@ def create_table(account, region, name, key=AWS_OWNED):
     return name
 
 
-def create_queue(account, region, name, key=AWS_OWNED):
+def create_queue(account, region, name, key=AWS_OWNED, tags=None):
     """`key`: AWS_OWNED (SSE-SQS), None (unencrypted) or a KMS key ARN."""
     if key == AWS_OWNED:
         attributes = {"SqsManagedSseEnabled": "true"}
     else:
         attributes = {"KmsMasterKeyId": key} if key else {"SqsManagedSseEnabled": "false"}
-    return account.client("sqs", region).create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    options = {"tags": tags} if tags else {}
+    return account.client("sqs", region).create_queue(QueueName=name, Attributes=attributes, **options)["QueueUrl"]
 
 
 def open_queue_to_everyone(account, region, queue_url):
