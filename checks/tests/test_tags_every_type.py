@@ -19,7 +19,28 @@ SENSITIVE = {"billing-account": "210987654321", "contact": "data-owner@example.c
 NOT_TAGGABLE = {"sns.subscription": "AWS cannot tag SNS subscriptions"}
 # AWS's GetResources lists every taggable type (IAM users and roles aside); moto's lists neither of these.
 MOTO_UNLISTED = {"elbv2.listener", "cloudtrail.trail"}
-IAM_TAGGING = {"iam.user": ("tag_user", "UserName"), "iam.role": ("tag_role", "RoleName")}
+
+
+# Where moto's TagResources does not reach a type, the service's own tag call (as an owner would use it).
+def tag_queue(client, record):
+    client.tag_queue(QueueUrl=client.get_queue_url(QueueName=record.name)["QueueUrl"], Tags=SENSITIVE)
+
+
+NATIVE = {
+    "iam.user": ("iam", lambda client, record: client.tag_user(UserName=record.name, Tags=tag_list())),
+    "iam.role": ("iam", lambda client, record: client.tag_role(RoleName=record.name, Tags=tag_list())),
+    "iam.policy": ("iam", lambda client, record: client.tag_policy(PolicyArn=record.uid, Tags=tag_list())),
+    "sqs.queue": ("sqs", tag_queue),
+    "elbv2.load_balancer": (
+        "elbv2",
+        lambda client, record: client.add_tags(ResourceArns=[record.uid], Tags=tag_list()),
+    ),
+    "elbv2.listener": ("elbv2", lambda client, record: client.add_tags(ResourceArns=[record.uid], Tags=tag_list())),
+    "cloudtrail.trail": (
+        "cloudtrail",
+        lambda client, record: client.add_tags(ResourceId=record.uid, TagsList=tag_list()),
+    ),
+}
 
 
 def prod_inventory(estate):
@@ -29,15 +50,12 @@ def prod_inventory(estate):
 
 
 def tag(estate, record):
-    """Tag one resource the way its owner would: IAM's own calls, else the tagging API in its region."""
-    if record.type == "iam.policy":
-        estate.client(estate.prod, "iam").tag_policy(PolicyArn=record.uid, Tags=tag_list())
-        return True
-    if record.type in IAM_TAGGING:
-        operation, name = IAM_TAGGING[record.type]
-        getattr(estate.client(estate.prod, "iam"), operation)(**{name: record.name, "Tags": tag_list()})
-        return True
+    """Tag one resource the way its owner would: the tagging API in its region, else the service's own call."""
     region = truth_estate.HOME if record.region == GLOBAL else record.region
+    if record.type in NATIVE:
+        service, tag_it = NATIVE[record.type]
+        tag_it(estate.client(estate.prod, service, region), record)
+        return True
     tagging = estate.client(estate.prod, "resourcegroupstaggingapi", region)
     return not tagging.tag_resources(ResourceARNList=[record.uid], Tags=SENSITIVE)["FailedResourcesMap"]
 
