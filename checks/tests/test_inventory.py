@@ -3,8 +3,8 @@
 import pytest
 
 from checks.catalog.base import KeyOwner
-from checks.inventory import CollectionError, is_aws_managed_key
-from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_inventory, make_key
+from checks.inventory import TAG_ROW, CollectionError, Record, is_aws_managed_key
+from checks.tests.builders import ACCOUNT, OTHER_ACCOUNT, REGION, make_inventory, make_key, make_record
 
 OTHER_REGION = "eu-west-1"
 
@@ -123,3 +123,27 @@ def test_kms_collected_is_false_only_for_a_listing_gap_in_that_region():
 )
 def test_is_aws_managed_key(evidence, expected):
     assert is_aws_managed_key(evidence) is expected
+
+
+# --- tag rows (collectors/tagging.py) ------------------------------------------------------------------------------
+
+
+def tag_row(uid, region=REGION, **tags):
+    return Record(uid=uid, type=TAG_ROW, region=region, name="", tags=tags)
+
+
+def test_tag_rows_add_tags_to_the_record_of_their_arn_whatever_the_order():
+    queue = make_record("sqs.queue", name="jobs", tags={"Name": "jobs"}, encrypted=True)
+    inventory = make_inventory(tag_row(queue.uid, owner="ops"), queue)
+    [merged] = inventory.by_type("sqs.queue")
+    assert (merged.name, merged.evidence, merged.tags) == (
+        "jobs",
+        {"encrypted": True},
+        {"Name": "jobs", "owner": "ops"},
+    )
+
+
+def test_a_tag_row_without_a_record_makes_nothing():
+    inventory = make_inventory(tag_row("arn:aws:sqs:us-east-1:111111111111:unlisted", owner="ops"))
+    assert {record.type for record in inventory.records} == {"account", "region"}
+    assert inventory.get("arn:aws:sqs:us-east-1:111111111111:unlisted") is None
