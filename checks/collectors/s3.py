@@ -52,7 +52,9 @@ def collect(ctx, region):
     account_block = collect_account_block(ctx, collected)
     client_in = regional_clients(ctx)
     buckets = []
-    with collected.capture():
+    # Named, so a transport error is a gap of the listing, not "s3:*" (which would also cover hygiene's
+    # s3:GetBucketTagging need and leave every resource of every region unjudged).
+    with collected.capture(api="s3:ListBuckets"):
         # Kept page by page: a listing that fails on a later page still yields the buckets already listed.
         for bucket in pages(client_in(ctx.home_region), "list_buckets", "Buckets"):
             buckets.append(bucket)
