@@ -528,3 +528,17 @@ def test_account_block_public_access_is_read_once_per_scan_not_per_bucket(aws):
     assert counts["s3control", "GetPublicAccessBlock"] == 1
     assert counts["s3", "GetPublicAccessBlock"] == 3
     assert counts["s3", "GetBucketAcl"] == 3
+
+
+def test_a_transport_error_on_the_listing_is_a_gap_of_the_listing_only(aws):
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreachable(**kwargs):
+        raise EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
+
+    aws.session.events.register("before-call.s3.ListBuckets", unreachable)
+    _, collected = scan(aws)
+
+    [error] = collected.errors
+    # Named "s3:ListBuckets", not "s3:*": a service-wide gap would also cover hygiene's s3:GetBucketTagging.
+    assert (error.api, error.code, error.resource_uid) == ("s3:ListBuckets", "EndpointConnectionError", "")
