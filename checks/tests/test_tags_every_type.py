@@ -88,7 +88,11 @@ def test_a_sensitive_tag_fails_hygiene_on_every_resource_type(aws):
             continue
         verdicts.setdefault(record.type, set()).add((record.tags.get("contact"), results[record.uid].status))
     expected = (SENSITIVE["contact"], Status.FAIL)
-    assert {type_: statuses for type_, statuses in verdicts.items() if statuses != {expected}} == {}
+    wrong = {type_: statuses for type_, statuses in verdicts.items() if statuses != {expected}}
+    # (tag value read, hygiene verdict) per type. A tag value of None: the tag never reached the record. Make its
+    # collector's uid the ARN the tagging API lists (or, if only moto's tagging API misses the type, name it in
+    # MOTO_UNLISTED and tag it with its own service's call in NATIVE).
+    assert wrong == {}
     # Still unread on moto (when moto lists them, move them to the checked types above).
     assert unread == MOTO_UNLISTED & {record.type for record in resources}
     assert set(after.errors) == set(before.errors)  # the known moto gaps only, before and after
