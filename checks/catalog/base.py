@@ -118,6 +118,23 @@ def errored_unknown_key(subject, key_ref, region, inventory):
     return errored(f"{subject}, a key this scan could not describe: {cause}.", key_owner=KeyOwner.UNKNOWN)
 
 
+def customer_managed_key_verdict(subject, key_ref, region, inventory):
+    """A *_customer_managed_key check's verdict for a resource encrypted with `key_ref` (None: an AWS-owned key).
+
+    `subject` starts the reason and ends where the key is named: "Vault encrypts its backups with".
+    """
+    if not key_ref:
+        return failed(f"{subject} an AWS-owned key.", key_owner=KeyOwner.AWS_OWNED)
+    owner = inventory.key_owner(key_ref, region)
+    if owner == KeyOwner.AWS_MANAGED:
+        return failed(f"{subject} the AWS-managed key {key_ref}.", key_owner=owner)
+    if owner == KeyOwner.CUSTOMER_MANAGED:
+        return passed(f"{subject} the customer-managed key {key_ref}.", key_owner=owner)
+    if owner == KeyOwner.EXTERNAL:
+        return passed_external_key(f"{subject} {key_ref}", key_ref, inventory)
+    return errored_unknown_key(f"{subject} {key_ref}", key_ref, region, inventory)
+
+
 def unknown_key_cause(key_ref, region, inventory):
     """What was not read about a key whose owner is "unknown", naming the key's ARN where it was resolved."""
     key = inventory.key(key_ref, region)

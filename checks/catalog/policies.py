@@ -12,6 +12,11 @@ rule follow Amazon S3's documented meaning of "public" (values without wildcards
 aws:SourceIp ranges no broader than /8 for IPv4 and /32 for IPv6, private ranges excepted), extended with
 the organisation and principal keys AWS documents for the same purpose.
 
+An Allow to the Amazon S3 service principal (`{"Service": "s3.amazonaws.com"}`, S3 event notifications) is open
+to every account's buckets unless a condition names the bucket's account or organisation: bucket ARNs hold no
+account id, so aws:SourceArn alone cannot tie it to yours (AWS Config's lambda-function-public-access-prohibited
+fails such a grant without aws:SourceAccount).
+
 Collectors keep only the statements open to everyone (`open_statements`), trimmed, under the evidence key
 POLICY_EVIDENCE; checks judge their conditions (`public_statements`) and word the verdict (`policy_verdict`).
 """
@@ -57,6 +62,9 @@ NARROWING_CONDITION_KEYS = frozenset(
     }
 )
 ARN_KEYS = frozenset({"aws:sourcearn", "aws:principalarn", "s3:dataaccesspointarn"})
+# Amazon S3 acting for a bucket: only the bucket owner's account or organisation narrows such a grant.
+ANY_BUCKET_SERVICE = "s3.amazonaws.com"
+BUCKET_OWNER_KEYS = frozenset({"aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths"})
 # Amazon S3: aws:SourceIp ranges broader than these prefixes count as public (private ranges excepted).
 WIDEST_PRIVATE_PREFIX = {4: 8, 6: 32}
 # Snapshots and AMIs: the restore/create-volume permission group that means "every AWS account".
@@ -111,20 +119,31 @@ def is_web_identity(provider):
     return not str(provider).startswith("arn:")
 
 
-def open_statements(document):
-    """The Allow statements open to every principal, trimmed to what the verdict needs (sid, actions, condition).
+def names_any_bucket(statement):
+    """The statement's principal is Amazon S3, which acts for whichever account's bucket calls."""
+    principal = statement.get("Principal")
+    return isinstance(principal, dict) and ANY_BUCKET_SERVICE in as_list(principal.get("Service"))
 
+
+def open_statements(document):
+    """The Allow statements open to every principal (or to S3 for any bucket), trimmed to what the verdict needs.
+
+    Each is {"sid", "actions", "condition"}, plus "principal": "s3.amazonaws.com" for a grant to Amazon S3.
     Collectors store this list as evidence: only these statements can make a resource public.
     """
     found = []
     for index, statement in enumerate(statements_of(document)):
-        if statement.get("Effect") != "Allow" or not names_everyone(statement):
+        everyone = names_everyone(statement)
+        if statement.get("Effect") != "Allow" or not (everyone or names_any_bucket(statement)):
             continue
         actions = as_list(statement.get("Action"))
         if "NotAction" in statement:
             actions = [f"every action except {', '.join(map(str, as_list(statement['NotAction'])))}"]
         sid = str(statement.get("Sid") or f"#{index + 1}")
-        found.append({"sid": sid, "actions": actions, "condition": statement.get("Condition") or {}})
+        entry = {"sid": sid, "actions": actions, "condition": statement.get("Condition") or {}}
+        if not everyone:
+            entry["principal"] = ANY_BUCKET_SERVICE
+        found.append(entry)
     return found
 
 
@@ -148,11 +167,11 @@ def is_narrow_range(value):
     return network.is_private or network.prefixlen >= WIDEST_PRIVATE_PREFIX[network.version]
 
 
-def is_narrowing(operator, key, values):
+def is_narrowing(operator, key, values, keys=NARROWING_CONDITION_KEYS):
     operator, key = operator.lower(), key.lower()
     if "not" in operator or operator.endswith("ifexists") or operator.startswith(("null", "forallvalues")):
         return False  # negations, IfExists and empty-set matches let requests without the key through
-    if key not in NARROWING_CONDITION_KEYS:
+    if key not in keys:
         return False
     values = as_list(values)
     if not values:
@@ -162,21 +181,25 @@ def is_narrowing(operator, key, values):
     return all(is_fixed(key, value) for value in values)
 
 
-def narrows(condition):
-    """A statement's Condition block narrows it to known principals, resources or networks."""
+def narrows(condition, keys=NARROWING_CONDITION_KEYS):
+    """A statement's Condition block narrows it to known principals, resources or networks (through `keys`)."""
     if not isinstance(condition, dict):
         return False
     return any(
-        is_narrowing(operator, key, values)
-        for operator, keys in condition.items()
-        if isinstance(keys, dict)
-        for key, values in keys.items()
+        is_narrowing(operator, key, values, keys)
+        for operator, block in condition.items()
+        if isinstance(block, dict)
+        for key, values in block.items()
     )
+
+
+def narrowing_keys(statement):
+    return BUCKET_OWNER_KEYS if statement.get("principal") == ANY_BUCKET_SERVICE else NARROWING_CONDITION_KEYS
 
 
 def public_statements(statements):
     """The open statements (from `open_statements`) that no condition narrows: each makes the resource public."""
-    return [statement for statement in statements if not narrows(statement.get("condition"))]
+    return [statement for statement in statements if not narrows(statement.get("condition"), narrowing_keys(statement))]
 
 
 def policy_verdict(record, subject, key_owner=None):
@@ -189,7 +212,10 @@ def policy_verdict(record, subject, key_owner=None):
         return failed(f"{subject} {public_phrase(public)}.", key_owner)
     if statements:
         narrowed = len(statements)
-        return passed(f"{narrowed} statement(s) with a wildcard principal are narrowed by conditions.", key_owner)
+        s3 = (
+            " or Amazon S3" if any(statement.get("principal") == ANY_BUCKET_SERVICE for statement in statements) else ""
+        )
+        return passed(f"{narrowed} statement(s) with a wildcard principal{s3} are narrowed by conditions.", key_owner)
     return passed(f"No {subject[0].lower()}{subject[1:]} statement allows every principal.", key_owner)
 
 
@@ -197,7 +223,9 @@ def public_phrase(public):
     """What the public statements allow, for a reason: "statement(s) Anyone allow any principal s3:GetObject …"."""
     sids = ", ".join(statement.get("sid", "?") for statement in public)
     actions = ", ".join(sorted({str(action) for statement in public for action in statement.get("actions", [])}))
-    return f"statement(s) {sids} allow any principal {actions or 'the listed actions'} with no narrowing condition"
+    anyone = any(statement.get("principal") != ANY_BUCKET_SERVICE for statement in public)
+    who = "any principal" if anyone else "Amazon S3, for any account's bucket,"
+    return f"statement(s) {sids} allow {who} {actions or 'the listed actions'} with no narrowing condition"
 
 
 def shared_with_everyone(groups):

@@ -3,6 +3,8 @@
 import threading
 from dataclasses import dataclass, field
 
+from botocore.exceptions import ClientError
+
 from accounts import sessions
 from checks.inventory import GLOBAL, Collected  # noqa: F401 - re-exported for collectors
 
@@ -33,6 +35,16 @@ def error_code(error):
     return error.response.get("Error", {}).get("Code", "")
 
 
+def unless_absent(absent, call, **params):
+    """`call(**params)`, or None when AWS answers with the error code `absent` ("this thing has none")."""
+    try:
+        return call(**params)
+    except ClientError as error:
+        if error_code(error) == absent:
+            return None
+        raise
+
+
 def tags_dict(tag_list, key="Key", value="Value"):
     return {tag[key]: tag.get(value, "") for tag in tag_list or []}
 
@@ -55,3 +67,14 @@ def redact_url(url):
         host = f"{host}:{parts.port}"
     netloc = f"{parts.username or ''}:****@{host}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def token_pages(call, key, **params):
+    """Every item under `key` of a list call that pages with NextToken but has no boto3 paginator."""
+    while True:
+        page = call(**params)
+        yield from page.get(key, [])
+        token = page.get("NextToken")
+        if not token:
+            return
+        params = {**params, "NextToken": token}

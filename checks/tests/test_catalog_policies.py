@@ -169,6 +169,57 @@ def test_public_statements_keeps_only_the_unnarrowed():
     assert [s["sid"] for s in public_statements(statements)] == ["Open"]
 
 
+# Amazon S3 acting for a bucket (event notifications): bucket ARNs name no account, so only the bucket's account
+# or organisation narrows the grant (AWS Config lambda-function-public-access-prohibited).
+
+
+def s3_grant(condition=None, sid="S3Events"):
+    return allow({"Service": ["s3.amazonaws.com"]}, condition, sid=sid, action="lambda:InvokeFunction")
+
+
+def test_a_grant_to_amazon_s3_is_kept_marked_as_such():
+    [found] = open_statements(policy(s3_grant()))
+    assert found == {
+        "sid": "S3Events",
+        "actions": ["lambda:InvokeFunction"],
+        "condition": {},
+        "principal": "s3.amazonaws.com",
+    }
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        None,
+        {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::uploads"}},  # another account can own a bucket of that name
+        {"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}},
+        {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}},
+    ],
+)
+def test_a_grant_to_amazon_s3_without_the_buckets_account_is_public(condition):
+    result = verdict(open_statements(policy(s3_grant(condition))))
+    assert result.status == Status.FAIL
+    assert "Amazon S3, for any account's bucket," in result.reason
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"AWS:SourceAccount": ACCOUNT}, "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::uploads"}},
+        {"StringEquals": {"aws:SourceOrgID": "o-abc123"}},
+    ],
+)
+def test_a_grant_to_amazon_s3_for_the_buckets_of_known_accounts_is_not(condition):
+    result = verdict(open_statements(policy(s3_grant(condition))))
+    assert result.status == Status.PASS
+    assert "or Amazon S3 are narrowed" in result.reason
+
+
+def test_other_service_principals_and_everyone_statements_keep_their_shape():
+    statements = open_statements(policy(allow({"Service": "sns.amazonaws.com"}), allow("*", sid="Anyone")))
+    assert statements == [{"sid": "Anyone", "actions": ["sqs:SendMessage"], "condition": {}}]
+
+
 def test_a_snapshot_shared_with_all_is_public_and_with_one_account_is_not():
     assert shared_with_everyone(["all"])
     assert shared_with_everyone(["111122223333", "all"])

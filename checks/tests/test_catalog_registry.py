@@ -97,16 +97,6 @@ PENDING = {
     "redshift.cluster_encrypted",
     "redshift.cluster_require_ssl",
     "redshift.cluster_not_publicly_accessible",
-    # ECR, Lambda, EKS, Glue, Athena, SageMaker, Backup
-    "ecr.repository_kms_encrypted",
-    "ecr.repository_policy_not_public",
-    "lambda.environment_customer_managed_key",
-    "lambda.function_policy_not_public",
-    "eks.cluster_secrets_encrypted",
-    "glue.data_catalog_encrypted",
-    "athena.workgroup_results_encrypted",
-    "sagemaker.notebook_kms_encrypted",
-    "backup.vault_customer_managed_key",
 }
 
 
