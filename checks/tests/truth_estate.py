@@ -42,9 +42,16 @@ Where moto differs from AWS (see /work/shared/NOTES.md), the estate avoids the g
   alias/aws/kafka for them, AWS-managed either way. moto keeps MSK EncryptionInfo only from CreateCluster (not
   CreateClusterV2's provisioned form), and a Firehose encryption configuration only with a Status when set by
   StartDeliveryStreamEncryption.
+- ECR repositories are given their KMS key: moto invents a key ARN for KMS without one (AWS names aws/ecr).
+- A Backup vault created without a key: moto's ListBackupVaults names no key, AWS names its aws/backup key's ARN;
+  both read as the AWS-managed aws/backup key.
+- Every region has a Glue Data Catalog (settings DISABLED by default) and Athena's "primary" workgroup (no results
+  encryption), in moto as in AWS: one finding each per account and region.
 """
 
+import io
 import json
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -130,6 +137,16 @@ VERDICTS = {
     "hygiene.no_credentials_in_urls": {PASS, FAIL},
     "hygiene.no_sensitive_identifiers": {PASS, FAIL},
     "proton.template_customer_managed_key": {NA},
+    "ecr.repository_kms_encrypted": {PASS, FAIL},
+    "ecr.repository_policy_not_public": {PASS, FAIL},
+    "lambda.environment_customer_managed_key": {PASS, FAIL, NA},
+    "lambda.function_policy_not_public": {PASS, FAIL},
+    "eks.cluster_secrets_encrypted": {PASS, FAIL},
+    "glue.data_catalog_encrypted": {PASS, FAIL},
+    "athena.workgroup_results_encrypted": {PASS, FAIL},
+    "sagemaker.notebook_kms_encrypted": {PASS, FAIL},
+    # ERROR: a vault on the deleted key, whose owner no scan can know.
+    "backup.vault_customer_managed_key": {PASS, FAIL, ERROR},
 }
 # Which key owner classes the export must show (each on at least one finding).
 KEY_OWNERS = {AWS_OWNED, AWS_MANAGED, CUSTOMER, EXTERNAL, UNENCRYPTED}
@@ -347,6 +364,7 @@ def build(aws):
     build_network(estate)
     build_identity(estate)
     build_trails(estate, keys)
+    build_analytics_and_compute(estate, keys)
     build_sensitive_tags(estate)
     for account in estate.accounts:
         service_default_keys(estate, account)
@@ -393,6 +411,20 @@ def account_baseline(estate, account):
         truth.expect(account, "proton.template_customer_managed_key", uid, NA)
         if on:
             estate.client(account, "ec2", region).enable_ebs_encryption_by_default()
+        # Every region has a Glue Data Catalog and Athena's "primary" workgroup; by default neither encrypts.
+        # (prod's are encrypted in build_catalogs, which overrides these.)
+        catalog = truth.resource(account, glue_catalog_uid(account, region), "glue.data_catalog", UNENCRYPTED, None)
+        truth.expect(account, "glue.data_catalog_encrypted", catalog, FAIL)
+        primary = truth.resource(account, workgroup_uid(account, region, "primary"), "athena.workgroup", UNENCRYPTED)
+        truth.expect(account, "athena.workgroup_results_encrypted", primary, FAIL)
+
+
+def glue_catalog_uid(account, region):
+    return f"arn:aws:glue:{region}:{account}:catalog"
+
+
+def workgroup_uid(account, region, name):
+    return f"arn:aws:athena:{region}:{account}:workgroup/{name}"
 
 
 # ---- KMS ----------------------------------------------------------------------------------------------------
@@ -528,9 +560,10 @@ def build_keys(estate):
         # A key the prod account used to have: deleted, yet a bucket still names it.
         "prod-deleted": Key(prod, f"arn:aws:kms:{HOME}:{prod}:key/0b0e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "Missing"),
     }
-    for service in ("s3", "sqs", "secretsmanager", "kinesis", "es", "kafka"):
+    for service in ("s3", "sqs", "secretsmanager", "kinesis", "es", "kafka", "lambda", "glue", "backup"):
         # Named by alias only (S3 SSE-KMS without a key id, SQS alias/aws/sqs, Secrets Manager's default, a
-        # Kinesis stream on alias/aws/kinesis; OpenSearch and MSK defaults, which moto reports without a key).
+        # Kinesis stream on alias/aws/kinesis; OpenSearch and MSK defaults, which moto reports without a key;
+        # Lambda's, Glue's and Backup's defaults).
         found[f"aws/{service}"] = Key(prod, f"alias/aws/{service}", aws_managed=True)
     estate.handles["report_key"] = found["prod-reports"]
     return found
@@ -1469,3 +1502,200 @@ def build_trails(estate, keys):
     truth.expect(prod, "cloudtrail.multi_region_logging", account_uid(prod), PASS)
     truth.expect(central, "cloudtrail.multi_region_logging", account_uid(central), FAIL)  # not logging
     truth.expect(management, "cloudtrail.multi_region_logging", account_uid(management), FAIL)  # no trail at all
+
+
+# ---- ECR, Lambda, EKS, Glue, Athena, SageMaker, Backup ----------------------------------------------------------
+
+
+def open_policy(sid, action, condition=None):
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": action}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def owner_of(key, account):
+    return EXTERNAL if key.account != account else key.owner
+
+
+def build_analytics_and_compute(estate, keys):
+    build_repositories(estate, keys)
+    build_functions(estate, keys)
+    build_clusters(estate, keys)
+    build_catalogs(estate, keys)
+    build_workgroups(estate, keys)
+    build_notebooks(estate, keys)
+    build_vaults(estate, keys)
+
+
+def build_repositories(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    ecr = estate.client(prod, "ecr")
+    organization_only = {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}}
+    repositories = (
+        # name, key (None: the AES-256 default), repository policy, policy verdict
+        ("web", None, open_policy("AnyonePulls", "ecr:BatchGetImage"), FAIL),
+        ("payments/api", keys["prod-data"], None, PASS),
+        ("shared/base", keys["keys-central"], open_policy("OrgPulls", "ecr:BatchGetImage", organization_only), PASS),
+    )
+    for name, key, policy, policy_status in repositories:
+        options = {"encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": key.arn}} if key else {}
+        arn = ecr.create_repository(repositoryName=name, **options)["repository"]["repositoryArn"]
+        if policy:
+            ecr.set_repository_policy(repositoryName=name, policyText=policy)
+        truth.resource(prod, arn, "ecr.repository", owner_of(key, prod) if key else AWS_OWNED)
+        truth.expect(prod, "ecr.repository_kms_encrypted", arn, PASS if key else FAIL)
+        truth.expect(prod, "ecr.repository_policy_not_public", arn, policy_status)
+        if key:
+            truth.uses(prod, arn, key)
+
+
+def function_code():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("index.py", "def handler(event, context):\n    return {}\n")
+    return archive.getvalue()
+
+
+def build_functions(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    role = estate.client(prod, "iam").create_role(RoleName="lambda-exec", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    client = estate.client(prod, "lambda")
+    code = function_code()
+    variables = {"Variables": {"TABLE": "orders", "STAGE": "prod"}}
+    functions = (
+        # name, environment, key, description, grant, verdicts (environment, policy, hygiene)
+        ("orders-api", variables, keys["prod-data"], "Orders API", None, (PASS, PASS, PASS)),
+        (
+            "thumbnailer",
+            variables,
+            keys["aws/lambda"],
+            "Resizes uploads; pager ops-oncall@example.com",
+            {"Principal": "*"},
+            (FAIL, FAIL, FAIL),
+        ),
+        # Invoked by S3 for a bucket named by ARN only: any account owning a bucket of that name could invoke it.
+        (
+            "s3-indexer",
+            variables,
+            keys["keys-central"],
+            "",
+            {"Principal": "s3.amazonaws.com", "SourceArn": "arn:aws:s3:::prod-uploads"},
+            (PASS, FAIL, PASS),
+        ),
+        (
+            "healthcheck",
+            None,
+            None,
+            "",
+            {"Principal": "s3.amazonaws.com", "SourceArn": "arn:aws:s3:::prod-uploads", "SourceAccount": prod},
+            (NA, PASS, PASS),
+        ),
+    )
+    for name, environment, key, description, grant, (environment_status, policy_status, hygiene) in functions:
+        options = {"Environment": environment} if environment else {}
+        if key and not key.aws_managed:
+            options["KMSKeyArn"] = key.arn
+        arn = client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": code},
+            Description=description,
+            **options,
+        )["FunctionArn"]
+        if grant:
+            client.add_permission(FunctionName=name, StatementId="invoke", Action="lambda:InvokeFunction", **grant)
+        truth.resource(prod, arn, "lambda.function", owner_of(key, prod) if key else "", hygiene)
+        truth.expect(prod, "lambda.environment_customer_managed_key", arn, environment_status)
+        truth.expect(prod, "lambda.function_policy_not_public", arn, policy_status)
+        if key:
+            truth.uses(prod, arn, key)
+
+
+def build_clusters(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    eks = estate.client(prod, "eks")
+    network = {"subnetIds": ["subnet-0a1b2c3d", "subnet-4e5f6a7b"]}
+    for name, key in (("apps", keys["prod-data"]), ("legacy", None)):
+        options = {"encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": key.arn}}]} if key else {}
+        arn = eks.create_cluster(
+            name=name, roleArn=f"arn:aws:iam::{prod}:role/eks-cluster", resourcesVpcConfig=network, **options
+        )["cluster"]["arn"]
+        # Without a key of yours, EKS's own (AWS-owned) envelope key or none at all: the check says which.
+        truth.resource(prod, arn, "eks.cluster", key.owner if key else AWS_OWNED)
+        truth.expect(prod, "eks.cluster_secrets_encrypted", arn, PASS if key else FAIL)
+        if key:
+            truth.uses(prod, arn, key)
+
+
+def build_catalogs(estate, keys):
+    """prod encrypts its catalogs: with its own key at home, with the AWS-managed aws/glue key in Europe."""
+    prod, truth = estate.prod, estate.truth
+    for region, key in ((HOME, keys["prod-data"]), (EU, keys["aws/glue"])):
+        at_rest = {"CatalogEncryptionMode": "SSE-KMS"}
+        if not key.aws_managed:
+            at_rest["SseAwsKmsKeyId"] = key.arn
+        estate.client(prod, "glue", region).put_data_catalog_encryption_settings(
+            DataCatalogEncryptionSettings={"EncryptionAtRest": at_rest}
+        )
+        uid = glue_catalog_uid(prod, region)
+        truth.change_owner(prod, uid, key.owner)
+        truth.override(prod, "glue.data_catalog_encrypted", uid, PASS)
+        truth.uses(prod, uid, key)
+
+
+def build_workgroups(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    athena = estate.client(prod, "athena")
+    output = "s3://prod-access-logs/athena/"
+    workgroups = (
+        # name, encryption, enforced, verdict
+        ("analysts", {"EncryptionOption": "SSE_KMS", "KmsKey": keys["prod-data"].arn}, True, PASS, CUSTOMER),
+        ("adhoc", {"EncryptionOption": "SSE_S3"}, False, FAIL, AWS_OWNED),  # clients may override it
+    )
+    for name, encryption, enforced, status, owner in workgroups:
+        athena.create_work_group(
+            Name=name,
+            Configuration={
+                "ResultConfiguration": {"OutputLocation": output, "EncryptionConfiguration": encryption},
+                "EnforceWorkGroupConfiguration": enforced,
+            },
+        )
+        uid = truth.resource(prod, workgroup_uid(prod, HOME, name), "athena.workgroup", owner)
+        truth.expect(prod, "athena.workgroup_results_encrypted", uid, status)
+    truth.uses(prod, workgroup_uid(prod, HOME, "analysts"), keys["prod-data"])
+
+
+def build_notebooks(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    sagemaker = estate.client(prod, "sagemaker")
+    for name, key in (("research", keys["prod-data"]), ("scratch", None)):
+        arn = sagemaker.create_notebook_instance(
+            NotebookInstanceName=name,
+            InstanceType="ml.t3.medium",
+            RoleArn=f"arn:aws:iam::{prod}:role/sagemaker",
+            **({"KmsKeyId": key.arn} if key else {}),
+        )["NotebookInstanceArn"]
+        truth.resource(prod, arn, "sagemaker.notebook_instance", key.owner if key else AWS_OWNED)
+        truth.expect(prod, "sagemaker.notebook_kms_encrypted", arn, PASS if key else FAIL)
+        if key:
+            truth.uses(prod, arn, key)
+
+
+def build_vaults(estate, keys):
+    prod, truth = estate.prod, estate.truth
+    backup = estate.client(prod, "backup")
+    vaults = (
+        ("prod-backups", keys["prod-data"], PASS),
+        ("Default", keys["aws/backup"], FAIL),  # AWS Backup's default: the AWS-managed aws/backup key
+        ("dr-central", keys["keys-central"], PASS),
+        ("legacy-vault", keys["prod-deleted"], ERROR),  # names a deleted key: whose it was, nobody can say
+    )
+    for name, key, status in vaults:
+        options = {} if key.aws_managed else {"EncryptionKeyArn": key.arn}
+        arn = backup.create_backup_vault(BackupVaultName=name, **options)["BackupVaultArn"]
+        truth.resource(prod, arn, "backup.vault", owner_of(key, prod))
+        truth.expect(prod, "backup.vault_customer_managed_key", arn, status)
+        truth.uses(prod, arn, key)
