@@ -173,6 +173,10 @@ def good(account, estate):
     r.create_load_balancer(account, HOME, "security-portal", tls_policy=MODERN_TLS, http="redirect", logs_bucket=logs)
     r.create_stream(account, HOME, "security-events", key)
     r.create_delivery_stream(account, HOME, "security-events-archive", logs, key)
+    for region in estate.regions:
+        r.encrypt_catalog(account, region, account.key(f"{account.name}-data", region))
+    r.create_workgroup(account, HOME, "threat-hunting", logs, key_arn=key)
+    r.create_vault(account, HOME, "security-backups", key)
 
 
 def mostly_good(account, estate):
@@ -205,6 +209,12 @@ def mostly_good(account, estate):
     r.create_load_balancer(account, HOME, "payments-api", tls_policy=LEGACY_TLS, http="redirect", logs_bucket=logs)
     # Half-way through moving the checkout cache to TLS: "preferred" still accepts plain-text clients.
     r.create_cache(account, HOME, "checkout-sessions", key=key, transit="preferred", description="Checkout sessions")
+    r.create_repository(account, HOME, "payments/api", key_arn=key)
+    r.create_function(
+        account, HOME, "settlement-worker", variables={"LEDGER_TABLE": "ledger", "STAGE": "prod"}, key_arn=key
+    )
+    r.encrypt_catalog(account, HOME, key)
+    r.create_vault(account, HOME, "payments-backups", key)
 
 
 def mixed(account, estate):
@@ -248,6 +258,11 @@ def mixed(account, estate):
     r.create_search_domain(account, HOME, "analytics-search", tls_policy=r.SEARCH_TLS_10, open_to="203.0.113.0/24")
     r.create_stream(account, HOME, "clickstream", AWS_MANAGED)
     r.create_delivery_stream(account, HOME, "clickstream-to-lake", raw, AWS_OWNED)
+    r.encrypt_catalog(account, HOME, key)
+    r.create_cluster(account, HOME, "etl", key)
+    r.create_workgroup(account, HOME, "analysts", logs, enforced=False)  # SSE-S3, and clients may turn it off
+    r.create_notebook(account, HOME, "research")  # SageMaker's own key: none of the team's
+    r.create_repository(account, HOME, "analytics/jobs")  # ECR's AES-256 default
 
 
 def weak(account, estate):
@@ -287,6 +302,9 @@ def weak(account, estate):
     r.enable_config(account, HOME, logs, recording=False)
     r.create_load_balancer(account, HOME, "staging-web", tls_policy=LEGACY_TLS, http="forward")
     r.create_cache(account, HOME, "staging-cache", transit=None)
+    r.create_cluster(account, HOME, "staging")  # Kubernetes secrets without a KMS key of the team's
+    r.create_function(account, HOME, "deploy-hook", variables={"DEPLOY_TOKEN_PARAM": "/staging/deploy-token"})
+    r.create_vault(account, HOME, "Default")  # the AWS-managed aws/backup key
 
 
 def bad(account, estate):
@@ -327,6 +345,9 @@ def bad(account, estate):
     )
     r.create_stream(account, HOME, "sandbox-events")
     r.create_delivery_stream(account, HOME, "sandbox-events-to-s3", trail_bucket)
+    # A webhook anyone on the internet may invoke, its variables under the AWS-managed key.
+    r.create_function(account, HOME, "sandbox-webhook", variables={"SLACK_WEBHOOK_PATH": "/services/demo"}, public=True)
+    r.create_repository(account, HOME, "sandbox/app", public=True)  # AES-256 default, pullable by every account
 
 
 PROFILES = {"good": good, "mostly good": mostly_good, "mixed": mixed, "weak": weak, "bad": bad}

@@ -5,7 +5,9 @@ makes real API calls, so the scans see exactly what a real account would show. T
 profiles build with them; a history backfill can call the same verbs between scans.
 """
 
+import io
 import json
+import zipfile
 
 from botocore.exceptions import ClientError
 
@@ -615,3 +617,121 @@ def create_delivery_stream(account, region, name, bucket, key=None):
             DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput=encryption
         )
     return name
+
+
+# --- ECR, Lambda, EKS, Glue, Athena, SageMaker, Backup -------------------------------------------
+
+
+def open_to_everyone(sid, actions):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": actions}],
+    }
+
+
+def create_repository(account, region, name, *, key_arn=None, public=False):
+    """An ECR repository: ECR's AES-256 default, or KMS with `key_arn`; `public` lets every AWS account pull."""
+    ecr = account.client("ecr", region)
+    options = {"encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": key_arn}} if key_arn else {}
+    ecr.create_repository(repositoryName=name, **options)
+    if public:
+        policy = open_to_everyone("AnyonePulls", ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
+        ecr.set_repository_policy(repositoryName=name, policyText=json.dumps(policy))
+    return name
+
+
+def function_role(account):
+    iam = account.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    try:
+        return iam.get_role(RoleName="lambda-execution")["Role"]["Arn"]
+    except ClientError:
+        return iam.create_role(RoleName="lambda-execution", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def function_code():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("handler.py", "def handle(event, context):\n    return {'ok': True}\n")
+    return archive.getvalue()
+
+
+def create_function(account, region, name, *, variables=None, key_arn=None, public=False, description=""):
+    """A Lambda function; `variables` are encrypted with `key_arn`, else the AWS-managed aws/lambda key."""
+    client = account.client("lambda", region)
+    options = {"Environment": {"Variables": variables}} if variables else {}
+    if key_arn:
+        options["KMSKeyArn"] = key_arn
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=function_role(account),
+        Handler="handler.handle",
+        Code={"ZipFile": function_code()},
+        Description=description,
+        **options,
+    )
+    if public:  # anyone may invoke it, e.g. a webhook someone wired up in a hurry
+        client.add_permission(
+            FunctionName=name, StatementId="AnyoneInvokes", Action="lambda:InvokeFunction", Principal="*"
+        )
+    return name
+
+
+def create_cluster(account, region, name, key_arn=None):
+    """An EKS cluster; with `key_arn` its Kubernetes secrets are envelope-encrypted with that key."""
+    options = {"encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": key_arn}}]} if key_arn else {}
+    _vpc, subnets = default_network(account, region)
+    account.client("eks", region).create_cluster(
+        name=name,
+        roleArn=f"arn:aws:iam::{account.account_id}:role/eks-cluster",
+        resourcesVpcConfig={"subnetIds": subnets},
+        **options,
+    )
+    return name
+
+
+def encrypt_catalog(account, region, key_arn=None):
+    """Turn on the region's Glue Data Catalog metadata encryption (the AWS-managed aws/glue key without `key_arn`)."""
+    at_rest = {"CatalogEncryptionMode": "SSE-KMS", **({"SseAwsKmsKeyId": key_arn} if key_arn else {})}
+    account.client("glue", region).put_data_catalog_encryption_settings(
+        DataCatalogEncryptionSettings={"EncryptionAtRest": at_rest}
+    )
+
+
+def create_workgroup(account, region, name, results_bucket, *, key_arn=None, enforced=True):
+    """An Athena workgroup writing SSE-KMS (with `key_arn`) or SSE-S3 results; `enforced` overrides clients."""
+    encryption = {"EncryptionOption": "SSE_KMS", "KmsKey": key_arn} if key_arn else {"EncryptionOption": "SSE_S3"}
+    account.client("athena", region).create_work_group(
+        Name=name,
+        Configuration={
+            "ResultConfiguration": {
+                "OutputLocation": f"s3://{results_bucket}/athena/{name}/",
+                "EncryptionConfiguration": encryption,
+            },
+            "EnforceWorkGroupConfiguration": enforced,
+        },
+    )
+    return name
+
+
+def create_notebook(account, region, name, key_arn=None):
+    options = {"KmsKeyId": key_arn} if key_arn else {}
+    account.client("sagemaker", region).create_notebook_instance(
+        NotebookInstanceName=name,
+        InstanceType="ml.t3.medium",
+        RoleArn=f"arn:aws:iam::{account.account_id}:role/sagemaker-notebooks",
+        **options,
+    )
+    return name
+
+
+def create_vault(account, region, name, key_arn=None):
+    """A backup vault; without `key_arn` AWS Backup uses the AWS-managed aws/backup key."""
+    options = {"EncryptionKeyArn": key_arn} if key_arn else {}
+    return account.client("backup", region).create_backup_vault(BackupVaultName=name, **options)["BackupVaultArn"]

@@ -73,6 +73,16 @@ def assert_sandbox_has_unencrypted_volumes_and_identifiers_in_names(estate):
     assert any(statement["Principal"] == "*" for policy in policies for statement in policy["Statement"])
 
 
+def assert_sandbox_has_a_function_and_a_repository_open_to_everyone(estate):
+    sandbox = estate.account("sandbox-dev")
+    policy = json.loads(sandbox.client("lambda").get_policy(FunctionName="sandbox-webhook")["Policy"])
+    assert [statement["Principal"] for statement in policy["Statement"]] == ["*"]
+    [repository] = sandbox.client("ecr").describe_repositories()["repositories"]
+    assert repository["encryptionConfiguration"]["encryptionType"] == "AES256"
+    text = sandbox.client("ecr").get_repository_policy(repositoryName=repository["repositoryName"])["policyText"]
+    assert json.loads(text)["Statement"][0]["Principal"] == "*"
+
+
 def assert_analytics_still_uses_a_key_pending_deletion(estate):
     analytics = estate.account("analytics-prod")
     pending = {key["Arn"] for key in keys(analytics) if key["KeyState"] == "PendingDeletion"}
@@ -172,6 +182,7 @@ def test_estate_holds_its_story_and_is_rebuilt_with_the_same_ids(aws):
     assert_every_account_is_a_member_reached_by_its_role(aws, estate)
     assert_every_account_has_buckets_in_both_regions(estate)
     assert_sandbox_has_unencrypted_volumes_and_identifiers_in_names(estate)
+    assert_sandbox_has_a_function_and_a_repository_open_to_everyone(estate)
     assert_analytics_still_uses_a_key_pending_deletion(estate)
     assert_staging_uses_a_disabled_key_and_a_url_with_credentials(estate)
     assert_staging_is_public_where_analytics_is_protected(estate)
