@@ -18,7 +18,14 @@ from checks.tests.builders import NOW
 SENSITIVE = {"billing-account": "210987654321", "contact": "data-owner@example.com", "ci-key": "AKIAIOSFODNN7EXAMPLE"}
 NOT_TAGGABLE = {"sns.subscription": "AWS cannot tag SNS subscriptions"}
 # AWS's GetResources lists every taggable type (IAM users and roles aside); moto's lists none of these.
-MOTO_UNLISTED = {"elbv2.listener", "cloudtrail.trail", "kinesis.stream", "opensearch.domain"}
+MOTO_UNLISTED = {
+    "elbv2.listener",
+    "cloudtrail.trail",
+    "kinesis.stream",
+    "opensearch.domain",
+    "ecr.repository",
+    "eks.cluster",
+}
 
 
 # Where moto's TagResources does not reach a type, the service's own tag call (as an owner would use it).
@@ -45,6 +52,8 @@ NATIVE = {
         lambda client, record: client.add_tags_to_stream(StreamARN=record.uid, Tags=SENSITIVE),
     ),
     "opensearch.domain": ("opensearch", lambda client, record: client.add_tags(ARN=record.uid, TagList=tag_list())),
+    "ecr.repository": ("ecr", lambda client, record: client.tag_resource(resourceArn=record.uid, tags=tag_list())),
+    "eks.cluster": ("eks", lambda client, record: client.tag_resource(resourceArn=record.uid, tags=SENSITIVE)),
 }
 
 
