@@ -25,6 +25,7 @@ from checks.catalog import (  # noqa: F401 - importing a module registers its ch
     opensearch,
     proton,
     rds,
+    redshift,
     s3,
     s3_access,
     sagemaker,

@@ -1,8 +1,18 @@
-"""Encryption at rest for EBS: the per-region default and every volume."""
+"""EBS: the per-region encryption default, volumes and snapshots encrypted with whose key, and snapshots
+shared with everyone."""
 
 from checks.catalog.base import Area, KeyOwner, Severity, check, errored, failed, passed
+from checks.catalog.policies import shared_with_everyone
 
 GUIDANCE = "AWS data-protection guidance: use AWS encryption solutions, along with all default security controls."
+GUIDANCE_ACCESS = (
+    "AWS data-protection guidance: give each identity only the permissions necessary to fulfil its job duties."
+)
+# The region's "block public access for snapshots" state, on the region record (read only where a snapshot is
+# shared with all); "block-all-sharing" makes AWS treat such snapshots as private.
+SNAPSHOT_BLOCK_KEY = "ebs_snapshot_block_public_access"
+BLOCK_ALL_SHARING = "block-all-sharing"
+BLOCK_STATE_API = "ec2:GetSnapshotBlockPublicAccessState"
 
 
 def kms_key_owner(key_ref, region, inventory):
@@ -69,3 +79,73 @@ def volume_encrypted(volume, inventory):
     if not key:
         return passed("Volume is encrypted; AWS did not name its KMS key.", key_owner=owner)
     return passed(f"Volume is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)
+
+
+@check(
+    "ebs.snapshot_encrypted",
+    title="EBS snapshots the account owns are encrypted",
+    area=Area.AT_REST,
+    severity=Severity.HIGH,
+    resource_type="ec2.snapshot",
+    needs=("ec2:DescribeSnapshots",),
+    rationale=f"{GUIDANCE} A snapshot holds every block of the volume it was taken from; unencrypted, anyone it is "
+    "shared with (or anyone, once shared publicly) can create a volume from it without any KMS permission.",
+    remediation="Copy the snapshot with encryption and delete the original. Console: EC2 › Snapshots › the snapshot "
+    "› Actions › Copy snapshot › Encrypt this snapshot, with a customer-managed key. CLI: aws ec2 copy-snapshot "
+    "--source-region REGION --source-snapshot-id SNAPSHOT_ID --encrypted --kms-key-id KEY_ARN && aws ec2 "
+    "delete-snapshot --snapshot-id SNAPSHOT_ID",
+)
+def snapshot_encrypted(snapshot, inventory):
+    if not snapshot.evidence.get("encrypted"):
+        return failed("Snapshot is not encrypted.", key_owner=KeyOwner.UNENCRYPTED)
+    key = snapshot.key_arn
+    owner = kms_key_owner(key, snapshot.region, inventory)
+    if not key:
+        return passed("Snapshot is encrypted; AWS did not name its KMS key.", key_owner=owner)
+    return passed(f"Snapshot is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)
+
+
+@check(
+    "ebs.snapshot_not_public",
+    title="No EBS snapshot is shared with everyone",
+    area=Area.ACCESS,
+    severity=Severity.CRITICAL,
+    resource_type="ec2.snapshot",
+    needs=("ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute", BLOCK_STATE_API),
+    # Read only where a snapshot is shared with all; unread, the permission is judged (see the reason).
+    tolerates=(BLOCK_STATE_API,),
+    rationale=f'{GUIDANCE_ACCESS} A snapshot whose createVolumePermission names the group "all" is public: any AWS '
+    "account can create a volume from it and read every block. Sharing with named accounts is not public. Where the "
+    "region's block public access for snapshots is in block-all-sharing mode, AWS treats such a snapshot as private "
+    "(it passes, though its permission still says all); if that state cannot be read, the permission is judged.",
+    remediation="Console: EC2 › Snapshots › the snapshot › Actions › Snapshot settings › Modify permissions: "
+    "Private. Also turn on EC2 › Data protection and security › Block public access for EBS snapshots. "
+    "CLI: aws ec2 modify-snapshot-attribute --snapshot-id SNAPSHOT_ID --attribute createVolumePermission "
+    "--operation-type remove --group-names all && aws ec2 enable-snapshot-block-public-access --state "
+    "block-all-sharing --region REGION",
+)
+def snapshot_not_public(snapshot, inventory):
+    groups = snapshot.evidence.get("shared_with_groups")
+    if groups is None:
+        return errored("The createVolumePermission of this snapshot was not collected.")
+    accounts = snapshot.evidence.get("shared_with_accounts") or []
+    if not shared_with_everyone(groups):
+        if accounts:
+            return passed(f"Snapshot is shared with {len(accounts)} named account(s), not with all.")
+        return passed("Snapshot is not shared with any other account.")
+    region = inventory.region_record(snapshot.region)
+    block = region.evidence.get(SNAPSHOT_BLOCK_KEY) if region else None
+    if block == BLOCK_ALL_SHARING:
+        return passed(
+            f"Snapshot's permission says all, but block public access for snapshots is {block} in "
+            f"{snapshot.region}, so AWS treats it as private; remove the permission before that setting changes."
+        )
+    if block is None:
+        return failed(
+            "Snapshot is shared with all: any AWS account can create a volume from it (the region's block public "
+            "access state for snapshots could not be read)."
+        )
+    return failed(
+        f"Snapshot is shared with all: any AWS account can create a volume from it (block public access for "
+        f"snapshots is {block} in {snapshot.region})."
+    )

@@ -1,5 +1,8 @@
-"""EC2: the region's EBS encryption defaults, EBS volumes, and VPCs with their flow logs."""
+"""EC2: the region's EBS encryption defaults, EBS volumes, the EBS snapshots the account owns with whom they are
+shared, and VPCs with their flow logs."""
 
+from checks.catalog.ebs import SNAPSHOT_BLOCK_KEY
+from checks.catalog.policies import shared_with_everyone
 from checks.collectors.base import Collected, pages, tags_dict
 from checks.inventory import Record, region_uid
 
@@ -9,6 +12,9 @@ IAM_ACTIONS = {
     "GetEbsEncryptionByDefault": "ec2:GetEbsEncryptionByDefault",
     "GetEbsDefaultKmsKeyId": "ec2:GetEbsDefaultKmsKeyId",
     "DescribeVolumes": "ec2:DescribeVolumes",
+    "DescribeSnapshots": "ec2:DescribeSnapshots",
+    "DescribeSnapshotAttribute": "ec2:DescribeSnapshotAttribute",
+    "GetSnapshotBlockPublicAccessState": "ec2:GetSnapshotBlockPublicAccessState",
     "DescribeVpcs": "ec2:DescribeVpcs",
     "DescribeFlowLogs": "ec2:DescribeFlowLogs",
 }
@@ -17,24 +23,25 @@ IAM_ACTIONS = {
 def collect(ctx, region):
     collected = Collected(SERVICE, region)
     ec2 = ctx.client(SERVICE, region)
-    collect_ebs_defaults(ctx, ec2, region, collected)
+    settings = {}  # the region's EBS settings, kept on its region record
+    collect_ebs_defaults(ec2, settings, collected)
     collect_volumes(ctx, ec2, region, collected)
+    collect_snapshots(ctx, ec2, region, settings, collected)
+    if settings:
+        collected.add(
+            Record(uid=region_uid(ctx.account_id, region), type="region", region=region, name=region, evidence=settings)
+        )
     collect_vpcs(ctx, ec2, region, collected)
     return collected
 
 
-def collect_ebs_defaults(ctx, ec2, region, collected):
-    evidence = {}
+def collect_ebs_defaults(ec2, evidence, collected):
     with collected.capture(api="ec2:GetEbsEncryptionByDefault"):
         evidence["ebs_encryption_by_default"] = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
     # Only says which key new volumes get; moto does not implement it (HTTP 500), so its failure is one
     # recorded error on this API and must not cost us the setting itself or the volumes.
     with collected.capture(api="ec2:GetEbsDefaultKmsKeyId"):
         evidence["ebs_default_kms_key_id"] = ec2.get_ebs_default_kms_key_id().get("KmsKeyId")
-    if evidence:
-        collected.add(
-            Record(uid=region_uid(ctx.account_id, region), type="region", region=region, name=region, evidence=evidence)
-        )
 
 
 def collect_volumes(ctx, ec2, region, collected):
@@ -60,6 +67,68 @@ def volume_record(account_id, region, volume):
             "attachments": len(volume.get("Attachments") or []),
         },
         key_arn=volume.get("KmsKeyId") or None,
+        tags=tags,
+    )
+
+
+def collect_snapshots(ctx, ec2, region, settings, collected):
+    """The account's own snapshots, each with one createVolumePermission read (and nothing else per snapshot)."""
+    snapshots = []
+    with collected.capture(api="ec2:DescribeSnapshots"):
+        snapshots = list(pages(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"]))
+    records = [
+        snapshot_record(
+            ctx.account_id, region, snapshot, create_volume_permissions(ctx, ec2, region, snapshot, collected)
+        )
+        for snapshot in snapshots
+    ]
+    for record in records:
+        collected.add(record)
+    if any(shared_with_everyone(record.evidence["shared_with_groups"]) for record in records):
+        # Only then does the region's block public access state matter: block-all-sharing keeps them private.
+        with collected.capture(api="ec2:GetSnapshotBlockPublicAccessState"):
+            settings[SNAPSHOT_BLOCK_KEY] = ec2.get_snapshot_block_public_access_state()["State"]
+
+
+def snapshot_arn(account_id, region, snapshot_id):
+    # As the tagging API lists snapshots (and as volumes are spelled), with the owner's account. IAM policies
+    # spell snapshot ARNs without one (arn:aws:ec2:REGION::snapshot/ID); tags join on the tagging API's form.
+    return f"arn:aws:ec2:{region}:{account_id}:snapshot/{snapshot_id}"
+
+
+def create_volume_permissions(ctx, ec2, region, snapshot, collected):
+    """The snapshot's createVolumePermission entries ({"Group": "all"} / {"UserId": …}); None when the read failed."""
+    snapshot_id = snapshot["SnapshotId"]
+    with collected.capture(
+        resource_uid=snapshot_arn(ctx.account_id, region, snapshot_id), api="ec2:DescribeSnapshotAttribute"
+    ):
+        answer = ec2.describe_snapshot_attribute(SnapshotId=snapshot_id, Attribute="createVolumePermission")
+        return answer.get("CreateVolumePermissions") or []
+    return None
+
+
+def snapshot_record(account_id, region, snapshot, permissions):
+    snapshot_id = snapshot["SnapshotId"]
+    tags = tags_dict(snapshot.get("Tags"))
+    evidence = {
+        "encrypted": bool(snapshot.get("Encrypted")),
+        "state": snapshot.get("State"),
+        "volume_id": snapshot.get("VolumeId"),
+        "size_gib": snapshot.get("VolumeSize"),
+        "description": snapshot.get("Description") or "",
+        "shared_with_groups": None,
+        "shared_with_accounts": None,
+    }
+    if permissions is not None:
+        evidence["shared_with_groups"] = [entry["Group"] for entry in permissions if entry.get("Group")]
+        evidence["shared_with_accounts"] = [entry["UserId"] for entry in permissions if entry.get("UserId")]
+    return Record(
+        uid=snapshot_arn(account_id, region, snapshot_id),
+        type="ec2.snapshot",
+        region=region,
+        name=tags.get("Name") or snapshot_id,
+        evidence=evidence,
+        key_arn=(snapshot.get("KmsKeyId") or None) if evidence["encrypted"] else None,
         tags=tags,
     )
 

@@ -97,3 +97,88 @@ def test_encrypted_volume_naming_no_key_is_unknown_not_aws_owned():
     result = run_check("ebs.volume_encrypted", volume(key_arn=None))
     assert result.status == Status.PASS
     assert result.key_owner == KeyOwner.UNKNOWN
+
+
+# --- ebs.snapshot_encrypted / ebs.snapshot_not_public --------------------------------------------------------------
+
+
+def snapshot(encrypted=False, key_arn=None, groups=(), accounts=()):
+    return make_record(
+        "ec2.snapshot",
+        uid=f"arn:aws:ec2:{REGION}:{ACCOUNT}:snapshot/snap-1",
+        name="snap-1",
+        key_arn=key_arn,
+        encrypted=encrypted,
+        shared_with_groups=None if groups is None else list(groups),
+        shared_with_accounts=list(accounts),
+    )
+
+
+def test_unencrypted_snapshot_fails():
+    result = run_check("ebs.snapshot_encrypted", snapshot())
+    assert (result.status, result.key_owner) == (Status.FAIL, KeyOwner.UNENCRYPTED)
+
+
+def test_snapshot_encrypted_with_customer_key_passes():
+    key = make_key("k1")
+    result = run_check("ebs.snapshot_encrypted", snapshot(encrypted=True, key_arn=key.uid), key)
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.CUSTOMER_MANAGED)
+
+
+def test_snapshot_encrypted_with_the_aws_ebs_key_is_aws_managed():
+    # moto and old accounts: the aws/ebs key with KeyManager AWS (or its alias) is AWS-managed.
+    key = make_key("ebs-default", manager="CUSTOMER", aliases=["alias/aws/ebs"])
+    result = run_check("ebs.snapshot_encrypted", snapshot(encrypted=True, key_arn=key.uid), key)
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.AWS_MANAGED)
+
+
+def test_snapshot_encrypted_with_another_accounts_key_is_external():
+    key_arn = f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/theirs"
+    result = run_check("ebs.snapshot_encrypted", snapshot(encrypted=True, key_arn=key_arn))
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.EXTERNAL)
+
+
+def test_encrypted_snapshot_naming_no_key_is_unknown():
+    result = run_check("ebs.snapshot_encrypted", snapshot(encrypted=True))
+    assert (result.status, result.key_owner) == (Status.PASS, KeyOwner.UNKNOWN)
+
+
+def test_snapshot_shared_with_all_is_public():
+    result = run_check(
+        "ebs.snapshot_not_public", snapshot(groups=["all"]), region(ebs_snapshot_block_public_access="unblocked")
+    )
+    assert result.status == Status.FAIL
+    assert "unblocked" in result.reason
+
+
+def test_snapshot_shared_with_all_stays_public_under_block_new_sharing():
+    # block-new-sharing stops new public sharing only; snapshots already shared stay public.
+    blocked_new = region(ebs_snapshot_block_public_access="block-new-sharing")
+    assert run_check("ebs.snapshot_not_public", snapshot(groups=["all"]), blocked_new).status == Status.FAIL
+
+
+def test_snapshot_shared_with_all_is_private_under_block_all_sharing():
+    blocked = region(ebs_snapshot_block_public_access="block-all-sharing")
+    result = run_check("ebs.snapshot_not_public", snapshot(groups=["all"]), blocked)
+    assert result.status == Status.PASS
+    assert "treats it as private" in result.reason
+
+
+def test_snapshot_shared_with_all_where_the_block_state_was_not_read_fails_on_its_permission():
+    result = run_check("ebs.snapshot_not_public", snapshot(groups=["all"]))
+    assert result.status == Status.FAIL
+    assert "could not be read" in result.reason
+
+
+def test_snapshot_shared_with_named_accounts_is_not_public():
+    result = run_check("ebs.snapshot_not_public", snapshot(accounts=[OTHER_ACCOUNT]))
+    assert result.status == Status.PASS
+    assert "1 named account" in result.reason
+
+
+def test_private_snapshot_passes():
+    assert run_check("ebs.snapshot_not_public", snapshot()).status == Status.PASS
+
+
+def test_snapshot_whose_permission_was_not_read_is_an_error():
+    assert run_check("ebs.snapshot_not_public", snapshot(groups=None)).status == Status.ERROR

@@ -132,3 +132,113 @@ def test_denied_volume_listing_is_a_gap_but_ebs_defaults_are_kept(aws):
     [region] = by_type(collected, "region").values()
     assert region.evidence["ebs_encryption_by_default"] is False
     assert ctx.call_log.repeated() == {}
+
+
+# --- snapshots the account owns, with whom they are shared ----------------------------------------------------------
+
+
+def snapshot_of(client, encrypted=False, name=None, description=""):
+    options = {"Encrypted": True} if encrypted else {}
+    volume = client.create_volume(AvailabilityZone="us-east-1a", Size=4, **options)
+    tags = [{"ResourceType": "snapshot", "Tags": [{"Key": "Name", "Value": name}]}] if name else []
+    return client.create_snapshot(VolumeId=volume["VolumeId"], Description=description, TagSpecifications=tags)
+
+
+def encrypted_copy(client, snapshot_id, key_arn):
+    # moto records no key on a snapshot taken of an encrypted volume (AWS names the volume's key); a copy made
+    # with a key carries it.
+    return client.copy_snapshot(
+        SourceSnapshotId=snapshot_id, SourceRegion="us-east-1", Encrypted=True, KmsKeyId=key_arn
+    )
+
+
+def answer_block_state(aws, state):
+    """moto lacks GetSnapshotBlockPublicAccessState (HTTP 500): answer it as AWS does."""
+
+    def answer(**kwargs):
+        return SimpleNamespace(status_code=200), {"State": state}
+
+    aws.session.events.register("before-call.ec2.GetSnapshotBlockPublicAccessState", answer)
+
+
+def test_snapshots_are_collected_with_key_description_and_sharing(aws):
+    client = aws.client("ec2")
+    public = snapshot_of(client, name="nightly", description="Nightly copy of the orders volume")
+    client.modify_snapshot_attribute(
+        SnapshotId=public["SnapshotId"], Attribute="createVolumePermission", OperationType="add", GroupNames=["all"]
+    )
+    key_arn = aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+    shared = encrypted_copy(client, snapshot_of(client)["SnapshotId"], key_arn)
+    client.modify_snapshot_attribute(
+        SnapshotId=shared["SnapshotId"],
+        Attribute="createVolumePermission",
+        OperationType="add",
+        UserIds=["210987654321"],
+    )
+    answer_block_state(aws, "unblocked")
+    ctx, collected = scan(aws)
+    snapshots = by_type(collected, "ec2.snapshot")
+    public_arn = f"arn:aws:ec2:us-east-1:{aws.account_id}:snapshot/{public['SnapshotId']}"
+    assert snapshots[public_arn].name == "nightly"
+    assert snapshots[public_arn].tags == {"Name": "nightly"}
+    assert snapshots[public_arn].evidence["description"] == "Nightly copy of the orders volume"
+    assert snapshots[public_arn].evidence["encrypted"] is False
+    assert snapshots[public_arn].key_arn is None
+    assert (
+        snapshots[public_arn].evidence["shared_with_groups"],
+        snapshots[public_arn].evidence["shared_with_accounts"],
+    ) == (["all"], [])
+    shared_arn = f"arn:aws:ec2:us-east-1:{aws.account_id}:snapshot/{shared['SnapshotId']}"
+    assert snapshots[shared_arn].name == shared["SnapshotId"]
+    assert snapshots[shared_arn].evidence["encrypted"] is True
+    assert snapshots[shared_arn].key_arn == key_arn
+    assert snapshots[shared_arn].evidence["shared_with_accounts"] == ["210987654321"]
+    [region] = by_type(collected, "region").values()
+    assert region.evidence["ebs_snapshot_block_public_access"] == "unblocked"
+    attribute_calls = [key for key in ctx.call_log.calls if key[2] == "DescribeSnapshotAttribute"]
+    assert len(attribute_calls) == 3  # one per snapshot (the copy's source too), nothing else per snapshot
+    assert ctx.call_log.repeated() == {}
+
+
+def test_without_a_public_snapshot_the_block_state_is_not_read(aws):
+    snapshot_of(aws.client("ec2"))
+    ctx, collected = scan(aws)
+    assert not [key for key in ctx.call_log.calls if key[2] == "GetSnapshotBlockPublicAccessState"]
+    [region] = by_type(collected, "region").values()
+    assert "ebs_snapshot_block_public_access" not in region.evidence
+
+
+def test_moto_lacks_the_block_state_so_it_is_one_recorded_error(aws):
+    client = aws.client("ec2")
+    public = snapshot_of(client)
+    client.modify_snapshot_attribute(
+        SnapshotId=public["SnapshotId"], Attribute="createVolumePermission", OperationType="add", GroupNames=["all"]
+    )
+    ctx, collected = scan(aws)
+    apis = sorted(error.api for error in collected.errors)
+    assert apis == ["ec2:GetEbsDefaultKmsKeyId", "ec2:GetSnapshotBlockPublicAccessState"]
+    [region] = by_type(collected, "region").values()
+    assert "ebs_snapshot_block_public_access" not in region.evidence
+
+
+def test_snapshots_of_other_accounts_are_not_collected(aws):
+    # OwnerIds=self: public snapshots of others (moto preloads some unless told not to) never appear.
+    snapshot_of(aws.client("ec2"))
+    ctx, collected = scan(aws)
+    [call] = [key for key in ctx.call_log.calls if key[2] == "DescribeSnapshots"]
+    assert '"Owner.1": "self"' in call[3]
+    assert len(by_type(collected, "ec2.snapshot")) == 1
+
+
+def test_a_failed_permission_read_keeps_the_snapshot_with_an_error_on_it(aws):
+    made = snapshot_of(aws.client("ec2"), encrypted=True)
+    deny(aws.session, "ec2", "DescribeSnapshotAttribute")
+    ctx, collected = scan(aws)
+    [snapshot] = by_type(collected, "ec2.snapshot").values()
+    assert snapshot.evidence["shared_with_groups"] is None
+    assert snapshot.evidence["encrypted"] is True
+    [error] = [error for error in collected.errors if error.api == "ec2:DescribeSnapshotAttribute"]
+    assert (error.code, error.resource_uid) == (
+        "AccessDenied",
+        f"arn:aws:ec2:us-east-1:{aws.account_id}:snapshot/{made['SnapshotId']}",
+    )

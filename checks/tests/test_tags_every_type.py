@@ -25,6 +25,8 @@ MOTO_UNLISTED = {
     "opensearch.domain",
     "ecr.repository",
     "eks.cluster",
+    "rds.db_parameter_group",
+    "rds.db_cluster_parameter_group",
 }
 
 
@@ -54,6 +56,15 @@ NATIVE = {
     "opensearch.domain": ("opensearch", lambda client, record: client.add_tags(ARN=record.uid, TagList=tag_list())),
     "ecr.repository": ("ecr", lambda client, record: client.tag_resource(resourceArn=record.uid, tags=tag_list())),
     "eks.cluster": ("eks", lambda client, record: client.tag_resource(resourceArn=record.uid, tags=SENSITIVE)),
+    # moto's TagResources refuses Redshift ARNs; its DescribeClusters / DescribeClusterParameterGroups carry the tags.
+    "redshift.cluster": (
+        "redshift",
+        lambda client, record: client.create_tags(ResourceName=record.uid, Tags=tag_list()),
+    ),
+    "redshift.parameter_group": (
+        "redshift",
+        lambda client, record: client.create_tags(ResourceName=record.uid, Tags=tag_list()),
+    ),
 }
 
 

@@ -47,6 +47,13 @@ Where moto differs from AWS (see /work/shared/NOTES.md), the estate avoids the g
   both read as the AWS-managed aws/backup key.
 - Every region has a Glue Data Catalog (settings DISABLED by default) and Athena's "primary" workgroup (no results
   encryption), in moto as in AWS: one finding each per account and region.
+- A snapshot taken of an encrypted EBS volume names no key in moto (AWS names the volume's): encrypted EBS snapshots
+  are copies made with an explicit key. GetSnapshotBlockPublicAccessState is not implemented: the region holding
+  the public snapshot records that gap (estate.gaps), and its public snapshot is judged on its permission.
+- moto refuses alias/aws/* aliases, so an RDS resource on the AWS-managed aws/rds key cannot be made (the catalog
+  tests cover it); DocumentDB clusters are refused too (the collector's Stubber test covers them).
+- moto holds one parameter list for every Redshift parameter group and cannot change it: the builder sets
+  require_ssl in moto's own list for prod's eu-west-1 (redshift_requires_ssl), as AWS reports a group setting it.
 """
 
 import io
@@ -78,7 +85,8 @@ EXTERNAL_KEY = "kms.external_account_key"
 
 # The verdicts each check can give on this estate (the test asserts the export shows exactly these).
 # Not reachable on moto without a fault: ERROR (the fault tests cover it), except s3.bucket_customer_managed_key
-# on a bucket naming a deleted key (its owner is unknown). Otherwise missing, and why:
+# on a bucket naming a deleted key (its owner is unknown) and ebs.snapshot_not_public on the region whose block
+# public access state moto cannot answer. Otherwise missing, and why:
 # - iam.root_access_keys_absent / iam.root_mfa_enabled: both verdicts, through moto's flags (see above).
 # - proton.*: moto has no Proton, so NOT_APPLICABLE only (the Proton collector tests cover the rest).
 VERDICTS = {
@@ -92,6 +100,16 @@ VERDICTS = {
     "ebs.encryption_by_default": {PASS, FAIL},
     "ebs.volume_encrypted": {PASS, FAIL},
     "rds.instance_storage_encrypted": {PASS, FAIL},
+    "rds.cluster_storage_encrypted": {PASS, FAIL},
+    "rds.snapshot_encrypted": {PASS, FAIL},
+    "rds.snapshot_not_public": {PASS, FAIL},
+    "rds.instance_not_publicly_accessible": {PASS, FAIL},
+    "rds.instance_tls_enforced": {PASS, FAIL, NA},
+    "ebs.snapshot_encrypted": {PASS, FAIL},
+    "ebs.snapshot_not_public": {PASS, FAIL, ERROR},
+    "redshift.cluster_encrypted": {PASS, FAIL},
+    "redshift.cluster_require_ssl": {PASS, FAIL},
+    "redshift.cluster_not_publicly_accessible": {PASS, FAIL},
     "dynamodb.table_customer_managed_key": {PASS, FAIL},
     "sqs.queue_encrypted": {PASS, FAIL},
     "sqs.queue_policy_not_public": {PASS, FAIL},
@@ -281,6 +299,9 @@ class Estate:
     sessions: dict = field(default_factory=dict)
     truth: Truth = None
     handles: dict = field(default_factory=dict)  # things the history tests change
+    gaps: dict = field(
+        default_factory=dict
+    )  # account → [(api, unavailable, region)] moto cannot answer, beyond KNOWN_GAPS
     clients: dict = field(default_factory=dict)
 
     @property
@@ -358,6 +379,9 @@ def build(aws):
     keys = build_keys(estate)
     build_storage(estate, keys)
     build_compute(estate, keys)
+    build_databases(estate, keys)
+    build_snapshots(estate, keys)
+    build_warehouses(estate, keys)
     build_messaging(estate, keys)
     build_data_services(estate, keys)
     build_logging(estate, keys)
@@ -788,24 +812,6 @@ def build_compute(estate, keys):
         hygiene=FAIL,
     )
     estate.handles["plain_volume"] = volume(estate, prod, "scratch", EU, encrypted=False)
-    rds = estate.client(prod, "rds")
-    for name, key in (("orders-db", keys["prod-data"]), ("legacy-db", None)):
-        options = {"StorageEncrypted": True, "KmsKeyId": key.arn} if key else {"StorageEncrypted": False}
-        instance = rds.create_db_instance(
-            DBInstanceIdentifier=name,
-            Engine="postgres",
-            DBInstanceClass="db.t3.micro",
-            MasterUsername="app",
-            MasterUserPassword=PASSWORD,
-            AllocatedStorage=20,
-            **options,
-        )["DBInstance"]
-        uid = estate.truth.resource(
-            prod, instance["DBInstanceArn"], "rds.db_instance", CUSTOMER if key else UNENCRYPTED
-        )
-        estate.truth.expect(prod, "rds.instance_storage_encrypted", uid, PASS if key else FAIL)
-        if key:
-            estate.truth.uses(prod, uid, key)
     dynamodb = estate.client(prod, "dynamodb")
     tables = (
         ("orders", None, FAIL, AWS_OWNED),
@@ -842,6 +848,216 @@ def build_compute(estate, keys):
         estate.truth.expect(prod, "efs.file_system_encrypted", uid, PASS if key else FAIL)
         if key:
             estate.truth.uses(prod, uid, key)
+
+
+# ---- RDS: instances, clusters, parameter groups, manual snapshots ----------------------------------------------
+
+
+def encrypted_with(options, key, encrypted_field):
+    return {**options, encrypted_field: True, "KmsKeyId": key.arn} if key else {**options, encrypted_field: False}
+
+
+def key_owner_of(account, key):
+    """The key owner a resource of `account` encrypted with `key` (None: unencrypted) reports."""
+    return UNENCRYPTED if key is None else EXTERNAL if key.account != account else key.owner
+
+
+def db_instance(estate, name, *, tls, engine="postgres", key=None, public=False, **options):
+    """A DB instance and its rds.instance_* expectations; `tls` is its rds.instance_tls_enforced verdict.
+
+    A cluster member (DBClusterIdentifier in `options`) takes its storage, key and credentials from the cluster."""
+    prod, truth = estate.prod, estate.truth
+    if "DBClusterIdentifier" not in options:
+        storage = {"AllocatedStorage": 20, "MasterUsername": "app", "MasterUserPassword": PASSWORD}
+        options = encrypted_with({**options, **storage}, key, "StorageEncrypted")
+    made = estate.client(prod, "rds").create_db_instance(
+        DBInstanceIdentifier=name, Engine=engine, DBInstanceClass="db.r6g.large", PubliclyAccessible=public, **options
+    )["DBInstance"]
+    uid = truth.resource(prod, made["DBInstanceArn"], "rds.db_instance", key_owner_of(prod, key))
+    truth.expect(prod, "rds.instance_storage_encrypted", uid, PASS if key else FAIL)
+    truth.expect(prod, "rds.instance_not_publicly_accessible", uid, FAIL if public else PASS)
+    truth.expect(prod, "rds.instance_tls_enforced", uid, tls)
+    if key:
+        truth.uses(prod, uid, key)
+    return uid
+
+
+def rds_snapshot(estate, name, source, *, cluster=False, key=None, restore=(), public=False):
+    prod, truth = estate.prod, estate.truth
+    rds = estate.client(prod, "rds")
+    if cluster:
+        made = rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier=name, DBClusterIdentifier=source)
+        uid, type_ = made["DBClusterSnapshot"]["DBClusterSnapshotArn"], "rds.db_cluster_snapshot"
+        share = rds.modify_db_cluster_snapshot_attribute
+        share_options = {"DBClusterSnapshotIdentifier": name}
+    else:
+        made = rds.create_db_snapshot(DBSnapshotIdentifier=name, DBInstanceIdentifier=source)
+        uid, type_ = made["DBSnapshot"]["DBSnapshotArn"], "rds.db_snapshot"
+        share = rds.modify_db_snapshot_attribute
+        share_options = {"DBSnapshotIdentifier": name}
+    values = [*restore, *(["all"] if public else [])]
+    if values:
+        share(AttributeName="restore", ValuesToAdd=values, **share_options)
+    truth.resource(prod, uid, type_, key_owner_of(prod, key))
+    truth.expect(prod, "rds.snapshot_encrypted", uid, PASS if key else FAIL)
+    truth.expect(prod, "rds.snapshot_not_public", uid, FAIL if public else PASS)
+    if key:
+        truth.uses(prod, uid, key)  # a snapshot keeps its source's key
+
+
+def build_databases(estate, keys):
+    """prod, us-east-1: PostgreSQL (TLS forced / default group), Oracle (TLS not judged), an Aurora MySQL cluster with
+    a TLS-only cluster parameter group, an unencrypted Aurora PostgreSQL cluster, and manual snapshots."""
+    prod, truth = estate.prod, estate.truth
+    rds = estate.client(prod, "rds")
+    rds.create_db_parameter_group(
+        DBParameterGroupName="prod-postgres-tls",
+        DBParameterGroupFamily="postgres15",
+        Description="PostgreSQL, TLS only",
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName="prod-postgres-tls",
+        Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}],
+    )
+    rds.create_db_cluster_parameter_group(
+        DBClusterParameterGroupName="ledger-tls",
+        DBParameterGroupFamily="aurora-mysql8.0",
+        Description="Aurora MySQL, TLS only; questions to dba@example.com",
+    )
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName="ledger-tls",
+        Parameters=[{"ParameterName": "require_secure_transport", "ParameterValue": "ON", "ApplyMethod": "immediate"}],
+    )
+    db_instance(estate, "orders-db", key=keys["prod-data"], tls=PASS, DBParameterGroupName="prod-postgres-tls")
+    # moto's default group for its PostgreSQL 9.3 sets nothing: rds.force_ssl keeps the engine default, off.
+    db_instance(estate, "legacy-db", public=True, tls=FAIL)
+    db_instance(estate, "erp-db", engine="oracle-ee", tls=NA, LicenseModel="bring-your-own-license")
+    for name, engine, key, group in (
+        ("ledger", "aurora-mysql", keys["keys-central"], "ledger-tls"),
+        ("reports", "aurora-postgresql", None, None),
+    ):
+        options = encrypted_with({"DBClusterParameterGroupName": group} if group else {}, key, "StorageEncrypted")
+        made = rds.create_db_cluster(
+            DBClusterIdentifier=name, Engine=engine, MasterUsername="app", MasterUserPassword=PASSWORD, **options
+        )["DBCluster"]
+        uid = truth.resource(prod, made["DBClusterArn"], "rds.db_cluster", key_owner_of(prod, key))
+        truth.expect(prod, "rds.cluster_storage_encrypted", uid, PASS if key else FAIL)
+        if key:
+            truth.uses(prod, uid, key)
+    # A member of the Aurora cluster: storage and key from the cluster, TLS from the cluster's parameter group.
+    db_instance(
+        estate, "ledger-1", engine="aurora-mysql", key=keys["keys-central"], tls=PASS, DBClusterIdentifier="ledger"
+    )
+    rds_snapshot(estate, "orders-db-before-upgrade", "orders-db", key=keys["prod-data"], restore=[estate.keys])
+    rds_snapshot(estate, "legacy-db-export", "legacy-db", public=True)
+    rds_snapshot(estate, "ledger-before-migration", "ledger", cluster=True, key=keys["keys-central"])
+    # Parameter groups are resources too (names and descriptions are judged by hygiene): the ones above and the
+    # defaults moto made for the instances that named none.
+    for group in rds.describe_db_parameter_groups()["DBParameterGroups"]:
+        truth.resource(prod, group["DBParameterGroupArn"], "rds.db_parameter_group")
+    for group in rds.describe_db_cluster_parameter_groups()["DBClusterParameterGroups"]:
+        hygiene = FAIL if group["DBClusterParameterGroupName"] == "ledger-tls" else PASS
+        truth.resource(prod, group["DBClusterParameterGroupArn"], "rds.db_cluster_parameter_group", hygiene=hygiene)
+
+
+# ---- EBS snapshots ---------------------------------------------------------------------------------------------
+
+
+def build_snapshots(estate, keys):
+    """prod: a public, unencrypted snapshot of the eu-west-1 scratch volume, and encrypted copies of it in us-east-1
+    (customer key, the AWS-managed aws/ebs key shared with the keys account, the trusted central key)."""
+    prod, truth = estate.prod, estate.truth
+    ec2_eu, ec2 = estate.client(prod, "ec2", EU), estate.client(prod, "ec2")
+    _uid, scratch = estate.handles["plain_volume"]
+    source = ec2_eu.create_snapshot(
+        VolumeId=scratch,
+        Description="Scratch disk export",
+        TagSpecifications=[{"ResourceType": "snapshot", "Tags": [{"Key": "Name", "Value": "scratch-export"}]}],
+    )["SnapshotId"]
+    ec2_eu.modify_snapshot_attribute(
+        SnapshotId=source, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"]
+    )
+    uid = truth.resource(prod, f"arn:aws:ec2:{EU}:{prod}:snapshot/{source}", "ec2.snapshot", UNENCRYPTED)
+    truth.expect(prod, "ebs.snapshot_encrypted", uid, FAIL)
+    truth.expect(prod, "ebs.snapshot_not_public", uid, FAIL)
+    # moto does not answer GetSnapshotBlockPublicAccessState, read because this snapshot is shared with all: the
+    # snapshot is judged on its permission, and the region shows the gap as this check's ERROR.
+    estate.gaps.setdefault(prod, []).append(("ec2:GetSnapshotBlockPublicAccessState", False, EU))
+    truth.expect(prod, "ebs.snapshot_not_public", region_uid(prod, EU), ERROR)
+    [default_volume] = ec2.describe_volumes(Filters=[{"Name": "tag:Name", "Values": ["data-default"]}])["Volumes"]
+    aws_ebs = Key(prod, default_volume["KmsKeyId"], aws_managed=True)
+    for key, shared_with, description, hygiene in (
+        (keys["prod-data"], None, "Nightly copy", PASS),
+        (aws_ebs, estate.keys, "Weekly copy for the keys account", PASS),
+        (keys["keys-central"], None, f"Copy requested by account {MANAGEMENT}", FAIL),
+    ):
+        # moto records no key on a snapshot of an encrypted volume (AWS names the volume's key): copies carry theirs.
+        copy = ec2.copy_snapshot(
+            SourceSnapshotId=source, SourceRegion=EU, Encrypted=True, KmsKeyId=key.arn, Description=description
+        )["SnapshotId"]
+        if shared_with:
+            ec2.modify_snapshot_attribute(
+                SnapshotId=copy, Attribute="createVolumePermission", OperationType="add", UserIds=[shared_with]
+            )
+        uid = truth.resource(
+            prod, f"arn:aws:ec2:{HOME}:{prod}:snapshot/{copy}", "ec2.snapshot", key_owner_of(prod, key), hygiene
+        )
+        truth.expect(prod, "ebs.snapshot_encrypted", uid, PASS)
+        truth.expect(prod, "ebs.snapshot_not_public", uid, PASS)
+        truth.uses(prod, uid, key)
+
+
+# ---- Redshift ------------------------------------------------------------------------------------------------------
+
+
+def redshift_requires_ssl(account, region):
+    """moto holds one parameter list for every cluster parameter group (require_ssl false) and cannot modify it:
+    the builder sets moto's own list in-process for one account and region, as AWS reports a group with
+    require_ssl=true."""
+    from moto.redshift.models import redshift_backends
+
+    redshift_backends[account][region].default_params["require_ssl"] = "true"
+
+
+def warehouse(estate, name, region, *, key=None, encrypted=True, public=False, group=None, require_ssl):
+    prod, truth = estate.prod, estate.truth
+    options = {"Encrypted": encrypted, "PubliclyAccessible": public}
+    if key:
+        options["KmsKeyId"] = key.arn
+    if group:
+        options["ClusterParameterGroupName"] = group
+    estate.client(prod, "redshift", region).create_cluster(
+        ClusterIdentifier=name,
+        NodeType="ra3.xlplus",
+        ClusterType="single-node",
+        MasterUsername="admin",
+        MasterUserPassword=PASSWORD,
+        **options,
+    )
+    # Redshift's own default key (no key chosen) is AWS-owned.
+    owner = key_owner_of(prod, key) if key or not encrypted else AWS_OWNED
+    uid = truth.resource(prod, f"arn:aws:redshift:{region}:{prod}:cluster:{name}", "redshift.cluster", owner)
+    truth.expect(prod, "redshift.cluster_encrypted", uid, PASS if encrypted else FAIL)
+    truth.expect(prod, "redshift.cluster_not_publicly_accessible", uid, FAIL if public else PASS)
+    truth.expect(prod, "redshift.cluster_require_ssl", uid, PASS if require_ssl else FAIL)
+    if key:
+        truth.uses(prod, uid, key)
+
+
+def build_warehouses(estate, keys):
+    """prod: an unencrypted, public warehouse on the default group in us-east-1; in eu-west-1, where every group
+    requires SSL, one cluster on a customer key and its own group, one on Redshift's AWS-owned default key."""
+    prod, truth = estate.prod, estate.truth
+    estate.client(prod, "redshift", EU).create_cluster_parameter_group(
+        ParameterGroupName="analytics-tls", ParameterGroupFamily="redshift-1.0", Description="Analytics, TLS only"
+    )
+    redshift_requires_ssl(prod, EU)
+    warehouse(estate, "warehouse-legacy", HOME, encrypted=False, public=True, require_ssl=False)
+    warehouse(estate, "analytics", EU, key=keys["prod-eu"], group="analytics-tls", require_ssl=True)
+    warehouse(estate, "events", EU, require_ssl=True)
+    for region, names in ((HOME, ("default.redshift-1.0",)), (EU, ("default.redshift-1.0", "analytics-tls"))):
+        for name in names:
+            truth.resource(prod, f"arn:aws:redshift:{region}:{prod}:parametergroup:{name}", "redshift.parameter_group")
 
 
 # ---- SQS, SNS, Secrets Manager ---------------------------------------------------------------------------------
@@ -960,10 +1176,6 @@ def build_data_services(estate, keys):
     streams(estate, keys)
     delivery_streams(estate, keys)
     kafka_clusters(estate, keys)
-
-
-def key_owner_of(account, key):
-    return EXTERNAL if key.account != account else key.owner
 
 
 def replication_groups(estate, keys):
