@@ -1,5 +1,6 @@
 """Shared fixtures: a moto server over real HTTP, AWS sessions in it, users by role."""
 
+import functools
 import os
 
 import boto3
@@ -70,12 +71,30 @@ class Aws:
         )
 
 
+@functools.cache
+def ec2_client(url):
+    return boto3.client("ec2", region_name="us-east-1", endpoint_url=url)
+
+
+def reset_moto(url):
+    """Clear the moto server's state, all of it.
+
+    moto 5.2's reset re-initialises every backend before emptying it; re-initialising a Redshift backend looks up
+    its account's EC2 backend, which puts that one back (with a new default VPC) after EC2's backends were emptied,
+    and it outlives the reset. Such a left-over changes the ids a seeded build makes (demo/tests). An EC2 call puts
+    EC2's backends back on moto's reset list, so a second reset empties them.
+    """
+    requests.post(f"{url}/moto-api/reset", timeout=10).raise_for_status()
+    ec2_client(url).describe_regions()
+    requests.post(f"{url}/moto-api/reset", timeout=10).raise_for_status()
+
+
 @pytest.fixture
 def aws(moto_server):
     """Reset the moto server's state and hand out sessions in it."""
     from accounts import sessions
 
-    requests.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
+    reset_moto(moto_server)
     sessions.forget_credentials()
     return Aws(moto_server)
 

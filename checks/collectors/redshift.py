@@ -12,8 +12,6 @@ IAM_ACTIONS = {
     "DescribeClusterParameterGroups": "redshift:DescribeClusterParameterGroups",
     "DescribeClusterParameters": "redshift:DescribeClusterParameters",
 }
-# Redshift's own default (no KMS key chosen) reads as no key id or as this placeholder.
-AWS_OWNED_KEY = "AWS_OWNED_KMS_KEY"
 
 
 def collect(ctx, region):
@@ -44,7 +42,8 @@ def parameter_group_name(cluster):
 def cluster_record(account_id, region, cluster):
     name = cluster["ClusterIdentifier"]
     encrypted = bool(cluster.get("Encrypted"))
-    key = cluster.get("KmsKeyId") if encrypted else None
+    # Encrypted without a key id: Redshift's own default key, which is AWS-owned (judged by the check).
+    key = (cluster.get("KmsKeyId") or None) if encrypted else None
     group = parameter_group_name(cluster)
     groups = cluster.get("ClusterParameterGroups") or []
     return Record(
@@ -61,7 +60,7 @@ def cluster_record(account_id, region, cluster):
             "parameter_group": arn(account_id, region, "parametergroup", group) if group else None,
             "parameter_apply_status": groups[0].get("ParameterApplyStatus") if groups else None,
         },
-        key_arn=None if key in (None, "", AWS_OWNED_KEY) else key,
+        key_arn=key,
         tags=tags_dict(cluster.get("Tags")),
     )
 

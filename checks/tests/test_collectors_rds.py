@@ -1,8 +1,13 @@
 """RDS collector against the moto server: instances, clusters, the parameter groups governing their connections,
 manual snapshots with their restore attribute."""
 
+from botocore.stub import Stubber
+
+from checks.catalog import CATALOG
+from checks.catalog.base import Status
 from checks.collectors import rds
 from checks.collectors.base import ScanContext
+from checks.tests.builders import make_inventory
 from conftest import MOTO_ACCOUNT, deny
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -274,3 +279,74 @@ def test_denied_snapshot_listing_is_a_gap_and_the_instances_stay(aws):
     [error] = collected.errors
     assert (error.api, error.resource_uid) == ("rds:DescribeDBClusterSnapshots", "")
     assert [record.name for record in collected.records if record.type == "rds.db_instance"] == ["orders"]
+
+
+# --- what moto cannot hold: DocumentDB (moto refuses the engine), played through botocore's Stubber ---------------
+
+
+def stubbed_scan(aws, *answers):
+    """Collect us-east-1 from a Stubber playing `answers` ((operation, response, expected params), in call order)."""
+    client = aws.session.client("rds", region_name="us-east-1")
+    stubber = Stubber(client)
+    for operation, response, expected in answers:
+        stubber.add_response(operation, response, expected)
+    ctx = ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1")
+    ctx.client = lambda service, region=None, **config: client
+    with stubber:
+        collected = rds.collect(ctx, "us-east-1")
+    stubber.assert_no_pending_responses()
+    return collected
+
+
+def test_a_documentdb_member_is_judged_on_its_cluster_groups_tls_setting(aws):
+    prefix = f"arn:aws:rds:us-east-1:{aws.account_id}"
+    key = f"arn:aws:kms:us-east-1:{aws.account_id}:key/docs"
+    instance = {
+        "DBInstanceIdentifier": "docs-1",
+        "DBInstanceArn": f"{prefix}:db:docs-1",
+        "Engine": "docdb",
+        "EngineVersion": "5.0.0",
+        "StorageEncrypted": True,
+        "KmsKeyId": key,
+        "DBClusterIdentifier": "docs",
+        "PubliclyAccessible": False,
+    }
+    cluster = {
+        "DBClusterIdentifier": "docs",
+        "DBClusterArn": f"{prefix}:cluster:docs",
+        "Engine": "docdb",
+        "StorageEncrypted": True,
+        "KmsKeyId": key,
+        "DBClusterParameterGroup": "docs-params",
+        "DBClusterMembers": [{"DBInstanceIdentifier": "docs-1", "DBClusterParameterGroupStatus": "pending-reboot"}],
+    }
+    group = {
+        "DBClusterParameterGroupName": "docs-params",
+        "DBParameterGroupFamily": "docdb5.0",
+        "Description": "Document store",
+        "DBClusterParameterGroupArn": f"{prefix}:cluster-pg:docs-params",
+    }
+    collected = stubbed_scan(
+        aws,
+        ("describe_db_instances", {"DBInstances": [instance]}, None),
+        ("describe_db_clusters", {"DBClusters": [cluster]}, None),
+        ("describe_db_cluster_parameter_groups", {"DBClusterParameterGroups": [group]}, None),
+        (
+            "describe_db_cluster_parameters",
+            {"Parameters": [{"ParameterName": "tls", "ParameterValue": "disabled"}]},
+            {"DBClusterParameterGroupName": "docs-params", "Filters": rds.TLS_FILTER},
+        ),
+        ("describe_db_snapshots", {"DBSnapshots": []}, {"SnapshotType": "manual"}),
+        ("describe_db_cluster_snapshots", {"DBClusterSnapshots": []}, {"SnapshotType": "manual"}),
+    )
+    assert collected.errors == []
+    inventory = make_inventory(*collected.records, account_id=aws.account_id)
+    member = inventory.get(f"{prefix}:db:docs-1")
+    assert member.evidence["tls_parameter_group"] == f"{prefix}:cluster-pg:docs-params"
+    result = CATALOG["rds.instance_tls_enforced"].run(member, inventory)
+    assert result.status == Status.FAIL
+    assert result.reason == (
+        "tls is disabled in DB cluster parameter group docs-params (its changes are pending-reboot, so the running "
+        "value may differ): connections without TLS are accepted."
+    )
+    assert inventory.get(f"{prefix}:cluster:docs").key_arn == key

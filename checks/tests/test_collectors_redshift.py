@@ -1,13 +1,16 @@
 """Redshift collector against the moto server: clusters (encryption, key, public flag) and their parameter groups.
 
-moto keeps one fixed parameter list for every group (require_ssl "false") and has no
-ModifyClusterParameterGroup, so a group that sets require_ssl is answered through a botocore event hook.
+moto keeps one fixed parameter list for every group (require_ssl "false"), has no ModifyClusterParameterGroup
+and no HSM encryption: those AWS answers are played through botocore's Stubber.
 """
 
-from types import SimpleNamespace
+from botocore.stub import Stubber
 
+from checks.catalog import CATALOG
+from checks.catalog.base import KeyOwner, Status
 from checks.collectors import redshift
 from checks.collectors.base import ScanContext
+from checks.tests.builders import make_inventory
 from conftest import deny
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -84,20 +87,55 @@ def test_each_group_in_use_is_read_once_and_unused_groups_are_not_read(aws):
     assert "parameters" not in by_type(collected, "redshift.parameter_group")["unused"].evidence
 
 
-def test_a_group_that_requires_ssl(aws):
-    def answer(**kwargs):
-        parameters = [
-            {"ParameterName": "require_ssl", "ParameterValue": "true"},
-            {"ParameterName": "x", "ParameterValue": "1"},
-        ]
-        return SimpleNamespace(status_code=200), {"Parameters": parameters}
+def stubbed_scan(aws, *answers):
+    """Collect us-east-1 from a Stubber playing `answers` ((operation, response), in call order)."""
+    client = aws.session.client("redshift", region_name="us-east-1")
+    stubber = Stubber(client)
+    for operation, response in answers:
+        stubber.add_response(operation, response)
+    ctx = ScanContext(aws.session, aws.account_id, REGIONS, "us-east-1")
+    ctx.client = lambda service, region=None, **config: client
+    with stubber:
+        collected = redshift.collect(ctx, "us-east-1")
+    stubber.assert_no_pending_responses()
+    return collected
 
-    aws.session.events.register("before-call.redshift.DescribeClusterParameters", answer)
-    create_cluster(aws.client("redshift"), "secure")
-    ctx, collected = scan(aws)
-    assert by_type(collected, "redshift.parameter_group")["default.redshift-1.0"].evidence["parameters"] == {
-        "require_ssl": "true"
+
+def test_hsm_encryption_and_require_ssl_pending_a_reboot_as_aws_reports_them(aws):
+    cluster = {
+        "ClusterIdentifier": "vault",
+        "Encrypted": True,
+        "HsmStatus": {
+            "HsmClientCertificateIdentifier": "cert",
+            "HsmConfigurationIdentifier": "hsm",
+            "Status": "active",
+        },
+        "PubliclyAccessible": False,
+        "ClusterParameterGroups": [{"ParameterGroupName": "tls-only", "ParameterApplyStatus": "pending-reboot"}],
     }
+    group = {"ParameterGroupName": "tls-only", "ParameterGroupFamily": "redshift-2.0", "Description": "TLS only"}
+    parameters = [
+        {"ParameterName": "enable_user_activity_logging", "ParameterValue": "true"},
+        {"ParameterName": "require_ssl", "ParameterValue": "true"},
+    ]
+    collected = stubbed_scan(
+        aws,
+        ("describe_clusters", {"Clusters": [cluster]}),
+        ("describe_cluster_parameter_groups", {"ParameterGroups": [group]}),
+        ("describe_cluster_parameters", {"Parameters": parameters}),
+    )
+    assert collected.errors == []
+    records = (
+        by_type(collected, "redshift.cluster")["vault"],
+        by_type(collected, "redshift.parameter_group")["tls-only"],
+    )
+    assert records[1].evidence["parameters"] == {"require_ssl": "true"}
+    inventory = make_inventory(*records, account_id=aws.account_id)
+    encrypted = CATALOG["redshift.cluster_encrypted"].run(records[0], inventory)
+    assert (encrypted.status, encrypted.key_owner) == (Status.PASS, KeyOwner.CUSTOMER_MANAGED)
+    require_ssl = CATALOG["redshift.cluster_require_ssl"].run(records[0], inventory)
+    assert require_ssl.status == Status.PASS
+    assert "pending-reboot" in require_ssl.reason
 
 
 def test_cluster_on_the_aws_owned_default_key_names_no_key(aws):

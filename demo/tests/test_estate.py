@@ -7,9 +7,9 @@ import json
 import re
 
 import boto3
-import requests
 
 from accounts import sessions
+from conftest import reset_moto
 from demo.estate import REGIONS, build_estate, build_profile, create_organization, join_account
 
 ACCOUNT_NUMBER = re.compile(r"\b\d{12}\b")
@@ -165,7 +165,7 @@ def assert_analytics_search_accepts_tls_10_and_sandbox_search_is_open_to_anyone(
 
 
 def assert_a_rebuild_after_a_reset_repeats_every_id(aws, estate):
-    requests.post(f"{aws.url}/moto-api/reset", timeout=10).raise_for_status()
+    reset_moto(aws.url)  # as a later run's fresh moto server: nothing of the first build left
     sessions.forget_credentials()
     again = create_organization(aws.url, boto3.session.Session(region_name="us-east-1"))
     for account in estate.members:

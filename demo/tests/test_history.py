@@ -9,13 +9,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-import requests
 from django.utils import timezone
 
 from accounts import sessions
 from accounts.models import AwsAccount
 from checks import scanning
 from checks.models import AreaScore, Finding, FindingEvent, Scan
+from conftest import reset_moto
 from demo import history, story
 from demo.estate import MEMBERS, build_estate
 
@@ -137,7 +137,7 @@ def assert_every_account_was_scanned_and_scored_as_of_each_step(steps):
 
 
 def assert_a_later_run_replays_the_story_and_its_first_scan_changes_nothing(aws, estate):
-    requests.post(f"{aws.url}/moto-api/reset", timeout=10).raise_for_status()
+    reset_moto(aws.url)  # as a later run's fresh moto server: nothing of the first build left
     sessions.forget_credentials()
     rebuilt = build_short_past(aws.url)
     story.replay(rebuilt, SHORT_STORY)
