@@ -169,7 +169,10 @@ def good(account, estate):
     r.create_topic(account, HOME, "security-notifications", key, "https://hooks.example.com/services/security")
     r.create_secret(account, HOME, "siem/ingest-token", key)
     r.create_file_system(account, HOME, "forensics", encrypted=True, key_arn=key)
-    r.create_database(account, HOME, "security-metrics", encrypted=True, key_arn=key)
+    r.create_tls_parameter_group(account, HOME, "postgres-tls-only")
+    r.create_database(
+        account, HOME, "security-metrics", encrypted=True, key_arn=key, parameter_group="postgres-tls-only"
+    )
     r.create_load_balancer(account, HOME, "security-portal", tls_policy=MODERN_TLS, http="redirect", logs_bucket=logs)
     r.create_stream(account, HOME, "security-events", key)
     r.create_delivery_stream(account, HOME, "security-events-archive", logs, key)
@@ -198,7 +201,10 @@ def mostly_good(account, estate):
     r.create_user(account, "oncall-engineer", console=True)
     r.create_user(account, "settlement-batch", access_keys=1)
     r.create_volume(account, HOME, "ledger-db-data", key_arn=key)
-    r.create_database(account, HOME, "ledger", encrypted=True, key_arn=key)
+    r.create_tls_parameter_group(account, HOME, "ledger-tls-only")
+    r.create_database(account, HOME, "ledger", encrypted=True, key_arn=key, parameter_group="ledger-tls-only")
+    # Encrypted with the team's key and private, but its parameter group still accepts plain connections.
+    r.create_warehouse(account, HOME, "settlements-warehouse", encrypted=True, key_arn=key)
     r.create_table(account, HOME, "payment-intents", key)
     r.create_queue(account, HOME, "settlements", key)
     r.create_queue(account, OTHER, "settlements-eu", other_key)
@@ -218,8 +224,8 @@ def mostly_good(account, estate):
 
 
 def mixed(account, estate):
-    """analytics-prod: good bones, loose habits, and a key scheduled for deletion that data still needs; a once-public
-    bucket that Block Public Access now keeps private."""
+    """analytics-prod: good bones, loose habits, a key due for deletion that data still needs, an open warehouse; a
+    once-public bucket that Block Public Access now keeps private."""
     key, logs = baseline(account, HOME)
     other_key = r.create_key(account, OTHER, "analytics-eu", rotation=False)
     r.set_ebs_encryption_by_default(account, OTHER, False)
@@ -247,6 +253,10 @@ def mixed(account, estate):
     r.create_user(account, "data-scientist", console=True, mfa=True)
     r.create_user(account, "etl-runner", access_keys=1)
     r.create_database(account, HOME, "reporting", encrypted=False)
+    # Shared with one partner account: not public, but a copy of the data all the same.
+    r.snapshot_database(account, HOME, "reporting", "reporting-for-partner", share_with=["210987654321"])
+    # Stood up for a dashboard trial and never locked down: unencrypted and reachable from the internet.
+    r.create_warehouse(account, HOME, "clickstream-warehouse", encrypted=False, public=True)
     r.create_table(account, HOME, "sessions", AWS_MANAGED)
     r.create_queue(account, HOME, "ingest", AWS_OWNED)
     r.create_topic(account, HOME, "pipeline-events")
@@ -308,7 +318,7 @@ def weak(account, estate):
 
 
 def bad(account, estate):
-    """sandbox-dev: nobody's job. No policies, no encryption, a public key policy, personal data in tags."""
+    """sandbox-dev: nobody's job. No policies or encryption, a public key policy, personal tags, public copies."""
     open_key = r.create_key(
         account, HOME, "sandbox-open", rotation=False, policy=r.key_policy(account, r.ANYONE_MAY_DECRYPT)
     )
@@ -332,7 +342,11 @@ def bad(account, estate):
     r.create_volume(
         account, HOME, "analytics-sample", key_arn=estate.account("analytics-prod").key("analytics-prod-data")
     )
-    r.create_database(account, HOME, "experiments", encrypted=False)
+    r.create_database(account, HOME, "experiments", encrypted=False, public=True)
+    r.snapshot_database(account, HOME, "experiments", "experiments-for-vendor", share_with=["all"])
+    r.snapshot_volume(
+        account, HOME, "scratch", "scratch-for-vendor", description="Disk copy for the vendor", public=True
+    )
     r.create_table(account, HOME, "experiments")
     r.create_topic(account, HOME, "alerts")
     r.create_log_group(account, HOME, "/sandbox/lambda")

@@ -387,7 +387,7 @@ def create_policy(account, name, actions, resource="*", attach_to=None):
     return arn
 
 
-# --- EC2, RDS, EFS, ELBv2 -------------------------------------------------------------------------
+# --- EC2, RDS, Redshift, EFS, ELBv2 ---------------------------------------------------------------------
 
 
 def set_ebs_encryption_by_default(account, region, enabled):
@@ -418,8 +418,10 @@ def delete_volume(account, region, name):
     account.client("ec2", region).delete_volume(VolumeId=volume_named(account, region, name))
 
 
-def create_database(account, region, name, *, encrypted, key_arn=None):
+def create_database(account, region, name, *, encrypted, key_arn=None, public=False, parameter_group=None):
     options = {"KmsKeyId": key_arn} if key_arn else {}
+    if parameter_group:
+        options["DBParameterGroupName"] = parameter_group
     account.client("rds", region).create_db_instance(
         DBInstanceIdentifier=name,
         Engine="postgres",
@@ -428,6 +430,62 @@ def create_database(account, region, name, *, encrypted, key_arn=None):
         MasterUsername="app",
         MasterUserPassword=DEMO_PASSWORD,
         StorageEncrypted=encrypted,
+        PubliclyAccessible=public,
+        **options,
+    )
+    return name
+
+
+def create_tls_parameter_group(account, region, name):
+    """A PostgreSQL parameter group that refuses connections without TLS (rds.force_ssl = 1)."""
+    rds = account.client("rds", region)
+    rds.create_db_parameter_group(
+        DBParameterGroupName=name, DBParameterGroupFamily="postgres15", Description="PostgreSQL, TLS connections only"
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName=name,
+        Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}],
+    )
+    return name
+
+
+def snapshot_database(account, region, database, name, *, share_with=()):
+    """A manual DB snapshot; `share_with` holds account ids, or "all" to make it public."""
+    rds = account.client("rds", region)
+    rds.create_db_snapshot(DBSnapshotIdentifier=name, DBInstanceIdentifier=database)
+    if share_with:
+        rds.modify_db_snapshot_attribute(
+            DBSnapshotIdentifier=name, AttributeName="restore", ValuesToAdd=list(share_with)
+        )
+    return name
+
+
+def snapshot_volume(account, region, volume, name, *, description="", public=False):
+    """An EBS snapshot of the volume tagged Name=`volume`; public: shared with every AWS account."""
+    ec2 = account.client("ec2", region)
+    snapshot_id = ec2.create_snapshot(
+        VolumeId=volume_named(account, region, volume),
+        Description=description,
+        TagSpecifications=[{"ResourceType": "snapshot", "Tags": [{"Key": "Name", "Value": name}]}],
+    )["SnapshotId"]
+    if public:
+        ec2.modify_snapshot_attribute(
+            SnapshotId=snapshot_id, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"]
+        )
+    return snapshot_id
+
+
+def create_warehouse(account, region, name, *, encrypted, key_arn=None, public=False):
+    """A single-node Redshift cluster."""
+    options = {"KmsKeyId": key_arn} if key_arn else {}
+    account.client("redshift", region).create_cluster(
+        ClusterIdentifier=name,
+        NodeType="ra3.xlplus",
+        ClusterType="single-node",
+        MasterUsername="warehouse",
+        MasterUserPassword=DEMO_PASSWORD,
+        Encrypted=encrypted,
+        PubliclyAccessible=public,
         **options,
     )
     return name
