@@ -183,6 +183,7 @@ class Database:
     vendor: str  # "sqlite" or "postgres"
     name: str  # the PostgreSQL database, or the SQLite file
     folder: str = ""
+    kept: bool = False  # a database named with --keep: reused, never dropped
     dropped: bool = field(default=False, repr=False)
 
     def env(self):
@@ -199,8 +200,21 @@ class Database:
             }
         return {"DB": "sqlite", "SQLITE_PATH": self.name}
 
+    def exists(self):
+        return bool(admin_fetch("SELECT 1 FROM pg_database WHERE datname = %s", [self.name]))
+
+    def label(self):
+        """The comment a kept database carries (what was seeded into it), or ""."""
+        rows = admin_fetch(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [self.name]
+        )
+        return (rows[0][0] or "") if rows else ""
+
+    def set_label(self, text):
+        admin(f"COMMENT ON DATABASE \"{self.name}\" IS '{text.replace(chr(39), chr(39) * 2)}'")
+
     def drop(self):
-        if self.dropped:
+        if self.dropped or self.kept:
             return
         self.dropped = True
         from django.db import connections
@@ -219,21 +233,37 @@ def admin(statement):
         connection.execute(statement)
 
 
-def setup_django(vendor="sqlite", quiet=False):
-    """Point Django at a fresh, migrated scratch database; it is dropped when the process exits."""
+def admin_fetch(query, params):
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as connection:
+        return connection.execute(query, params).fetchall()
+
+
+def setup_django(vendor="sqlite", quiet=False, keep=None):
+    """Point Django at a fresh, migrated scratch database; it is dropped when the process exits.
+
+    `keep`: the name of a PostgreSQL database to create if missing, reuse if present, and leave in
+    place (a seeded history is then measured again without seeding it again).
+    """
     for name, value in SETTINGS_ENV.items():
         os.environ.setdefault(name, value)
     if vendor == "postgres":
         if not postgres_available():
             raise SystemExit("PostgreSQL does not answer on 127.0.0.1:5432 (trust auth); run with --db sqlite.")
-        database = Database("postgres", f"posture_bench_{os.getpid()}")
-        admin(f'DROP DATABASE IF EXISTS "{database.name}"')
-        admin(f'CREATE DATABASE "{database.name}"')
+        database = Database("postgres", keep or f"posture_bench_{os.getpid()}", kept=bool(keep))
+        if not keep:
+            admin(f'DROP DATABASE IF EXISTS "{database.name}"')
+        if not database.exists():
+            admin(f'CREATE DATABASE "{database.name}"')
+    elif keep:
+        raise SystemExit("--keep needs PostgreSQL (--db postgres).")
     else:
         folder = tempfile.mkdtemp(prefix="posture-bench-")
         database = Database("sqlite", str(Path(folder) / "bench.sqlite3"), folder)
     os.environ.update(database.env())
-    atexit.register(database.drop)
+    if not keep:
+        atexit.register(database.drop)
     # WhiteNoise warns that var/staticfiles is missing: a bench serves no static files.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     sys.path.insert(0, str(ROOT))
@@ -253,6 +283,26 @@ def setup_django(vendor="sqlite", quiet=False):
     if not quiet:
         print(f"   migrated a scratch {vendor} database in {time.perf_counter() - started:.1f} s")
     return database
+
+
+@contextmanager
+def scratch_database(name):
+    """Django's default connection on a fresh, migrated PostgreSQL database `name` for the block; dropped after."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    kept = connection.settings_dict["NAME"]
+    admin(f'DROP DATABASE IF EXISTS "{name}"')
+    admin(f'CREATE DATABASE "{name}"')
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0)
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = kept
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def empty_tables(*models):

@@ -2,15 +2,18 @@
 overview, account, findings (filtered, paged), keys and changes pages timed through Django's test client.
 
 The history is what a year of daily scans of a large estate leaves behind: accounts with resources
-of the catalog's types, one finding per applicable check (about 4,000 per account), about 1% of them
-changing status each day (FindingEvents), a scan per account per day with its six AreaScores, and a
-few mutes. It is loaded with COPY on PostgreSQL (executemany on SQLite), plain indexes built after
-the load, as one would restore a dump. Each page is then requested signed in as an admin: p50/p95
-server time (the whole request: middleware, queries, templates) and its query count. Query counts
-are also taken on a tiny estate first: they must not grow with the number of accounts.
+of the catalog's types, one finding per applicable check, about 1% of them changing status each day
+(FindingEvents), a scan per account per day with its six AreaScores, and a few mutes; the accounts are
+split between two organizations. It is loaded with COPY on PostgreSQL (executemany on SQLite), plain
+indexes built after the load, as one would restore a dump. Each page is then requested signed in as an
+admin: p50/p95 server time (the whole request: middleware, queries, templates) and its query count,
+against a p95 target of 150 ms at full size. Query counts are also taken on a tiny estate first: they
+must not grow with the number of accounts.
 
     python -m bench.pages                       # PostgreSQL, 50 accounts × 60 days × 400 findings
     python -m bench.pages --full                # 500 accounts × 365 days × 4,000 findings (~2M)
+    python -m bench.pages --large               # 2,000 accounts × 365 days × 1,000 findings (~2M, 9M events)
+    python -m bench.pages --large --keep posture_bench_large   # seed once, measure again and again
     python -m bench.pages --db sqlite --accounts 20
 """
 
@@ -57,7 +60,7 @@ RARE_FAILURES = {
     "iam.root_access_keys_absent": 0.02,
 }
 MUTED_SHARE = 0.005
-PAGE_TARGETS_MS = {"overview": 150, "account": 150, "findings (filtered)": 250, "findings (filtered, page 2)": 250}
+PAGE_TARGET_MS = 150  # every page's p95 at full size (--full, --large) on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -623,32 +626,71 @@ def admin_client():
     return client
 
 
+ORGANIZATIONS = ("o-bench-first", "o-bench-second")
+
+
+def organize():
+    """Two organizations sharing the accounts (every other one): done after seeding, so a kept history gets it too."""
+    from django.db.models import F
+
+    from accounts.models import AwsAccount, Organization
+
+    organizations = [
+        Organization.objects.get_or_create(
+            org_id=org_id,
+            defaults={"management_account_id": "100000000000", "role_name": "OrganizationAccountAccessRole"},
+        )[0]
+        for org_id in ORGANIZATIONS
+    ]
+    for number, organization in enumerate(organizations):
+        accounts = AwsAccount.objects.annotate(half=F("pk") % 2).filter(half=number)
+        accounts.exclude(organization=organization).update(organization=organization)
+    return organizations[0]
+
+
 def page_urls(size, rng=None):
     """(label, function giving the next URL to request) for each measured page.
 
-    Without `rng` the one-account pages show the first account: built from the same plan in every
-    estate, so query counts compare like with like across sizes.
+    Without `rng` the one-account pages show the first account (and its first failing finding): built
+    from the same plan in every estate, so query counts compare like with like across sizes.
     """
+    from django.utils import timezone
+
     from accounts.models import AwsAccount
+    from checks.models import Finding
 
     ids = list(AwsAccount.objects.order_by("pk").values_list("pk", "account_id"))
+    organization = organize()
+    today = timezone.now().date()
+    month_ago, week_ago = (today - timedelta(days=30)).isoformat(), (today - timedelta(days=7)).isoformat()
 
     def some_account():
         return rng.choice(ids) if rng else ids[0]
 
+    def some_finding():
+        failing = Finding.objects.filter(account_id=some_account()[0], status="FAIL").order_by("pk")
+        return failing.values_list("pk", flat=True)[rng.randrange(20) if rng else 0]
+
     return [
         ("overview", lambda: "/"),
         ("overview (worst first)", lambda: "/?sort=worst"),
+        ("overview (label env=prod)", lambda: "/?label=env%3Dprod"),
+        ("overview (organization)", lambda: f"/?organization={organization.pk}"),
         ("account", lambda: f"/account/{some_account()[0]}/"),
         ("account (365-day trend)", lambda: f"/account/{some_account()[0]}/?days=365"),
         ("findings (filtered)", lambda: "/findings/?status=FAIL&severity=high"),
         ("findings (one account, area)", lambda: f"/findings/?account={some_account()[1]}&area=at_rest"),
         ("findings (check, recently changed)", lambda: "/findings/?check=ebs.volume_encrypted&sort=-status_since"),
         ("findings (filtered, page 2)", None),  # follows the "next" link of the filtered page
+        ("finding", lambda: f"/findings/{some_finding()}/"),
         ("keys", lambda: "/keys/"),
         ("keys (one account)", lambda: f"/keys/?account={some_account()[1]}"),
+        ("checks", lambda: "/checks/"),
         ("changes (last 7 days)", lambda: "/changes/"),
+        ("changes (last 30 days)", lambda: f"/changes/?start={month_ago}"),
         ("changes (one account)", lambda: f"/changes/?account={some_account()[1]}"),
+        ("compliance (PCI DSS)", lambda: "/compliance/?framework=pci-dss-4.0"),
+        ("compliance (PCI DSS, a week ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={week_ago}"),
     ]
 
 
@@ -715,14 +757,52 @@ def query_counts(size):
     return counts
 
 
-def query_counts_on_a_tiny_estate(size, seed, now):
-    """Each page's query count on 5 accounts of the same shape: a count that grows with accounts is an N+1."""
+def query_counts_on_a_tiny_estate(size, seed, now, database):
+    """Each page's query count on 5 accounts of the same shape: a count that grows with accounts is an N+1.
+
+    With a kept database the tiny estate lives in a scratch database of its own for the while.
+    """
     tiny = Size(accounts=5, days=min(size.days, 14), findings=size.findings)
     print(f"-- query counts on a tiny estate ({tiny.describe()})")
+    if database.kept:
+        with common.scratch_database(f"{database.name}_tiny"):
+            generate(tiny, seed, now)
+            return query_counts(tiny)
     generate(tiny, seed, now)
     counts = query_counts(tiny)
     wipe()
     return counts
+
+
+def seeded(size, seed, now, database):
+    """Generate the history, unless a kept database already holds this one: (seconds, rows, rows per table)."""
+    label = f"bench.pages {size.describe()}, seed {seed}"
+    if database.kept and database.label().startswith(label):
+        print(f"-- reusing {database.name}: {database.label()}")
+        return None
+    if database.kept:
+        wipe()
+    print(f"-- generating {size.describe()}")
+    with common.PeakMemory() as memory:
+        seconds, rows, per_table = generate(size, seed, now)
+    print(
+        f"   {rows:,} rows ({per_table.get('checks_finding', 0):,} findings, "
+        f"{per_table.get('checks_findingevent', 0):,} events) in {seconds:.1f} s; peak memory {memory.peak_mb:.0f} MB"
+    )
+    if database.kept:
+        database.set_label(f"{label}, seeded {now.isoformat()}")
+    return seconds, rows, per_table
+
+
+def table_rows():
+    """{table: rows} of what a kept database holds (the planner's estimate after ANALYZE: instant)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples::bigint FROM pg_class WHERE relname IN ('checks_finding', 'checks_findingevent')"
+        )
+        return dict(cursor.fetchall())
 
 
 def main(argv=None):
@@ -731,41 +811,54 @@ def main(argv=None):
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--findings-per-account", type=int, default=400)
     parser.add_argument("--full", action="store_true", help="500 accounts × 365 days × 4,000 findings (~2M findings)")
+    parser.add_argument(
+        "--large", action="store_true", help="2,000 accounts × 365 days × 1,000 findings (~2M findings, 9M events)"
+    )
     parser.add_argument("--requests", type=int, default=20, help="measured requests per page (default 20)")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--keep",
+        metavar="DATABASE",
+        help="seed into this PostgreSQL database and keep it; a later run with the same size and seed reuses "
+        "the history instead of generating it again (drop it yourself: dropdb DATABASE)",
+    )
     options = parser.parse_args(argv)
-    size = Size(500, 365, 4000) if options.full else Size(options.accounts, options.days, options.findings_per_account)
+    if options.full:
+        size = Size(500, 365, 4000)
+    elif options.large:
+        size = Size(2000, 365, 1000)
+    else:
+        size = Size(options.accounts, options.days, options.findings_per_account)
 
-    database = common.setup_django(options.db)
+    database = common.setup_django(options.db, keep=options.keep)
     from django.utils import timezone
 
     context = common.machine()
     common.print_banner(f"pages: {size.describe()}", context)
     now = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-    tiny_counts = query_counts_on_a_tiny_estate(size, options.seed, now)
-    print(f"-- generating {size.describe()}")
-    with common.PeakMemory() as memory:
-        seconds, rows, per_table = generate(size, options.seed, now)
+    tiny_counts = query_counts_on_a_tiny_estate(size, options.seed, now, database)
+    generated = seeded(size, options.seed, now, database)
+    per_table = generated[2] if generated else table_rows()
     findings = per_table.get("checks_finding", 0)
-    print(
-        f"   {rows:,} rows ({findings:,} findings, {per_table.get('checks_findingevent', 0):,} events) "
-        f"in {seconds:.1f} s; peak memory {memory.peak_mb:.0f} MB"
-    )
+    events = per_table.get("checks_findingevent", 0)
     print(f"-- {options.requests} requests per page after {options.warmup} warm-up, signed in as an admin")
     results = measure(size, options.requests, options.warmup, options.seed)
 
     full_size = size.accounts >= 500 and findings >= 1_900_000 and database.vendor == "postgres"
-    figures = [
-        common.Figure(
-            "generation",
-            round(seconds, 1),
-            "s",
-            note=f"{rows:,} rows, {findings:,} findings, {rows / seconds:,.0f} rows/s",
+    figures = []
+    if generated:
+        seconds, rows, _ = generated
+        figures.append(
+            common.Figure(
+                "generation",
+                round(seconds, 1),
+                "s",
+                note=f"{rows:,} rows, {findings:,} findings, {events:,} events, {rows / seconds:,.0f} rows/s",
+            )
         )
-    ]
     for label, (p50, p95, queries) in results.items():
-        target = PAGE_TARGETS_MS.get(label) if full_size else None
+        target = PAGE_TARGET_MS if full_size else None
         figures.append(
             common.Figure(f"{label} p95", round(p95, 1), "ms", target, note=f"p50 {p50:.1f} ms, {queries} queries")
         )
@@ -782,7 +875,7 @@ def main(argv=None):
         )
     )
     if not full_size:
-        figures[1].note += "; latency targets apply at full size on PostgreSQL (--full)"
+        figures[-2].note += "; latency targets apply at full size on PostgreSQL (--full, --large)"
     common.print_figures(f"pages ({size.describe()}, {database.vendor})", figures)
     common.save_figures(options.json, "pages", figures, {**context, "size": size.describe()})
     database.drop()
