@@ -12,6 +12,8 @@ from accounts.validation import (
     validate_external_id,
     validate_regions,
     validate_role_arn,
+    validate_team_name,
+    validate_webhook_url,
     without_nul,
 )
 
@@ -104,3 +106,24 @@ class AwsAccount(models.Model):
         self.last_error = without_nul(error)
         self.last_tested_at = timezone.now()
         self.save(update_fields=["connection_status", "last_error", "last_tested_at"])
+
+
+class Team(models.Model):
+    """A set of accounts and the people who see them (accounts.visibility turns a person into accounts)."""
+
+    name = models.CharField(max_length=64, unique=True, validators=[validate_team_name])
+    accounts = models.ManyToManyField(AwsAccount, blank=True, related_name="teams")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    webhook_url = models.URLField(
+        max_length=2048,
+        blank=True,
+        validators=[validate_webhook_url],
+        help_text="Scan notifications for this team's accounts only (https://). Blank: none.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

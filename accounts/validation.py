@@ -2,8 +2,10 @@
 
 import re
 from functools import cache
+from urllib.parse import urlsplit
 
 import botocore.session
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 ACCOUNT_ID = re.compile(r"\d{12}")
@@ -56,3 +58,26 @@ def without_nul(text):
     """`text` with NUL replaced by U+FFFD: PostgreSQL refuses NUL in text columns, and AWS-supplied text
     (account names, error messages) can hold anything. checks.inventory applies the same rule to records."""
     return text.replace("\x00", "\ufffd") if text and "\x00" in text else text
+
+
+TEAM_NAME = re.compile(r"[\w][\w .@+-]{0,63}")
+
+
+def validate_team_name(value):
+    if not TEAM_NAME.fullmatch(value or "") or value != value.strip():
+        raise ValidationError(
+            f"A team name is 1 to 64 letters, digits, spaces and ._@+- (starting with a letter or digit); "
+            f"{value!r} is not.",
+            code="team_name",
+        )
+
+
+def validate_webhook_url(value):
+    """https:// with a host (http:// only with POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP), like POSTURE_WEBHOOK_URLS."""
+    schemes = ("https", "http") if settings.WEBHOOK_ALLOW_PLAIN_HTTP else ("https",)
+    parts = urlsplit(value or "")
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValidationError(
+            "A webhook URL is an https:// URL (http:// only with POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP=true).",
+            code="webhook_url",
+        )

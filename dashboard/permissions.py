@@ -8,6 +8,15 @@ VIEWER, AUDITOR, OPERATOR, ADMIN = "viewer", "auditor", "operator", "admin"
 ROLES = (VIEWER, AUDITOR, OPERATOR, ADMIN)
 
 
+def group_names(user):
+    """The names of the user's groups, read once per user object (roles and accounts.visibility both ask)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_posture_groups"):
+        user._posture_groups = frozenset(user.groups.values_list("name", flat=True))
+    return user._posture_groups
+
+
 def role_of(user):
     """The highest role a user holds; superusers are admins; None when they hold none."""
     if not user.is_authenticated:
@@ -15,7 +24,7 @@ def role_of(user):
     if user.is_superuser:
         return ADMIN
     if not hasattr(user, "_posture_role"):
-        names = set(user.groups.values_list("name", flat=True))
+        names = group_names(user)
         held = [role for role in ROLES if role in names]
         user._posture_role = held[-1] if held else None
     return user._posture_role

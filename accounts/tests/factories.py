@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import AwsAccount
+from accounts.models import AwsAccount, Team
 
 
 class AwsAccountFactory(factory.django.DjangoModelFactory):
@@ -11,3 +11,11 @@ class AwsAccountFactory(factory.django.DjangoModelFactory):
     account_id = factory.Sequence(lambda n: f"{100000000000 + n:012d}")
     name = factory.Sequence(lambda n: f"account-{n}")
     regions = factory.LazyFunction(lambda: ["us-east-1"])
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"team-{n}")

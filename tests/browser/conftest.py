@@ -17,6 +17,8 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from accounts.visibility import ALL_ACCOUNTS
+
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--headless",
@@ -128,9 +130,10 @@ def journey(chromium, live_server, live_settings, request):
 
 def make_user(username, role):
     """A user holding `role`. The role groups come from a data migration, which a transactional test's
-    flush may have emptied: create the group when it is missing."""
+    flush may have emptied: create the group when it is missing. They see every account."""
     user = User.objects.create_user(username=username, password=PASSWORD)
     user.groups.add(Group.objects.get_or_create(name=role)[0])
+    user.groups.add(Group.objects.get_or_create(name=ALL_ACCOUNTS)[0])  # teams are not what these tests are about
     return user
 
 
