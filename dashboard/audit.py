@@ -29,7 +29,8 @@ def record(request, action, target="", user=None, **details):
 
 @receiver(user_logged_in)
 def on_sign_in(sender, request, user, **kwargs):
-    record(request, Action.SIGN_IN, user=user)
+    # A sign-in through the identity provider says so, with the roles and teams its groups gave (dashboard.sso).
+    record(request, Action.SIGN_IN, user=user, **getattr(user, "sign_in_details", {}))
 
 
 @receiver(user_logged_out)

@@ -116,3 +116,22 @@ class ReportJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class SsoIdentity(models.Model):
+    """Who a user is at the identity provider: its issuer and subject (`sub`), which never change, unlike an
+    e-mail address or a user name. A sign-in through the provider finds its user by this pair only."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identity")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+    groups = models.JSONField(default=list, blank=True)  # the groups claim at the last sign-in, as sent
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique_subject")]
+        verbose_name_plural = "SSO identities"
+
+    def __str__(self):
+        return f"{self.subject} at {self.issuer}"

@@ -268,7 +268,6 @@ TRUSTED_PROXIES = env_networks("POSTURE_TRUSTED_PROXIES", "")
 
 # Sign-in throttling by django-axes (dashboard/signin.py): failures counted per user name from every address
 # and per address for every user name, in the database (atomic); either limit locks out for M minutes.
-AUTHENTICATION_BACKENDS = ["dashboard.signin.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
 SIGNIN_MAX_FAILURES = env_int("POSTURE_SIGNIN_MAX_FAILURES", 5, minimum=1)
 SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("POSTURE_SIGNIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
 SIGNIN_LOCKOUT_MINUTES = env_int("POSTURE_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
@@ -285,6 +284,13 @@ AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins and sign-outs
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # dashboard/admin.py registers axes' attempts page itself, with unlocks audited
+
+# Sign-in: local passwords (throttled above) and single sign-on over OpenID Connect (dashboard/sso.py, by
+# mozilla-django-oidc), from POSTURE_OIDC_* and POSTURE_LOCAL_PASSWORDS; checked here, so a mistake stops start-up.
+# Sets AUTHENTICATION_BACKENDS, LOCAL_PASSWORDS, SSO_* and the library's OIDC_* settings (dashboard/sso_settings.py).
+from dashboard import sso_settings  # noqa: E402 - it needs nothing from this file
+
+globals().update(sso_settings.read(os.environ, DEBUG))
 
 # Notifications of new critical/high failures and regressions (checks/notifications.py).
 # Plain http:// only when asked for by name, for a receiver on this host or a private network you control.

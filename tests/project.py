@@ -7,9 +7,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def settings_variables():
-    """Every environment variable posture/settings.py reads through its env_* helpers."""
+    """Every environment variable posture/settings.py reads through its env_* helpers, and those of sign-in."""
+    from dashboard.sso_settings import VARIABLES as SIGN_IN_VARIABLES
+
     tree = ast.parse((PROJECT_ROOT / "posture" / "settings.py").read_text())
-    return {
+    return set(SIGN_IN_VARIABLES) | {
         node.args[0].value
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)

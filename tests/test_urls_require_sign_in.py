@@ -1,9 +1,9 @@
 """Every URL in the URL conf asks an anonymous visitor to sign in — found by walking the conf, so new pages
 are covered the moment they are routed.
 
-Exceptions, each tested on its own: the sign-in page, /healthz, static files (served by WhiteNoise, not
-routed) and Django's admin (its site views send anonymous visitors to the admin sign-in page, its model
-views are caught by our sign-in middleware first — either way nothing is served).
+Exceptions, each tested on its own: the sign-in page and single sign-on's two steps, /healthz, static files
+(served by WhiteNoise, not routed) and Django's admin (its site views send anonymous visitors to the admin
+sign-in page, its model views are caught by our sign-in middleware first — either way nothing is served).
 """
 
 import itertools
@@ -20,7 +20,9 @@ from django.utils.regex_helper import normalize
 # Values tried, in order, for each URL parameter; the first one the parameter's regex accepts is used.
 SAMPLE_VALUES = ("1", "x", "123456789012", str(uuid.UUID(int=1)), "2026-06-30", "s3.bucket_default_encryption")
 
-PUBLIC = {"login", "healthz"}  # sign-in itself and the health probe a load balancer calls
+# Sign-in itself (with single sign-on's start and its callback from the provider: 404 while SSO is off, tested in
+# dashboard/tests/test_sso.py) and the health probe a load balancer calls.
+PUBLIC = {"login", "oidc_authentication_init", "oidc_authentication_callback", "healthz"}
 # Views that need a signed-in user but no particular role: anyone may sign out or change their own password.
 NO_ROLE_NEEDED = {
     "logout": "any signed-in user may sign out",
