@@ -4,14 +4,10 @@ from checks.catalog.base import (
     EXTERNAL_KEY_RATIONALE,
     UNKNOWN_KEY_RATIONALE,
     Area,
-    KeyOwner,
     Severity,
     check,
+    customer_managed_key_verdict,
     errored,
-    errored_unknown_key,
-    failed,
-    passed,
-    passed_external_key,
 )
 
 
@@ -34,14 +30,5 @@ from checks.catalog.base import (
 def table_customer_managed_key(table, inventory):
     if table.evidence.get("encrypted") is None:
         return errored("The encryption of this table was not collected.")
-    key = table.key_arn
-    if not key:
-        return failed("Table uses DynamoDB's default AWS-owned key.", key_owner=KeyOwner.AWS_OWNED)
-    owner = inventory.key_owner(key, table.region)
-    if owner == KeyOwner.AWS_MANAGED:
-        return failed(f"Table uses the AWS-managed key {key} (aws/dynamodb).", key_owner=owner)
-    if owner == KeyOwner.CUSTOMER_MANAGED:
-        return passed(f"Table uses the customer-managed key {key}.", key_owner=owner)
-    if owner == KeyOwner.EXTERNAL:
-        return passed_external_key(f"Table uses {key}", key, inventory)
-    return errored_unknown_key(f"Table uses {key}", key, table.region, inventory)
+    # No key named: DynamoDB's default, a key AWS owns.
+    return customer_managed_key_verdict("Table uses", table.key_arn, table.region, inventory)

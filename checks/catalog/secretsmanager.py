@@ -5,14 +5,10 @@ from checks.catalog.base import (
     EXTERNAL_KEY_RATIONALE,
     UNKNOWN_KEY_RATIONALE,
     Area,
-    KeyOwner,
     Severity,
     check,
+    customer_managed_key_verdict,
     errored,
-    errored_unknown_key,
-    failed,
-    passed,
-    passed_external_key,
 )
 from checks.catalog.policies import ACCESS_GUIDANCE, PUBLIC_RULE, policy_verdict
 
@@ -36,16 +32,9 @@ from checks.catalog.policies import ACCESS_GUIDANCE, PUBLIC_RULE, policy_verdict
 def secret_customer_managed_key(secret, inventory):
     if secret.evidence.get("encrypted") is None:
         return errored("The encryption of this secret was not collected.")
-    key = secret.key_arn
     # The collector names the default key alias/aws/secretsmanager; None only if a record was built by hand.
-    owner = inventory.key_owner(key, secret.region) if key else KeyOwner.AWS_MANAGED
-    if owner == KeyOwner.AWS_MANAGED:
-        return failed(f"Secret uses the AWS-managed key {key or 'alias/aws/secretsmanager'}.", key_owner=owner)
-    if owner == KeyOwner.CUSTOMER_MANAGED:
-        return passed(f"Secret uses the customer-managed key {key}.", key_owner=owner)
-    if owner == KeyOwner.EXTERNAL:
-        return passed_external_key(f"Secret uses {key}", key, inventory)
-    return errored_unknown_key(f"Secret uses {key}", key, secret.region, inventory)
+    key = secret.key_arn or "alias/aws/secretsmanager"
+    return customer_managed_key_verdict("Secret uses", key, secret.region, inventory)
 
 
 @check(
