@@ -25,6 +25,8 @@ class AuditEntry(models.Model):
         ACCOUNTS_DISCOVERED = "accounts_discovered", "Discovered accounts"
         CONNECTION_TESTED = "connection_tested", "Tested a connection"
         USER_CHANGED = "user_changed", "Changed a user"
+        TOKEN_CREATED = "token_created", "Created an API token"
+        TOKEN_REVOKED = "token_revoked", "Revoked an API token"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -90,7 +90,10 @@ INSTALLED_APPS = [
     "accounts",
     "checks",
     "dashboard",
+    "api",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +314,49 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "posture@localhost")
+
+
+def env_rate(name, default):
+    """A request rate as DRF writes it: "600/minute" (per second, minute, hour or day)."""
+    value = env_str(name, default).strip()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in ("second", "minute", "hour", "day"):
+        raise ImproperlyConfigured(
+            f"{name} must look like 600/minute (per second, minute, hour or day), not {value!r}."
+        )
+    return value
+
+
+# The cache: per process unless POSTURE_CACHE_URL names a Redis every web worker shares (the API's rate limit
+# counts there, so with several workers set it).
+CACHE_URL = env_str("POSTURE_CACHE_URL", "")
+if CACHE_URL:
+    env_url("POSTURE_CACHE_URL", CACHE_URL, ("redis", "rediss"))
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+
+# The read-only JSON API (api/): Bearer tokens only, JSON only, a rate limit per token.
+API_RATE_LIMIT = env_rate("POSTURE_API_RATE_LIMIT", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.access.BearerToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.access.RoleRequired"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.access.TokenRate"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Posture API",
+    "DESCRIPTION": "Read-only access to accounts, scores, findings, changes and the check catalog, and report jobs. "
+    "Authenticate with `Authorization: Bearer <token>` (create tokens on your profile page).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_AUTHENTICATION": ["api.access.BearerToken"],
+    "SERVE_PERMISSIONS": ["api.access.RoleRequired"],
+    "ENUM_NAME_OVERRIDES": {"Area": "checks.catalog.base.Area", "Severity": "checks.catalog.base.Severity"},
+}
 
 
 def env_ed25519_key_file(name):

@@ -16,5 +16,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("profile/", include("api.profile_urls")),
+    path("api/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]

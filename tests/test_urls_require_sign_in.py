@@ -1,6 +1,9 @@
 """Every URL in the URL conf asks an anonymous visitor to sign in — found by walking the conf, so new pages
 are covered the moment they are routed.
 
+The JSON API (/api/, namespace "api") signs in with a Bearer token, never a session: an anonymous request
+there gets a 401 JSON answer naming the Bearer scheme instead of a redirect.
+
 Exceptions, each tested on its own: the sign-in page and single sign-on's two steps, /healthz, static files
 (served by WhiteNoise, not routed) and Django's admin (its site views send anonymous visitors to the admin
 sign-in page, its model views are caught by our sign-in middleware first — either way nothing is served).
@@ -41,6 +44,10 @@ class Route:
     @property
     def is_admin(self):
         return self.namespaces[:1] == ("admin",)
+
+    @property
+    def is_api(self):
+        return self.namespaces[:1] == ("api",)
 
 
 def fill(pattern, extra_values):
@@ -83,6 +90,8 @@ def routes(patterns=None, prefix="", namespaces=()):
 ALL_ROUTES = list(routes())
 PROTECTED = [route for route in ALL_ROUTES if route.name not in PUBLIC and not route.is_admin]
 ADMIN = [route for route in ALL_ROUTES if route.is_admin and route.name != "admin:login"]
+PAGES = [route for route in PROTECTED if not route.is_api]
+API = [route for route in PROTECTED if route.is_api]
 
 
 def url_id(route):
@@ -102,7 +111,7 @@ def test_sample_url_resolves_to_its_own_view(route):
     assert match.func is route.callback, f"{route.url} resolved to {match.view_name}, not {route.name}"
 
 
-@pytest.mark.parametrize("route", PROTECTED, ids=url_id)
+@pytest.mark.parametrize("route", PAGES, ids=url_id)
 def test_anonymous_page_request_is_sent_to_sign_in(client, route):
     response = client.get(route.url)
 
@@ -112,7 +121,7 @@ def test_anonymous_page_request_is_sent_to_sign_in(client, route):
     assert parse_qs(location.query)["next"] == [route.url]
 
 
-@pytest.mark.parametrize("route", PROTECTED, ids=url_id)
+@pytest.mark.parametrize("route", PAGES, ids=url_id)
 def test_anonymous_htmx_request_gets_401_and_where_to_sign_in(client, route):
     response = client.get(route.url, headers={"HX-Request": "true"})
 
@@ -129,6 +138,28 @@ def test_every_protected_view_declares_its_role(route):
         f"{route.url} ({route.name or 'unnamed'}) has no @role_required: decorate the view, "
         "or add it to NO_ROLE_NEEDED with the reason."
     )
+
+
+def test_the_sweep_sees_the_api():
+    assert {"api:findings", "api:openapi", "api:reports"} <= {route.name for route in API}
+
+
+@pytest.mark.parametrize("route", API, ids=url_id)
+def test_anonymous_api_request_gets_401_json_naming_the_bearer_scheme(client, route):
+    response = client.get(route.url)
+
+    assert response.status_code == 401, route.url
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("route", API, ids=url_id)
+def test_a_session_does_not_open_the_api(db, client, route):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", password="a-long-test-password"))  # noqa: S106
+
+    assert client.get(route.url).status_code == 401, route.url
 
 
 @pytest.mark.parametrize("route", ADMIN, ids=url_id)

@@ -36,6 +36,13 @@ def mapping_for(check_id):
     return mapping
 
 
+def catalog_entries():
+    """Every check with its compliance mapping, in catalog order (`manage.py catalog --format json`, the API)."""
+    from checks.catalog import CATALOG
+
+    return [{**check.as_dict(), "compliance": mapping_for(check.id)} for check in CATALOG.values()]
+
+
 def snapshot():
     """Every framework as plain data: what the checked-in snapshot (compliance_snapshot.json) holds."""
     return {slug: each.as_dict() for slug, each in FRAMEWORKS.items()}

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, checks_by_area
-from checks.compliance import mapping_for
+from checks.compliance import catalog_entries
 
 
 class Command(BaseCommand):
@@ -16,8 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["format"] == "json":
-            checks = [{**check.as_dict(), "compliance": mapping_for(check.id)} for check in CATALOG.values()]
-            self.stdout.write(json.dumps(checks, indent=2))
+            self.stdout.write(json.dumps(catalog_entries(), indent=2))
             return
         for area, checks in checks_by_area():
             count = f"{len(checks)} check{'' if len(checks) == 1 else 's'}" if checks else "no checks yet"

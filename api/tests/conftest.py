@@ -1,0 +1,42 @@
+"""API fixtures: users by role with a token each, and a client that sends it."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from api import tokens
+
+
+class TokenClient(Client):
+    """A test client that sends `Authorization: Bearer <secret>` on every request (and no session)."""
+
+    def __init__(self, secret, **kwargs):
+        super().__init__(headers={"Authorization": f"Bearer {secret}"}, **kwargs)
+        self.secret = secret
+
+
+def make_user(username, role):
+    user = User.objects.create_user(username=username, password="a-long-test-password")
+    if role == "superuser":
+        user.is_superuser = True
+        user.save()
+    elif role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as("viewer") → a TokenClient for a fresh user of that role; .token and .user are attached.
+    Keyword arguments go to tokens.issue (role=, accounts=, days=)."""
+    made = []
+
+    def build(owner_role, username=None, **kwargs):
+        user = make_user(username or f"{owner_role}-api-{len(made)}", owner_role)
+        token, secret = tokens.issue(user, "test token", **kwargs)
+        client = TokenClient(secret)
+        client.token, client.user = token, user
+        made.append(client)
+        return client
+
+    return build
