@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from accounts.visibility import ALL_ACCOUNTS
 from api import tokens
 
 
@@ -15,24 +16,30 @@ class TokenClient(Client):
         self.secret = secret
 
 
-def make_user(username, role):
+def make_user(username, role, teams=None):
+    """A user holding `role`; they see every account (the "all accounts" group) unless `teams` is given."""
     user = User.objects.create_user(username=username, password="a-long-test-password")
     if role == "superuser":
         user.is_superuser = True
         user.save()
     elif role:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if teams is None:
+        user.groups.add(Group.objects.get_or_create(name=ALL_ACCOUNTS)[0])
+    for team in teams or ():
+        team.members.add(user)
     return user
 
 
 @pytest.fixture
 def api_as(db):
     """api_as("viewer") → a TokenClient for a fresh user of that role; .token and .user are attached.
-    Keyword arguments go to tokens.issue (role=, accounts=, days=)."""
+    teams=[...]: the user sees only those teams' accounts. Other keywords go to tokens.issue (role=, accounts=, days=).
+    """
     made = []
 
-    def build(owner_role, username=None, **kwargs):
-        user = make_user(username or f"{owner_role}-api-{len(made)}", owner_role)
+    def build(owner_role, username=None, teams=None, **kwargs):
+        user = make_user(username or f"{owner_role}-api-{len(made)}", owner_role, teams)
         token, secret = tokens.issue(user, "test token", **kwargs)
         client = TokenClient(secret)
         client.token, client.user = token, user

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from openapi_spec_validator import validate
 
-from accounts.models import AwsAccount
-from accounts.tests.factories import AwsAccountFactory
+from accounts.tests.factories import AwsAccountFactory, TeamFactory
 from api import tokens
+from api.tests.conftest import make_user
 from checks.catalog.base import Area, Severity, Status
 from dashboard import reports
 from dashboard.models import ReportJob
@@ -44,6 +44,12 @@ def estate():
     return {"ours": ours, "theirs": theirs, "high": high, "low": low, "passing": passing, "hidden": hidden}
 
 
+def team_of(*accounts):
+    team = TeamFactory()
+    team.accounts.add(*accounts)
+    return team
+
+
 @pytest.fixture
 def narrowed(api_as, estate):
     """A viewer token narrowed to the `ours` account."""
@@ -57,14 +63,24 @@ def test_accounts_list_only_the_tokens_accounts_with_latest_scores(narrowed, est
     assert account["scores"]["overall"] == 90.0
 
 
-def test_accounts_go_through_the_visibility_rule(api_as, estate, monkeypatch):
-    """The API asks accounts.visibility; what it hides, the API never shows (here: everything but `ours`)."""
-    monkeypatch.setattr(tokens, "visible_accounts", lambda user: AwsAccount.objects.filter(pk=estate["ours"].pk))
-    client = api_as("viewer")
+def test_a_token_sees_its_owners_teams_accounts_only(api_as, estate):
+    """The API asks accounts.visibility: a member of the payments team never sees HR's account or findings."""
+    client = api_as("auditor", teams=[team_of(estate["ours"])])
     assert [a["account_id"] for a in client.get("/api/v1/accounts/").json()["results"]] == ["111111111111"]
+    assert client.get("/api/v1/accounts/222222222222/").status_code == 404
     assert client.get(f"/api/v1/findings/{estate['hidden'].pk}/").status_code == 404
-    text = client.get("/api/v1/findings/").text
-    assert "hr-salaries" not in text and "pay-bucket" in text
+    text = client.get("/api/v1/findings/").text + client.get("/api/v1/changes/").text
+    assert "hr-salaries" not in text and "222222222222" not in text and "pay-bucket" in text
+    refused = client.post(
+        "/api/v1/reports/", {"format": "csv", "accounts": ["222222222222"]}, content_type="application/json"
+    )
+    assert refused.status_code == 404
+
+
+def test_a_token_cannot_be_narrowed_to_an_account_its_owner_cannot_see(estate):
+    owner = make_user("payments-lead", "viewer", teams=[team_of(estate["ours"])])
+    with pytest.raises(tokens.TokenError, match="accounts its owner can see"):
+        tokens.issue(owner, "x", accounts=[estate["theirs"]])
 
 
 def test_account_detail_has_trends_and_foreign_accounts_are_404(narrowed, estate):
