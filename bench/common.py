@@ -377,16 +377,17 @@ class PeakMemory:
     over a worker and its pool children at the same instant. `exclude`: trees not to count (a server).
     """
 
-    def __init__(self, pids=None, exclude=(), interval=0.02):
+    def __init__(self, pids=None, exclude=(), interval=0.02, roots=True):
         self.pids = pids or [os.getpid()]
         self.exclude = exclude
+        self.roots = roots  # False: count only the processes below `pids` (the children a bench starts)
         self.interval = interval
         self.peak_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def tree(self):
-        pids = set(self.pids)
+        pids = set(self.pids) if self.roots else set()
         for root in self.pids:
             pids.update(descendants(root))
         for root in self.exclude:
@@ -395,7 +396,7 @@ class PeakMemory:
         return pids
 
     def sample(self, pids=None):
-        return sum(rss_mb(pid) for pid in (pids or self.tree()))
+        return sum(rss_mb(pid) for pid in (self.tree() if pids is None else pids))
 
     def _run(self):
         pids, refreshed = self.tree(), time.monotonic()
@@ -431,6 +432,12 @@ def cpu_seconds(pid, reaped_children=False):
         return ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+def children_cpu_seconds():
+    """User + system CPU seconds of this process's children that have ended (and were waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def tree_cpu_seconds(pid):

@@ -5,7 +5,7 @@ figures; the summary lists them all against their targets and is also written as
 var/bench/latest.md. `--full` runs the sizes the targets are stated for (much longer).
 
     python -m bench.run_all                    # small: minutes
-    python -m bench.run_all --full             # the issue's sizes: ~2M findings, 10-account estate, …
+    python -m bench.run_all --full             # the issue's sizes: ~2M findings, 4/10/11-account estates with Prowler
     python -m bench.run_all --only pages,ingest
 """
 
@@ -19,19 +19,22 @@ from pathlib import Path
 
 from bench import common
 
-# (name, small arguments, full-size arguments). exports.py belongs to the reports engineer: run if present.
+# (label, module, small arguments, full-size arguments; None: not in that run). exports.py belongs to the
+# reports engineer: run if present. The full run scans every estate size and Prowler on each (bench/prowler.py).
 BENCHES = (
-    ("ingest", ["--repeat", "2"], ["--repeat", "3"]),
-    ("pages", ["--requests", "10", "--warmup", "2"], ["--full", "--requests", "40"]),
-    ("scan", ["--accounts", "4", "--workers", "1,2"], []),
-    ("exports", [], ["--full"]),
+    ("ingest", "ingest", ["--repeat", "2"], ["--repeat", "3"]),
+    ("pages", "pages", ["--requests", "10", "--warmup", "2"], ["--full", "--requests", "40"]),
+    ("scan", "scan", ["--accounts", "4", "--workers", "1,2"], ["--accounts", "4", "--mode", "command", "--prowler"]),
+    ("scan-10", "scan", None, ["--prowler"]),
+    ("scan-11", "scan", None, ["--accounts", "11", "--resources", "250", "--mode", "command", "--prowler"]),
+    ("exports", "exports", [], ["--full"]),
 )
 
 
-def run(name, arguments, folder):
+def run(name, module, arguments, folder):
     """Run one benchmark; returns (seconds, its saved figures or None, exit code)."""
     output = Path(folder) / f"{name}.json"
-    command = [sys.executable, "-m", f"bench.{name}", *arguments, "--json", str(output)]
+    command = [sys.executable, "-m", f"bench.{module}", *arguments, "--json", str(output)]
     print(f"\n##### {' '.join(command[1:])}", flush=True)
     started = time.perf_counter()
     code = subprocess.call(command, cwd=common.ROOT)
@@ -67,18 +70,21 @@ def markdown(results, context, total):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="the sizes the targets are stated for (long)")
-    parser.add_argument("--only", help="comma-separated benchmark names (ingest, pages, scan, exports)")
+    parser.add_argument(
+        "--only", help="comma-separated benchmark names (ingest, pages, scan, scan-10, scan-11, exports)"
+    )
     options = parser.parse_args(argv)
     chosen = set(options.only.split(",")) if options.only else None
     started, results = time.perf_counter(), {}
     with tempfile.TemporaryDirectory(prefix="posture-bench-") as folder:
-        for name, small, full in BENCHES:
-            if chosen and name not in chosen:
+        for name, module, small, full in BENCHES:
+            arguments = full if options.full else small
+            if (chosen and name not in chosen) or arguments is None:
                 continue
-            if not (common.ROOT / "bench" / f"{name}.py").exists():
-                print(f"\n##### bench/{name}.py is not here yet; skipped")
+            if not (common.ROOT / "bench" / f"{module}.py").exists():
+                print(f"\n##### bench/{module}.py is not here yet; skipped")
                 continue
-            results[name] = run(name, full if options.full else small, folder)
+            results[name] = run(name, module, arguments, folder)
     total = time.perf_counter() - started
     context = next((saved["context"] for _, saved, _ in results.values() if saved), {})
     table = markdown(results, context, total)

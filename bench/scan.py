@@ -1,27 +1,32 @@
-"""Scan throughput: an estate built on a moto server, scanned by 1, 2 and 4 workers, in-process and via Celery.
+"""Scan throughput: an estate built on a moto server, scanned by `manage.py scan`, a process pool and Celery.
 
 The bench starts its own moto server (a subprocess, default AMIs off), makes an AWS Organization with
 member accounts, and fills each account and region with buckets, keys, volumes, queues, topics, log
 groups, tables and secrets through the AWS APIs. Every account is then scanned through its
 OrganizationAccountAccessRole, the way production reaches accounts:
 
+- command: `manage.py scan --all --wait`, which scans POSTURE_SCAN_CONCURRENCY accounts at once (threads);
 - in-process: a pool of N worker processes, each calling checks.scanning.run_scan for one account at
-  a time (what `manage.py scan --wait` does, N at once);
-- celery: `celery -A posture worker --concurrency N` on the real Redis (db 14), fed by
-  checks.scanning.request_scan, against the same PostgreSQL database.
+  a time;
+- celery: `celery -A posture worker --concurrency N` on the real Redis (db 14, or $POSTURE_BENCH_BROKER),
+  fed by checks.scanning.request_scan, against the same PostgreSQL database.
 
-Printed per run: wall time, resources per second, API calls per resource, calls repeated within one
-scan (read from each scan's call log; must be 0), peak memory of the workers, and how busy the moto
-server was (CPU seconds per wall second: ~100% means it is the bottleneck).
+Printed per run: wall time, resources per second, AWS requests per resource (counted in the moto server's
+request log) and the calls each scan's call log counted, calls repeated within one scan (must be 0), CPU
+seconds of the scanning processes, their peak memory, and how busy the moto server was (CPU seconds per
+wall second: ~100% means it is the bottleneck). With --prowler, Prowler (bench/prowler.py) then scans the
+same estate, one process per account and as many at once, and the ratios are printed.
 
-    python -m bench.scan                               # 10 accounts × 2 regions × 60 resources, both modes
+    python -m bench.scan                               # 10 accounts × 2 regions × 60 resources, every mode
     python -m bench.scan --accounts 4 --workers 1,2 --mode inprocess
+    python -m bench.scan --accounts 11 --resources 250 --mode command --prowler
 """
 
 import json
 import multiprocessing
 import os
-import resource
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,31 +36,37 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import common
+from bench import common, prowler
 
 ALL_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
 KINDS = ("kms", "s3", "ebs", "sqs", "sns", "logs", "dynamodb", "secrets")
 ROLE = "OrganizationAccountAccessRole"
-BROKER = "redis://127.0.0.1:6379/14"
+BROKER = os.environ.get("POSTURE_BENCH_BROKER", "redis://127.0.0.1:6379/14")
 CALL_LOGS = "POSTURE_BENCH_CALL_LOGS"  # where each scan drops its call-log summary (a folder)
+REQUEST_LINE = re.compile(rb'^\S+ - - \[[^\]]*\] "')  # one line of the moto server's request log
 
 
 # --- the moto server and the estate -----------------------------------------------------------------
 
 
 class Moto:
-    """A moto server subprocess on a free port; AWS_ENDPOINT_URL points this process (and children) at it."""
+    """A moto server subprocess on a free port; AWS_ENDPOINT_URL points this process (and children) at it.
 
-    def __init__(self):
-        self.port = common.free_port()
+    Its request log (one line per HTTP request it answered) counts the requests of Posture and of Prowler
+    the same way, retries included.
+    """
+
+    def __init__(self, port=None):
+        self.port = port or common.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
         executable = Path(sys.executable).with_name("moto_server")
+        self.log = tempfile.NamedTemporaryFile(prefix="posture-bench-moto-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(executable), "-H", "127.0.0.1", "-p", str(self.port)],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
         )
         os.environ["AWS_ENDPOINT_URL"] = self.url
         self.wait_until_up()
@@ -74,6 +85,12 @@ class Moto:
     def cpu(self):
         return common.cpu_seconds(self.process.pid)
 
+    def requests(self):
+        """HTTP requests answered so far: werkzeug logs each as '127.0.0.1 - - [date] "POST / HTTP/1.1" 200 -'
+        (colored when it is an error, and then followed by moto's traceback lines, which are not counted)."""
+        with open(self.log.name, "rb") as log:
+            return sum(1 for line in log if REQUEST_LINE.match(line))
+
     def stop(self):
         self.process.terminate()
         try:
@@ -81,6 +98,7 @@ class Moto:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 
 def management_session():
@@ -265,6 +283,7 @@ class Run:
     worker_cpu: float  # CPU seconds the scanning processes used
     load: float  # 1-minute load average at the end of the run
     examples: list
+    requests: int = 0  # HTTP requests the moto server answered during the run (as Prowler's are counted)
 
     @property
     def per_second(self):
@@ -273,6 +292,10 @@ class Run:
     @property
     def calls_per_resource(self):
         return self.calls / self.resources if self.resources else 0.0
+
+    @property
+    def requests_per_resource(self):
+        return self.requests / self.resources if self.resources else 0.0
 
 
 def reset_scans():
@@ -292,7 +315,7 @@ def scan_one(account_pk):
     return scan.pk
 
 
-def outcome(mode, workers, wall, memory, moto_busy, worker_cpu, folder):
+def outcome(mode, workers, wall, memory, moto_busy, worker_cpu, folder, requests=0):
     from checks.models import Scan
 
     scans = list(Scan.objects.values_list("status", "resource_count", "api_call_count"))
@@ -310,6 +333,7 @@ def outcome(mode, workers, wall, memory, moto_busy, worker_cpu, folder):
         worker_cpu,
         common.load_average(),
         [example for log in logs for example in log["examples"]][:5],
+        requests,
     )
 
 
@@ -320,18 +344,38 @@ def run_inprocess(account_pks, workers, moto, folder):
     connections.close_all()  # forked workers must not share this process's connection
     context = multiprocessing.get_context("fork")
     with common.PeakMemory(exclude=[moto.process.pid]) as memory:
-        cpu, children = moto.cpu(), children_cpu()
+        cpu, children, requests = moto.cpu(), common.children_cpu_seconds(), moto.requests()
         started = time.perf_counter()
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             list(pool.map(scan_one, account_pks))
         wall = time.perf_counter() - started
         busy = (moto.cpu() - cpu) / wall
-    return outcome("in-process", workers, wall, memory, busy, children_cpu() - children, folder)
+        requests = moto.requests() - requests
+    return outcome(
+        "in-process", workers, wall, memory, busy, common.children_cpu_seconds() - children, folder, requests
+    )
 
 
-def children_cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def run_command(concurrency, moto, folder):
+    """`manage.py scan --all --wait --concurrency N` in this process: what an operator runs for a one-shot scan."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    reset_scans()
+    with common.PeakMemory(exclude=[moto.process.pid]) as memory:
+        cpu, process, requests = moto.cpu(), time.process_time(), moto.requests()
+        started = time.perf_counter()
+        try:
+            call_command("scan", "--all", "--wait", "--concurrency", str(concurrency), stdout=io.StringIO())
+        except CommandError as error:
+            print(f"   scan --all --wait: {error}")
+        wall = time.perf_counter() - started
+        busy = (moto.cpu() - cpu) / wall
+        process = time.process_time() - process
+        requests = moto.requests() - requests
+    return outcome("command", concurrency, wall, memory, busy, process, folder, requests)
 
 
 def start_celery_worker(workers, database):
@@ -362,7 +406,7 @@ def run_celery(account_pks, workers, moto, folder, database):
     try:
         wait_for_worker(app, worker)
         with common.PeakMemory(pids=[worker.pid]) as memory:
-            cpu, worker_cpu = moto.cpu(), common.tree_cpu_seconds(worker.pid)
+            cpu, worker_cpu, requests = moto.cpu(), common.tree_cpu_seconds(worker.pid), moto.requests()
             started = time.perf_counter()
             for account in AwsAccount.objects.filter(pk__in=account_pks):
                 scanning.request_scan(account, Scan.Trigger.CLI)
@@ -371,13 +415,14 @@ def run_celery(account_pks, workers, moto, folder, database):
             wall = time.perf_counter() - started
             busy = (moto.cpu() - cpu) / wall
             worker_cpu = common.tree_cpu_seconds(worker.pid) - worker_cpu
+            requests = moto.requests() - requests
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
-    return outcome("celery", workers, wall, memory, busy, worker_cpu, folder)
+    return outcome("celery", workers, wall, memory, busy, worker_cpu, folder, requests)
 
 
 def celery_worker(argv):
@@ -408,31 +453,48 @@ def celery_worker(argv):
 
 def print_run(run):
     print(
-        f"   {run.mode:<10} {run.workers} worker{'s' if run.workers > 1 else ' '}  {run.wall:6.1f} s  "
-        f"{run.per_second:6.1f} resources/s  {run.calls_per_resource:4.2f} calls/resource  "
-        f"{run.repeated} repeated  peak {run.peak_mb:5.0f} MB  moto busy {run.moto_busy:4.0%}  "
-        f"worker CPU {run.worker_cpu:5.1f} s  load {run.load:.1f}"
+        f"   {run.mode:<10} {run.workers} at once  {run.wall:6.1f} s  "
+        f"{run.per_second:6.1f} resources/s  {run.requests_per_resource:4.2f} requests/resource "
+        f"({run.calls_per_resource:4.2f} calls logged)  {run.repeated} repeated  CPU {run.worker_cpu:5.1f} s  "
+        f"peak {run.peak_mb:5.0f} MB  moto busy {run.moto_busy:4.0%}  load {run.load:.1f}"
         + (f"  {run.failed} scans FAILED" if run.failed else "")
     )
     sys.stdout.flush()
 
 
-def figures_for(runs, options):
+def print_prowler(alternative, resources):
+    print(
+        f"   prowler    {alternative.concurrency} at once  {alternative.run.wall:6.1f} s  "
+        f"{alternative.run.requests / resources if resources else 0:4.2f} requests/resource  "
+        f"CPU {alternative.run.cpu:5.1f} s  peak {alternative.run.peak_mb:5.0f} MB  load {alternative.run.load:.1f}  "
+        f"findings {dict(alternative.run.statuses)}"
+        + (f"  FAILED in {', '.join(alternative.run.failed)}" if alternative.run.failed else "")
+    )
+    sys.stdout.flush()
+
+
+@dataclass
+class Alternative:
+    concurrency: int
+    run: prowler.ProwlerRun
+
+
+def run_figure(run, target):
+    return common.Figure(
+        f"{run.mode}, {run.workers} at once: wall",
+        round(run.wall, 1),
+        "s",
+        target,
+        note=f"{run.per_second:.1f} resources/s, {run.requests_per_resource:.2f} requests/resource "
+        f"({run.calls:,} calls logged), CPU {run.worker_cpu:.1f} s, peak {run.peak_mb:.0f} MB, "
+        f"moto busy {run.moto_busy:.0%}, load {run.load:.1f}",
+    )
+
+
+def figures_for(runs, options, alternative=None):
     default = (options.accounts, options.regions, options.resources) == (10, 2, 60)
-    figures = []
-    for run in runs:
-        target = 15.0 if run.workers == 2 and default else None
-        figures.append(
-            common.Figure(
-                f"{run.mode}, {run.workers} worker{'s' if run.workers > 1 else ''}: wall",
-                round(run.wall, 1),
-                "s",
-                target,
-                note=f"{run.per_second:.1f} resources/s, {run.calls_per_resource:.2f} calls/"
-                f"resource, peak {run.peak_mb:.0f} MB, moto busy {run.moto_busy:.0%}, "
-                f"worker CPU {run.worker_cpu:.1f} s, load {run.load:.1f}",
-            )
-        )
+    judged = {"in-process", "celery"}  # the < 15 s target is stated for 2 workers of these modes
+    figures = [run_figure(run, 15.0 if default and run.workers == 2 and run.mode in judged else None) for run in runs]
     for mode in dict.fromkeys(run.mode for run in runs):
         curve = [run for run in runs if run.mode == mode]
         if len(curve) > 1:
@@ -454,7 +516,58 @@ def figures_for(runs, options):
         )
     )
     figures.append(common.Figure("scans that failed", sum(run.failed for run in runs), "scans", 0))
+    if alternative is not None:
+        figures += comparison(runs[0], alternative)
     return figures
+
+
+def comparison(posture, alternative):
+    """Prowler's figures on the same estate, and the ratios the issue holds Posture to."""
+    other = alternative.run
+    resources = posture.resources or 1
+    return [
+        common.Figure(
+            f"Prowler {prowler.VERSION}, {alternative.concurrency} processes at once: wall",
+            round(other.wall, 1),
+            "s",
+            note=f"{other.requests / resources:.2f} requests/resource ({other.requests:,}), CPU {other.cpu:.1f} s, "
+            f"peak {other.peak_mb:.0f} MB, load {other.load:.1f}, {len(prowler.checks())} checks, "
+            f"findings {dict(other.statuses)}" + (f", FAILED in {len(other.failed)} accounts" if other.failed else ""),
+        ),
+        common.Figure(
+            f"wall time, Prowler ÷ Posture ({posture.mode})",
+            round(other.wall / posture.wall, 1),
+            "×",
+            10.0,
+            higher_is_better=True,
+            note=f"{other.wall:.1f} s ÷ {posture.wall:.1f} s",
+        ),
+        common.Figure(
+            "AWS requests, Prowler ÷ Posture",
+            round(other.requests / posture.requests, 2) if posture.requests else 0.0,
+            "×",
+            2.5,
+            higher_is_better=True,
+            note=f"{other.requests:,} ÷ {posture.requests:,} requests answered by the moto server",
+        ),
+        common.Figure(
+            "CPU seconds, Prowler ÷ Posture",
+            round(other.cpu / posture.worker_cpu, 1) if posture.worker_cpu else 0.0,
+            "×",
+            note=f"{other.cpu:.1f} s ÷ {posture.worker_cpu:.1f} s (the database's CPU not counted)",
+        ),
+    ]
+
+
+MODES = ("command", "inprocess", "celery")
+
+
+def chosen_modes(text):
+    modes = ["inprocess", "celery"] if text == "both" else [mode.strip() for mode in text.split(",") if mode.strip()]
+    unknown = [mode for mode in modes if mode not in MODES]
+    if unknown or not modes:
+        raise SystemExit(f"--mode: {', '.join(unknown) or 'nothing'} is not one of {', '.join(MODES)} (or both)")
+    return modes
 
 
 def main(argv=None):
@@ -465,26 +578,51 @@ def main(argv=None):
     parser.add_argument("--regions", type=int, default=2, help=f"1–{len(ALL_REGIONS)} (default 2)")
     parser.add_argument("--resources", type=int, default=60, help="resources per account and region (default 60)")
     parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated (default 1,2,4)")
-    parser.add_argument("--mode", choices=("inprocess", "celery", "both"), default="both")
+    parser.add_argument(
+        "--mode",
+        default="command,inprocess,celery",
+        help="comma-separated: command (manage.py scan --all --wait), inprocess (a process pool), celery; "
+        "'both' = inprocess,celery (default: all three)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        help="accounts at once in command mode and Prowler processes at once (default POSTURE_SCAN_CONCURRENCY)",
+    )
+    parser.add_argument(
+        "--prowler",
+        action="store_true",
+        help=f"also run Prowler on the same estate and compare (needs: {prowler.INSTALL})",
+    )
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("POSTURE_BENCH_MOTO_PORT", "0")))
     options = parser.parse_args(argv)
     workers = [int(count) for count in options.workers.split(",")]
     regions = ALL_REGIONS[: options.regions]
+    modes = chosen_modes(options.mode)
+    if options.prowler and prowler.executable() is None:
+        print(f"   Prowler is not installed, so it is not compared; install it with: {prowler.INSTALL}")
+        options.prowler = False
 
     folder = tempfile.mkdtemp(prefix="posture-bench-calls-")
     os.environ[CALL_LOGS] = folder
-    if options.mode != "inprocess":
+    if "celery" in modes:
         os.environ["CELERY_BROKER_URL"] = BROKER
     database = common.setup_django(options.db)
+    from django.conf import settings
+
+    concurrency = options.concurrency or settings.SCAN_CONCURRENCY
     log_calls_of_every_scan()
     context = {**common.machine(), "moto": moto_version()}
+    if options.prowler:
+        context["prowler"] = f"Prowler {prowler.VERSION}, {len(prowler.checks())} matching checks"
     common.print_banner(
         f"scan: {options.accounts} accounts × {len(regions)} regions × {options.resources} resources", context
     )
-    modes = ["inprocess", "celery"] if options.mode == "both" else [options.mode]
     if "celery" in modes and database.vendor != "postgres":
         print("   Celery mode needs PostgreSQL (several worker processes writing SQLite contend); skipped.")
         modes.remove("celery")
-    moto = Moto()
+    moto = Moto(options.moto_port or None)
+    alternative = None
     try:
         with common.stopwatch() as elapsed:
             ids = build_estate(options.accounts, regions, options.resources)
@@ -492,6 +630,10 @@ def main(argv=None):
         account_pks = register_accounts(ids, regions)
         runs = []
         for mode in modes:
+            if mode == "command":
+                runs.append(run_command(concurrency, moto, folder))
+                print_run(runs[-1])
+                continue
             for count in workers:
                 run = (
                     run_inprocess(account_pks, count, moto, folder)
@@ -500,9 +642,14 @@ def main(argv=None):
                 )
                 print_run(run)
                 runs.append(run)
+        if options.prowler:
+            output = tempfile.mkdtemp(prefix="posture-bench-prowler-")
+            alternative = Alternative(concurrency, prowler.run(ids, regions, ROLE, moto, concurrency, output))
+            print_prowler(alternative, runs[0].resources)
+            shutil.rmtree(output, ignore_errors=True)
     finally:
         moto.stop()
-    figures = figures_for(runs, options)
+    figures = figures_for(runs, options, alternative)
     common.print_figures(
         f"scan ({options.accounts} accounts × {len(regions)} regions × {options.resources} "
         f"resources, {database.vendor})",

@@ -79,6 +79,8 @@ COMMAND_CASES = [
     (["scan"], "one of the arguments --account --all is required"),
     (["scan", "--account", "999999999999"], "Unknown account id"),
     (["scan", "--account", "111122223333", "--all"], "not allowed with argument"),
+    (["scan", "--all", "--wait", "--concurrency", "0"], "--concurrency must be at least 1"),
+    (["scan", "--all", "--wait", "--concurrency", "many"], "invalid int value: 'many'"),
     # export
     (["export", "--format", "docx", "-o", "out"], "invalid choice: 'docx'"),
     (["export", "--format", "csv", "-o", "out", "--account", "abc"], "exactly 12 digits"),
