@@ -47,7 +47,8 @@ def client_address(request):
 
 
 class SignInThrottle(AxesStandaloneBackend):
-    """First in AUTHENTICATION_BACKENDS: refuses a locked-out user name or address before any password is
+    """Before the password check in AUTHENTICATION_BACKENDS (after single sign-on's backend, which answers only
+    its own callback): refuses a locked-out user name or address before any password is
     checked (every sign-in form, the admin's included), and marks the request so the refusal is not audited."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):

@@ -1,6 +1,6 @@
 """`make demo`: a moto server holding the demo estate and its past, then web, worker and beat until Ctrl-C.
 
-    python -m demo.run [--reset] [--port 8000] [--moto-port 5055] [--no-drift] [--drift-every 180]
+    python -m demo.run [--reset] [--port 8000] [--moto-port 5055] [--sso-port 5056] [--no-drift] [--drift-every 180]
 
 Everything lives under var/ (gitignored): the SQLite database, the filesystem task queue, beat's
 schedule, the drift's step count, and the generated secret key, admin password and Ed25519
@@ -8,7 +8,8 @@ evidence-signing key (so the demo's evidence packs are signed), which are kept b
 first run (no scans in the database) the launcher records four weeks of history (history.py) before
 anything else starts. moto keeps its state in memory, so every run rebuilds the estate with the same
 ids, and later runs replay the story and the drift in it without scanning. While the demo runs, the
-estate drifts (drift.py) unless --no-drift.
+estate drifts (drift.py) unless --no-drift. A small OpenID Connect provider (sso_provider.py, "Demo SSO")
+runs on its own port beside them, so "Sign in with Demo SSO" works without an identity provider (demo/sso.py).
 """
 
 import argparse
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import requests
 
-from demo import drift, story
+from demo import drift, sso, story
 from demo.estate import MEMBERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,8 @@ SECRET_KEY_FILE = VAR / "demo-secret-key"
 PASSWORD_FILE = VAR / "demo-admin-password"
 SIGNING_KEY_FILE = VAR / "demo-evidence-signing-key.pem"
 MOTO_LOG = VAR / "moto.log"
+SSO_CONFIG = VAR / "demo-sso.json"
+SSO_SECRET_FILE = VAR / "demo-sso-client-secret"
 DRIFT_JOURNAL = VAR / "demo-drift-steps"
 ADMIN_USERNAME = "admin"
 STOP_GRACE_SECONDS = 10
@@ -77,6 +80,12 @@ def parse_args(argv):
         type=int,
         default=os.environ.get("DEMO_MOTO_PORT", "5055"),
         help="moto server port (env DEMO_MOTO_PORT, default 5055)",
+    )
+    parser.add_argument(
+        "--sso-port",
+        type=int,
+        default=os.environ.get("DEMO_SSO_PORT", "5056"),
+        help="demo OpenID Connect provider port (env DEMO_SSO_PORT, default 5056)",
     )
     parser.add_argument("--no-drift", action="store_true", help="keep the estate still while the demo runs")
     parser.add_argument(
@@ -163,6 +172,16 @@ def environment(moto_port, secret_key, signing_key=None):
         }
     )
     return env
+
+
+def single_sign_on(sso_port, web_port):
+    """The demo provider's configuration, written under var/, and Posture's variables for it; none when the
+    user configured their own provider (POSTURE_OIDC_ISSUER)."""
+    if os.environ.get("POSTURE_OIDC_ISSUER"):
+        return {}
+    secret = stored_secret(SSO_SECRET_FILE, 32)
+    sso.write_provider_config(SSO_CONFIG, sso_port, web_port, secret)
+    return sso.environment(sso_port, secret)
 
 
 def port_is_free(port):
@@ -342,7 +361,12 @@ def close_database():
     connections.close_all()
 
 
-def banner(port, password, seconds):
+def sso_on(env, args):
+    return env.get("POSTURE_OIDC_ISSUER") == sso.issuer(args.sso_port)
+
+
+def banner(port, password, seconds, sso_user=""):
+    single_sign_on_lines = ["", f'  or "Sign in with {sso.PROVIDER_NAME}" as {sso_user}'] if sso_user else []
     lines = [
         "",
         "=" * 64,
@@ -351,6 +375,7 @@ def banner(port, password, seconds):
         f"  URL       http://127.0.0.1:{port}/",
         f"  user      {ADMIN_USERNAME}",
         f"  password  {password}",
+        *single_sign_on_lines,
         "",
         "  Press Ctrl-C to stop every process.",
         "=" * 64,
@@ -379,11 +404,14 @@ def prepare_var(args):
     VAR.mkdir(exist_ok=True)
     if args.reset:
         reset()
-    for name, port in (("web", args.port), ("moto", args.moto_port)):
+    for name, port in (("web", args.port), ("moto", args.moto_port), ("sso", args.sso_port)):
         if not port_is_free(port):
-            raise SystemExit(f"[demo] port {port} ({name}) is in use; choose another with --port/--moto-port.")
+            raise SystemExit(
+                f"[demo] port {port} ({name}) is in use; choose another with --port/--moto-port/--sso-port."
+            )
     password = stored_secret(PASSWORD_FILE, 15)
     env = environment(args.moto_port, stored_secret(SECRET_KEY_FILE, 50), evidence_signing_key())
+    env.update(single_sign_on(args.sso_port, args.port))
     os.environ.clear()
     os.environ.update(env)  # this process builds the estate and registers the accounts
     return password, env
@@ -395,6 +423,15 @@ def start_moto(children, port, env):
     start(children, "moto", command, env, log_path=MOTO_LOG)  # a scan makes hundreds of requests
     wait_until_answers(f"{env['AWS_ENDPOINT_URL']}/moto-api/", children, "moto")
     say(f"moto answers on {env['AWS_ENDPOINT_URL']}; its request log is {MOTO_LOG.relative_to(ROOT)}")
+
+
+def start_sso(children, port, env):
+    """The demo's OpenID Connect provider, when Posture is to use it."""
+    if env.get("POSTURE_OIDC_ISSUER") != sso.issuer(port):
+        return
+    command = [sys.executable, "-m", "demo.sso_provider", "--port", str(port), "--config", str(SSO_CONFIG)]
+    start(children, "sso", command, env)
+    wait_until_answers(f"{sso.issuer(port)}/.well-known/openid-configuration", children, "the demo SSO provider")
 
 
 def finish(children, child):
@@ -418,8 +455,10 @@ def run(args, children, threads):
     env["POSTURE_TRUSTED_ACCOUNT_IDS"] = os.environ["POSTURE_TRUSTED_ACCOUNT_IDS"] = estate.management_account_id
     setup_django()
     recorded_now = bring_history(estate)
+    sso.give_teams_their_accounts()
     save_admin(password)
     close_database()  # the web server and the worker own the database from here on
+    start_sso(children, args.sso_port, env)
     for name, command in services(args.port):
         start(children, name, command, env)
     wait_until_answers(f"http://127.0.0.1:{args.port}/login/", children, "the web server")
@@ -428,7 +467,7 @@ def run(args, children, threads):
         close_database()
     if not args.no_drift:
         threads.append(start_drift(estate, args.drift_every))
-    banner(args.port, password, time.monotonic() - started)
+    banner(args.port, password, time.monotonic() - started, sso_user=sso.who() if sso_on(env, args) else "")
     supervise(children)
 
 

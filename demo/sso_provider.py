@@ -333,7 +333,7 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
 
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the standard library's signature
-        sys.stdout.write(f"[sso] {self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}\n")
+        sys.stdout.write(f"{self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}\n")
         sys.stdout.flush()
 
 
@@ -347,7 +347,7 @@ def main(argv=None):
     with make_server(
         "127.0.0.1", args.port, application(provider), server_class=ThreadingServer, handler_class=QuietHandler
     ) as server:
-        print(f"[sso] OpenID Connect provider on http://127.0.0.1:{args.port}", flush=True)
+        print(f"OpenID Connect provider on http://127.0.0.1:{args.port}", flush=True)
         server.serve_forever()
 
 

@@ -7,10 +7,6 @@ generates at start, and Posture checks them against the provider's JWKS.
 
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -22,7 +18,8 @@ from accounts.visibility import visible_accounts
 from dashboard import sso_settings
 from dashboard.models import AuditEntry, SsoIdentity
 from dashboard.permissions import role_of
-from tests.project import PROJECT_ROOT
+from tests import oidc
+from tests.oidc import free_port, start_provider
 
 CLIENT_ID = "posture-tests"
 CLIENT_SECRET = "provider-shared-secret-for-tests"
@@ -36,12 +33,6 @@ ALICE = {
 }
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Provider:
     """The provider process and its configuration file (read again on every request)."""
 
@@ -50,22 +41,7 @@ class Provider:
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.path = folder / "provider.json"
         self.configure(redirect_uris=[])
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "demo.sso_provider", "--port", str(self.port), "--config", str(self.path)],
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(f"{self.issuer}/.well-known/openid-configuration", timeout=1).raise_for_status()
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("the OpenID Connect provider did not start") from None
-                time.sleep(0.1)
+        self.process = start_provider(self.port, self.path)
 
     def configure(self, redirect_uris, person=ALICE, sign_with_unpublished_key=False):
         config = {
@@ -127,13 +103,7 @@ def posture(settings, provider):
 
 
 def sign_in(base_url, next_path="/"):
-    """Click "Sign in with Test IdP" and follow every redirect; returns the browser and the last answer."""
-    browser = requests.Session()
-    page = browser.get(f"{base_url}/login/?next={next_path}", timeout=10)
-    link = re.search(r'href="(/oidc/authenticate/[^"]*)">Sign in with ' + PROVIDER_NAME, page.text)
-    assert link, page.text
-    answer = browser.get(base_url + link.group(1).replace("&amp;", "&"), timeout=30)
-    return browser, answer
+    return oidc.sign_in(base_url, PROVIDER_NAME, next_path)
 
 
 def session_user_id(browser):
@@ -161,6 +131,7 @@ def test_sign_in_through_the_provider_creates_the_person_with_the_mapped_role(po
     identity = SsoIdentity.objects.get(user=user)
     assert (identity.issuer, identity.subject) == (provider.issuer, ALICE["sub"])
     assert not user.has_usable_password()
+    assert ">Password</a>" not in answer.text  # their password lives at the provider
     entry = AuditEntry.objects.get(action=AuditEntry.Action.SIGN_IN)
     assert entry.username == "alice@example.com"
     assert entry.details == {
