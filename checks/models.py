@@ -341,6 +341,33 @@ class FindingEvent(models.Model):
         return f"{self.finding_id}: {self.old_status or 'new'} → {self.new_status or 'closed'} at {self.at}"
 
 
+class DayChange(models.Model):
+    """How many of an account's findings went from one status to another on one day (UTC), by their events.
+
+    Written with the events (checks.day_changes), so a window of days is read from a few rows per account
+    and day instead of from every event in it. Retention prunes the days it prunes the events of."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    old_status = models.CharField(max_length=16, blank=True)
+    new_status = models.CharField(max_length=16, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day", "old_status", "new_status"], name="unique_day_change")
+        ]
+        # A window across every account reads its days from this index alone (every column is in it).
+        indexes = [
+            models.Index(fields=["day", "old_status", "new_status", "account", "count"], name="day_change_window_idx")
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.account_id} {self.day}: {self.count} × {self.old_status or 'new'} → {self.new_status or 'closed'}"
+        )
+
+
 class AreaScore(models.Model):
     # scan and account are indexed by unique (scan, area) and (account, area, at) below.
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="scores", db_index=False)

@@ -1,98 +1,132 @@
-"""Net change between two moments: what started failing, was fixed, appeared or went away."""
+"""Changes between two days: what started failing, was fixed, appeared or went away, day by day.
 
+A window is the days after its start day up to and including its end day (UTC). Each status change a scan
+recorded in it counts once, on its day, under the kind its (old status, new status) makes — a finding that
+started failing on Monday and was fixed on Wednesday is under both. Totals come from the day counts
+(checks.day_changes: a few rows per account and day, never the window's events), and so do the accounts
+that hold the first LIMIT findings of each kind by account name; only those accounts' events are read.
+"""
+
+import copy
+import datetime
 from collections import defaultdict
 
 from django.db import connection
 
 from accounts.models import AwsAccount
-from checks.models import Finding, FindingEvent
+from checks.models import DayChange, Finding, FindingEvent
 
 KINDS = ("newly failing", "fixed", "appeared", "disappeared")
 LIMIT = 100  # findings listed per kind; the totals count them all
 
-# Every event starts from the status the one before it left (recording writes old → new, "" when
-# closed), so a finding's status at the window's start is the old status of its first event in the
-# window and its status at the end the new status of its last: no finding's earlier history is read.
-# At a year of a large estate a week holds ~140,000 events, so the database does the work: one row
-# per finding (its latest event, carrying the first one's old status), classified and counted per
-# kind; only the first LIMIT of each kind (a bounded top-N sort each) come back. Window functions and
-# CTEs run alike on PostgreSQL and SQLite. Accounts rank by name compared by code point, as Python does.
-CHANGED = """
-WITH changed AS (
-    SELECT finding_id, status_then, status_now, by_name.place,
-           CASE WHEN status_then = '' THEN 'appeared'
-                WHEN status_now = '' THEN 'disappeared'
-                WHEN status_now = 'FAIL' THEN 'newly failing'
-                WHEN status_then = 'FAIL' AND status_now = 'PASS' THEN 'fixed'
-           END AS kind
-    FROM (
-        SELECT finding_id, account_id, new_status AS status_now,
-               LAST_VALUE(old_status) OVER latest_first AS status_then,
-               ROW_NUMBER() OVER latest_first AS recency
-        FROM {events}
-        WHERE "at" > %s AND "at" <= %s{in_accounts}
-        WINDOW latest_first AS (
-            PARTITION BY finding_id ORDER BY "at" DESC, id DESC
-            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-        )
-    ) spans
-    JOIN (SELECT id, ROW_NUMBER() OVER (ORDER BY name{by_code_point}, id) AS place FROM {accounts}) by_name
-        ON by_name.id = spans.account_id
-    WHERE recency = 1 AND status_then <> status_now
+# The one rule that names a change (recording writes old → new, "" for absent; never old = new).
+KIND_OF = """CASE WHEN old_status = '' THEN 'appeared'
+     WHEN new_status = '' THEN 'disappeared'
+     WHEN new_status = 'FAIL' THEN 'newly failing'
+     WHEN old_status = 'FAIL' AND new_status = 'PASS' THEN 'fixed'
+END"""
+# Per kind: the total, then each account holding one of the first LIMIT changes (accounts by name compared
+# by code point, as Python does) with how many changes the accounts before it hold.
+COUNTED = """
+WITH per_account AS (
+    SELECT account_id, kind, SUM("count") AS changes FROM (
+        SELECT account_id, "count", {kind_of} AS kind FROM {day_changes}
+        WHERE day > %s AND day <= %s{in_accounts}
+    ) days
+    WHERE kind IS NOT NULL GROUP BY account_id, kind
 )
-SELECT kind, NULL, NULL, NULL, COUNT(*) FROM changed WHERE kind IS NOT NULL GROUP BY kind
-{first_of_each_kind}
+SELECT kind, NULL, SUM(changes) FROM per_account GROUP BY kind
+UNION ALL
+SELECT kind, account_id, earlier FROM (
+    SELECT kind, per_account.account_id,
+           SUM(changes) OVER (PARTITION BY kind ORDER BY name{by_code_point}, {accounts}.id ROWS UNBOUNDED PRECEDING)
+           - changes AS earlier
+    FROM per_account JOIN {accounts} ON {accounts}.id = per_account.account_id
+) ranked
+WHERE earlier < %s
 """
-FIRST_OF_KIND = """UNION ALL SELECT * FROM (
-    SELECT kind, finding_id, status_then, status_now, CAST(NULL AS BIGINT) FROM changed
-    WHERE kind = %s ORDER BY place, finding_id LIMIT %s
-) first_{number}
+# The changes of the accounts found above, with their kind: the latest of each kind per finding.
+LISTED = """
+SELECT kind, account_id, finding_id, old_status, new_status FROM (
+    SELECT account_id, finding_id, old_status, new_status, {kind_of} AS kind,
+           ROW_NUMBER() OVER (PARTITION BY finding_id, {kind_of} ORDER BY "at" DESC, id DESC) AS recency
+    FROM {events}
+    WHERE account_id IN ({accounts}) AND "at" > %s AND "at" <= %s
+) changes
+WHERE kind IS NOT NULL AND recency = 1
 """
 BY_CODE_POINT = {"postgresql": ' COLLATE "C"', "sqlite": " COLLATE BINARY"}
 
 
-def changed(start, end, accounts=None):
-    """(kind, None, None, None, total) per kind found, then (kind, finding id, then, now, None) for its first LIMIT."""
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [adapt(start), adapt(end)]
+def end_of(day):
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+
+
+def counted(first, last, accounts=None):
+    """({kind: total}, {kind: [account id, ...]}: the accounts, by name, that hold its first LIMIT changes)."""
+    params = [connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(last)]
     in_accounts = ""
     if accounts is not None:
         pks = [account.pk for account in accounts]
         in_accounts = f" AND account_id IN ({', '.join(['%s'] * len(pks)) or 'NULL'})"
         params += pks
-    sql = CHANGED.format(
-        events=FindingEvent._meta.db_table,
+    sql = COUNTED.format(
+        kind_of=KIND_OF,
+        day_changes=DayChange._meta.db_table,
         accounts=AwsAccount._meta.db_table,
         in_accounts=in_accounts,
         by_code_point=BY_CODE_POINT.get(connection.vendor, ""),
-        first_of_each_kind="".join(FIRST_OF_KIND.format(number=number) for number in range(len(KINDS))),
     )
-    for kind in KINDS:
-        params += [kind, LIMIT]
+    totals, holding = dict.fromkeys(KINDS, 0), {kind: [] for kind in KINDS}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        cursor.execute(sql, [*params, LIMIT])
+        for kind, account_id, number in cursor.fetchall():
+            if account_id is None:
+                totals[kind] = int(number)
+            else:
+                holding[kind].append((number, account_id))
+    return totals, {kind: [pk for _, pk in sorted(found)] for kind, found in holding.items()}
 
 
-def net_changes(start, end, accounts=None):
-    """{kind: {account: [finding, ...]}} (the first LIMIT of each kind, by account name) and exact totals.
+def listed(first, last, holding):
+    """{kind: [(finding id, old, new), ...]}: the first LIMIT findings of each kind, by account then id."""
+    pks = sorted({pk for found in holding.values() for pk in found})
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = LISTED.format(
+        kind_of=KIND_OF, events=FindingEvent._meta.db_table, accounts=", ".join(["%s"] * len(pks)) or "NULL"
+    )
+    rows = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*pks, adapt(end_of(first)), adapt(end_of(last))])
+        for kind, account_id, finding_id, old, new in cursor.fetchall():
+            rows[kind, account_id].append((finding_id, old, new))
+    return {kind: [change for pk in holding[kind] for change in sorted(rows[kind, pk])][:LIMIT] for kind in KINDS}
 
-    Only the findings shown are read, with their account and resource.
+
+def net_changes(first, last, accounts=None):
+    """{kind: {account: [finding, ...]}} (the first LIMIT of each kind, by account name) and exact totals,
+    for the days after `first` up to `last`. Only the findings shown are read, with their account and resource.
     """
-    totals = dict.fromkeys(KINDS, 0)
+    totals, holding = counted(first, last, accounts)
     shown = {}
-    for kind, finding_id, before, after, total in changed(start, end, accounts):
-        if finding_id is None:
-            totals[kind] = total
-        else:
-            shown[finding_id] = (kind, before, after)
+    for kind, changes in listed(first, last, holding).items():
+        for finding_id, before, after in changes:
+            shown[kind, finding_id] = (before, after)
     findings = (
-        Finding.objects.filter(pk__in=shown)
+        Finding.objects.filter(pk__in={finding_id for _, finding_id in shown})
         .select_related("account", "resource")
         .order_by("account__name", "check_id", "pk")
     )
     grouped = {kind: defaultdict(list) for kind in KINDS}
     for finding in findings:
-        kind, finding.before, finding.after = shown[finding.pk]
-        grouped[kind][finding.account].append(finding)
+        for kind in KINDS:
+            if (kind, finding.pk) in shown:
+                grouped[kind][finding.account].append(shown_as(finding, *shown[kind, finding.pk]))
     return {kind: dict(accounts) for kind, accounts in grouped.items()}, totals
+
+
+def shown_as(finding, before, after):
+    """The finding as one kind lists it (a finding under two kinds is two rows with their own statuses)."""
+    row = copy.copy(finding)
+    row.before, row.after = before, after
+    return row

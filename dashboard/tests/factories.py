@@ -10,6 +10,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import AwsAccountFactory
+from checks import day_changes
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
@@ -99,6 +100,7 @@ class FindingFactory(factory.django.DjangoModelFactory):
 class FindingEventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FindingEvent
+        skip_postgeneration_save = True
 
     finding = factory.SubFactory(FindingFactory)
     account = factory.SelfAttribute("finding.account")
@@ -107,6 +109,12 @@ class FindingEventFactory(factory.django.DjangoModelFactory):
     old_status = ""
     new_status = Status.FAIL
     reason = factory.SelfAttribute("finding.reason")
+
+    @factory.post_generation
+    def counted(event, create, extracted, **kwargs):
+        """Into its day's count, as recording counts the events it writes."""
+        if create:
+            day_changes.add_events([event.pk])
 
 
 class AreaScoreFactory(factory.django.DjangoModelFactory):

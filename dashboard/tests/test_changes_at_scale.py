@@ -1,4 +1,4 @@
-"""Net changes read the window's events alone: exact totals, a bounded list, statuses from the event chain."""
+"""Changes read day counts and the few accounts listed: exact totals, a bounded list, statuses from each change."""
 
 import random
 from datetime import timedelta
@@ -40,8 +40,8 @@ def test_totals_count_every_change_while_the_list_stops_at_the_limit(client_as, 
     assert "Showing the first 2 of 5" in response.text
 
 
-def test_statuses_then_and_now_follow_the_events_inside_the_window():
-    now = timezone.now()
+def test_each_change_in_the_window_counts_on_its_day():
+    today = timezone.now().date()
     account = AwsAccountFactory()
     flapped = FindingFactory(resource__account=account)
     history(flapped, (40, "", "FAIL"), (5, "FAIL", "PASS"), (3, "PASS", "FAIL"), (1, "FAIL", "PASS"))
@@ -50,21 +50,20 @@ def test_statuses_then_and_now_follow_the_events_inside_the_window():
     gone = FindingFactory(resource__account=account)
     history(gone, (40, "", "PASS"), (2, "PASS", ""))
 
-    grouped, totals = changes.net_changes(now - timedelta(days=7), now)
+    grouped, totals = changes.net_changes(today - timedelta(days=7), today)
 
-    assert totals == {"newly failing": 0, "fixed": 1, "appeared": 1, "disappeared": 1}
-    [fixed] = grouped["fixed"][account]
+    assert totals == {"newly failing": 1, "fixed": 2, "appeared": 1, "disappeared": 1}
+    [fixed] = grouped["fixed"][account]  # listed once, with its latest fix
     assert (fixed.pk, fixed.before, fixed.after) == (flapped.pk, "FAIL", "PASS")
+    assert [finding.pk for finding in grouped["newly failing"][account]] == [flapped.pk]
     assert [finding.pk for finding in grouped["appeared"][account]] == [appeared.pk]
     assert [finding.after for finding in grouped["disappeared"][account]] == [""]
 
 
-# --- The database's reduction against the Python one it replaced --------------------------------------------------
+# --- Day counts and listed accounts against every event of the window, read in Python ------------------------------
 
 
 def kind_of(before, after):
-    if before == after:
-        return None
     if not before:
         return "appeared"
     if not after:
@@ -74,23 +73,21 @@ def kind_of(before, after):
     return "fixed" if (before, after) == ("FAIL", "PASS") else None
 
 
-def reference(start, end, accounts=None):
-    """The former implementation: every event of the window read in order, reduced and ranked in Python."""
-    events = FindingEvent.objects.filter(at__gt=start, at__lte=end)
+def reference(first, last, accounts=None):
+    """Every event of the window's days classified in Python: totals, and each kind's first findings."""
+    events = FindingEvent.objects.filter(at__date__gt=first, at__date__lte=last)
     if accounts is not None:
         events = events.filter(account__in=accounts)
-    spans = {}
+    names = dict(AwsAccount.objects.values_list("pk", "name"))
+    totals, latest = dict.fromkeys(changes.KINDS, 0), {}
     for finding_id, account_id, old, new in events.order_by("at", "id").values_list(
         "finding_id", "account_id", "old_status", "new_status"
     ):
-        first = spans.get(finding_id)
-        spans[finding_id] = (account_id, old if first is None else first[1], new)
-    names = dict(AwsAccount.objects.values_list("pk", "name"))
-    found = {kind: [] for kind in changes.KINDS}
-    for finding_id, (account_id, before, after) in spans.items():
-        if kind := kind_of(before, after):
-            found[kind].append((names[account_id], account_id, finding_id, before, after))
-    return {kind: sorted(rows)[: changes.LIMIT] for kind, rows in found.items()}, {k: len(v) for k, v in found.items()}
+        if kind := kind_of(old, new):
+            totals[kind] += 1
+            latest[kind, finding_id] = (names[account_id], account_id, finding_id, old, new)
+    found = {kind: sorted(row for (each, _), row in latest.items() if each == kind) for kind in changes.KINDS}
+    return {kind: rows[: changes.LIMIT] for kind, rows in found.items()}, totals
 
 
 def shown(grouped):
@@ -104,20 +101,23 @@ def shown(grouped):
     }
 
 
-def tangled_history(start, end):
+def tangled_history(first, last):
     """Accounts whose names sort differently by code point and by locale, some sharing a name; findings
     with several events in the window, events at equal times (their ids decide), events written out of
-    time order, findings that appear and go away inside the window, and events just outside it."""
+    time order, findings that appear and go away inside the window and inside one day, and events on
+    either side of both of the window's midnights."""
     rng = random.Random(7)
     accounts = [AwsAccountFactory(name=name) for name in ("beta", "Alpha", "alpha", "beta", "Zulu", "éclair")]
-    moments = [start - timedelta(days=1), start, start + timedelta(hours=1), start + timedelta(days=3)]
-    moments += [start + timedelta(days=3), end - timedelta(hours=1), end, end + timedelta(hours=1)]
+    start, end = changes.end_of(first), changes.end_of(last)
+    micro = timedelta(microseconds=1)
+    moments = [start - timedelta(days=1), start, start + micro, start + timedelta(hours=1), start + timedelta(days=3)]
+    moments += [start + timedelta(days=3), end - timedelta(hours=1), end, end + micro, end + timedelta(hours=1)]
     statuses = ["", "PASS", "FAIL", "FAIL", "ERROR", "NOT_APPLICABLE"]
     steps = []
     for account in accounts:
         for _ in range(15):
             finding, status = FindingFactory(resource__account=account), ""
-            for at in sorted(rng.sample(moments, rng.randint(1, 5))):
+            for at in sorted(rng.sample(moments, rng.randint(1, 6))):
                 new = rng.choice([s for s in statuses if s != status])
                 steps.append((finding, at, status, new))
                 status = new
@@ -128,29 +128,32 @@ def tangled_history(start, end):
 
 
 @pytest.mark.parametrize("limit", [3, 100])
-def test_the_database_finds_what_the_python_reduction_found(monkeypatch, limit, django_assert_max_num_queries):
+def test_day_counts_and_listed_accounts_find_what_the_events_say(monkeypatch, limit, django_assert_max_num_queries):
     monkeypatch.setattr(changes, "LIMIT", limit)
-    end = timezone.now()
-    start = end - timedelta(days=7)
-    accounts = tangled_history(start, end)
+    last = timezone.now().date() - timedelta(days=1)
+    first = last - timedelta(days=7)
+    accounts = tangled_history(first, last)
     for chosen in (None, accounts[:1], accounts[3:5], accounts[::3]):  # accounts[::3]: both named beta
-        expected, expected_totals = reference(start, end, chosen)
+        expected, expected_totals = reference(first, last, chosen)
 
-        with django_assert_max_num_queries(2):
-            grouped, totals = changes.net_changes(start, end, chosen)
+        with django_assert_max_num_queries(3):
+            grouped, totals = changes.net_changes(first, last, chosen)
 
         assert totals == expected_totals
         assert shown(grouped) == expected
-    assert sum(expected_totals.values()) > 0 and expected_totals["fixed"] > 0
+    assert sum(expected_totals.values()) > 0 and expected_totals["fixed"] > 0 and expected_totals["disappeared"] > 0
 
 
-def test_a_finding_that_appears_and_goes_away_inside_the_window_is_no_change():
-    end = timezone.now()
+def test_a_finding_that_appears_and_goes_away_inside_the_window_is_under_both():
+    today = timezone.now().date()
     finding = FindingFactory()
     for old, new in (("", "FAIL"), ("FAIL", "")):
-        FindingEventFactory(finding=finding, at=end - timedelta(days=1), old_status=old, new_status=new)
+        FindingEventFactory(
+            finding=finding, at=changes.end_of(today) - timedelta(days=1), old_status=old, new_status=new
+        )
 
-    grouped, totals = changes.net_changes(end - timedelta(days=7), end)
+    grouped, totals = changes.net_changes(today - timedelta(days=7), today)
 
-    assert totals == dict.fromkeys(changes.KINDS, 0)
-    assert grouped == {kind: {} for kind in changes.KINDS}
+    assert totals == {"newly failing": 0, "fixed": 0, "appeared": 1, "disappeared": 1}
+    assert [(f.before, f.after) for f in grouped["appeared"][finding.account]] == [("", "FAIL")]
+    assert [(f.before, f.after) for f in grouped["disappeared"][finding.account]] == [("FAIL", "")]

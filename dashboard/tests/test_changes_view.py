@@ -34,14 +34,15 @@ def test_changes_between_two_dates_are_classified_per_account(client_as, django_
             (20, "", "PASS"),
             (4, "PASS", "FAIL"),
             (2, "FAIL", "PASS"),
-        )  # net: no change
+        )  # failed and was fixed inside the window: under both
     client = client_as("viewer")
     with django_assert_max_num_queries(8):
         response = client.get(reverse("dashboard:changes"))
     assert response.status_code == 200
     text = response.text
     assert text.count(">regressed<") == 25 and text.count(">fixed<") == 25 and text.count(">went-away<") == 25
-    assert "flapped" not in text
+    assert text.count(">flapped<") == 50
+    assert response.context["totals"] == {"newly failing": 50, "fixed": 50, "appeared": 0, "disappeared": 25}
 
 
 def test_changes_fragment_and_bad_dates(client_as):

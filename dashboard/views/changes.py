@@ -29,32 +29,34 @@ class ChangesForm(forms.Form):
             self.add_error("start", "The start date must be before the end date.")
         if start:
             try:
-                ensure_reconstructable(end_of(start))
+                ensure_reconstructable(net.end_of(start))
             except BeyondRetention as refused:
                 self.add_error("start", str(refused))
         return data
 
     def window(self):
-        """(start, end) as aware datetimes: the ends of the chosen days; default 7 days ago → now."""
-        now = timezone.now()
+        """(first, last): the window is the days after `first` up to `last` (UTC); by default the last 7 days."""
+        today = timezone.now().date()
         data = self.cleaned_data if self.is_valid() else {}
-        end = end_of(data["end"]) if data.get("end") else now
-        start = end_of(data["start"]) if data.get("start") else end - datetime.timedelta(days=7)
-        return start, min(end, now)
-
-
-def end_of(day):
-    return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+        last = data.get("end") or today
+        return data.get("start") or last - datetime.timedelta(days=7), last
 
 
 @require_GET
 @role_required(VIEWER)
 def changes(request):
     form = ChangesForm(request.GET or None)
-    start, end = form.window()
+    first, last = form.window()
     account = form.cleaned_data.get("account") if form.is_valid() else None
-    grouped, totals = net.net_changes(start, end, [account] if account else None)
+    grouped, totals = net.net_changes(first, last, [account] if account else None)
     sections = [(kind, accounts, totals[kind]) for kind, accounts in grouped.items()]
-    context = {"form": form, "start": start, "end": end, "sections": sections, "totals": totals, "limit": net.LIMIT}
+    context = {
+        "form": form,
+        "start": net.end_of(first),
+        "end": min(net.end_of(last), timezone.now()),
+        "sections": sections,
+        "totals": totals,
+        "limit": net.LIMIT,
+    }
     template = page_or_fragment(request, "dashboard/changes.html", "changes-list")
     return vary_on_htmx(render(request, template, context))
