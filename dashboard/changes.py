@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import AwsAccount
 from checks.models import DayChange, Finding, FindingEvent
@@ -60,6 +61,11 @@ BY_CODE_POINT = {"postgresql": ' COLLATE "C"', "sqlite": " COLLATE BINARY"}
 
 def end_of(day):
     return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+
+
+def moments(first, last):
+    """The window (first, last] as the moments it runs between: the end of `first` to the end of `last` or now."""
+    return end_of(first), min(end_of(last), timezone.now())
 
 
 def counted(first, last, accounts=None):

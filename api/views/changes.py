@@ -21,7 +21,11 @@ PARAMETERS = [
 
 @endpoint(
     ["GET"],
-    GET={"responses": {200: ChangesSerializer}, "summary": "Net changes between two dates", "parameters": PARAMETERS},
+    GET={
+        "responses": {200: ChangesSerializer},
+        "summary": "Changes between two dates (each status change on its day)",
+        "parameters": PARAMETERS,
+    },
 )
 def change_list(request):
     params = query(request, ("start", "end", "account"))
@@ -30,9 +34,10 @@ def change_list(request):
     form.fields["account"].queryset = form.fields["account"].queryset.filter(pk__in=[a.pk for a in accounts])
     if not form.is_valid():
         raise ValidationError(form.errors)
-    start, end = form.window()
+    first, last = form.window()
     account = form.cleaned_data.get("account")
-    grouped, totals = net.net_changes(start, end, [account] if account else accounts)
+    grouped, totals = net.net_changes(first, last, [account] if account else accounts)
+    start, end = net.moments(first, last)
     changes = {
         kind: [finding for group in by_account.values() for finding in group] for kind, by_account in grouped.items()
     }

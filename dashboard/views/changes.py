@@ -50,10 +50,11 @@ def changes(request):
     account = form.cleaned_data.get("account") if form.is_valid() else None
     grouped, totals = net.net_changes(first, last, [account] if account else None)
     sections = [(kind, accounts, totals[kind]) for kind, accounts in grouped.items()]
+    start, end = net.moments(first, last)
     context = {
         "form": form,
-        "start": net.end_of(first),
-        "end": min(net.end_of(last), timezone.now()),
+        "start": start,
+        "end": end,
         "sections": sections,
         "totals": totals,
         "limit": net.LIMIT,
