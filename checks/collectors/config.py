@@ -19,16 +19,19 @@ def collect(ctx, region):
     with collected.capture():
         recorders = client.describe_configuration_recorders()["ConfigurationRecorders"]
         statuses = {}
+        # No recorder, nothing to have a status: the second call is made only where a recorder exists.
         with collected.capture():
-            statuses = {
-                status["name"]: status
-                for status in client.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
-            }
+            statuses = recorder_statuses(client) if recorders else {}
         evidence = {
             RECORDERS_KEY: [recorder_evidence(recorder, statuses.get(recorder["name"])) for recorder in recorders]
         }
         collected.add(Record(region_uid(ctx.account_id, region), "region", region, region, evidence=evidence))
     return collected
+
+
+def recorder_statuses(client):
+    statuses = client.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+    return {status["name"]: status for status in statuses}
 
 
 def recorder_evidence(recorder, status):

@@ -14,6 +14,19 @@ IAM_ACTIONS = {
     "GetKeyPolicy": "kms:GetKeyPolicy",
 }
 SYMMETRIC = "SYMMETRIC_DEFAULT"
+# AWS reserves alias/aws/* for its AWS-managed keys (no one else can create such an alias), and documents what
+# DescribeKey would say of them: managed by AWS, permanently enabled for the services that use them (they cannot
+# be disabled or scheduled for deletion), symmetric, KMS-made material, rotated by AWS. So a key the alias
+# listing names alias/aws/* is not described, and (as before) neither its rotation nor its policy is read.
+AWS_MANAGED_ALIAS = "alias/aws/"
+AWS_MANAGED_EVIDENCE = {
+    "key_manager": "AWS",
+    "state": "Enabled",
+    "key_spec": SYMMETRIC,
+    "key_usage": "ENCRYPT_DECRYPT",
+    "origin": "AWS_KMS",
+    "multi_region": False,
+}
 
 
 def collect(ctx, region):
@@ -23,9 +36,10 @@ def collect(ctx, region):
     with collected.capture():
         keys = list(pages(kms, "list_keys", "Keys"))
     aliases = {}
-    # Without aliases we still judge keys (KeyManager is AWS's own answer); the gap is recorded.
+    # Without aliases we still judge keys (KeyManager is AWS's own answer); the gap is recorded. A region
+    # without keys has no alias to name one: the listing is skipped there.
     with collected.capture():
-        aliases = aliases_by_key(kms)
+        aliases = aliases_by_key(kms) if keys else {}
     for key in keys:
         collected.add(key_record(kms, collected, region, key["KeyArn"], aliases.get(key["KeyId"], [])))
     return collected
@@ -54,6 +68,9 @@ def key_record(kms, collected, region, arn, aliases):
         "rotation_enabled": None,
         POLICY_EVIDENCE: None,
     }
+    if any(alias.startswith(AWS_MANAGED_ALIAS) for alias in aliases):
+        evidence.update(AWS_MANAGED_EVIDENCE)
+        return key_of(arn, region, aliases, evidence)
     described = False
     with collected.capture(resource_uid=arn):
         evidence.update(metadata_evidence(kms.describe_key(KeyId=arn)["KeyMetadata"]))
@@ -62,6 +79,10 @@ def key_record(kms, collected, region, arn, aliases):
     # from the tagging API (collectors/tagging.py).
     if described and not is_aws_managed_key(evidence):
         read_customer_key(kms, collected, arn, evidence)
+    return key_of(arn, region, aliases, evidence)
+
+
+def key_of(arn, region, aliases, evidence):
     name = aliases[0] if aliases else arn.rsplit("/", 1)[-1]
     return Record(uid=arn, type="kms.key", region=region, name=name, evidence=evidence)
 

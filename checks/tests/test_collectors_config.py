@@ -101,3 +101,23 @@ def test_every_call_made_has_its_iam_action_listed(aws):
     ctx, _ = scan(aws)
 
     assert {op for (_, _, op, _) in ctx.call_log.calls} == set(config.IAM_ACTIONS)
+
+
+def test_a_region_without_a_recorder_is_not_asked_for_statuses_and_still_fails(aws):
+    from datetime import UTC, datetime
+
+    from checks.catalog import CATALOG
+    from checks.catalog.base import Status
+    from checks.evaluation import evaluate_check
+    from checks.inventory import Inventory
+
+    make_recorder(aws, "us-east-1", recording=False)
+
+    ctx, results = scan(aws)
+
+    status_calls = [region for (_, region, op, _) in ctx.call_log.calls if op == "DescribeConfigurationRecorderStatus"]
+    assert status_calls == ["us-east-1"]
+    records = [record for collected in results.values() for record in collected.records]
+    inventory = Inventory(aws.account_id, REGIONS, datetime.now(UTC), records, [])
+    verdicts = {e.record.region: e.result.status for e in evaluate_check(CATALOG["config.recorder_enabled"], inventory)}
+    assert verdicts == {"us-east-1": Status.FAIL, "eu-west-1": Status.FAIL}

@@ -157,18 +157,32 @@ def test_rotation_is_not_asked_for_disabled_or_asymmetric_keys(aws, create_key):
     assert len(calls(ctx, "GetKeyPolicy")) == 2  # policies are still read: a disabled key can be re-enabled
 
 
-def test_aws_managed_key_is_described_but_its_policy_and_rotation_are_not_read(aws):
+def test_aws_managed_key_named_by_its_alias_is_not_described_nor_its_policy_and_rotation_read(aws, create_key):
     key = aws_managed_dynamodb_key(aws)
+    create_key("alias/mine")
     ctx, collected = collect(aws)
     record = by_name(collected)["alias/aws/dynamodb"]
     assert record.uid == key["Arn"]
     assert record.evidence["aliases"] == ["alias/aws/dynamodb"]
+    # What AWS documents of its managed keys (moto's DescribeKey says KeyManager CUSTOMER; AWS says AWS).
+    assert record.evidence["key_manager"] == "AWS"
     assert record.evidence["state"] == "Enabled"
     assert record.evidence["rotation_enabled"] is None
     assert record.evidence["policy_public_statements"] is None
     for operation in ("GetKeyRotationStatus", "GetKeyPolicy"):
-        assert calls(ctx, operation) == []
-    assert len(calls(ctx, "DescribeKey")) == 1
+        assert len(calls(ctx, operation)) == 1  # the customer key's only
+    [described] = calls(ctx, "DescribeKey")
+    assert key["KeyId"] not in described[3]
+    assert ctx.call_log.repeated() == {}
+
+
+def test_a_region_without_keys_lists_no_aliases(aws, create_key):
+    create_key("alias/us")
+    ctx, collected = collect(aws, "eu-west-1")
+    assert collected.records == []
+    assert collected.errors == []
+    assert calls(ctx, "ListAliases") == []
+    assert len(calls(ctx, "ListKeys")) == 1
 
 
 def test_many_keys_each_described_once_and_aliases_listed_once(aws, create_key):
@@ -270,7 +284,7 @@ def test_collected_keys_read_as_the_key_checks_expect(aws, create_key):
     from checks.catalog import CATALOG
     from checks.catalog.base import KeyOwner, Status
     from checks.evaluation import evaluate_check
-    from checks.inventory import Inventory
+    from checks.inventory import Inventory, Record
 
     aws_key = aws_managed_dynamodb_key(aws)
     create_key("alias/unrotated")
@@ -285,6 +299,12 @@ def test_collected_keys_read_as_the_key_checks_expect(aws, create_key):
         return {e.record.name: e.result.status for e in evaluate_check(CATALOG[check_id], inventory)}
 
     assert inventory.key_owner(aws_key["Arn"], REGION) == KeyOwner.AWS_MANAGED
+    # A resource on the undescribed AWS-managed key: its key is usable, as DescribeKey would have said.
+    table = Record("arn:aws:dynamodb:us-east-1:1:table/t", "dynamodb.table", REGION, "t", key_arn=aws_key["Arn"])
+    with_table = Inventory(aws.account_id, (REGION,), datetime.now(UTC), [*collected.records, table], [])
+    [usable] = evaluate_check(CATALOG["kms.key_in_use_unusable"], with_table)
+    assert (usable.record.name, usable.result.status) == ("t", Status.PASS)
+    assert statuses("kms.key_pending_deletion").get("alias/aws/dynamodb") is None
     assert statuses("kms.key_rotation_enabled") == {
         "alias/unrotated": Status.FAIL,
         "alias/doomed": Status.NOT_APPLICABLE,
