@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements, public_acl_grants, statements_of
 from checks.catalog.s3_access import ACCOUNT_BLOCK_API, ACCOUNT_BLOCK_KEY, ACL_EVIDENCE, BLOCK_FLAGS, BUCKET_BLOCK_KEY
@@ -39,6 +39,9 @@ LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
 BUCKET_WORKERS = 8
 # Only the parts of a Deny statement the in-transit checks judge; Allow statements are not kept.
 STATEMENT_FIELDS = ("Sid", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
+# ListBuckets carries each bucket's BucketRegion only when the request has a parameter (AWS's API reference):
+# asking for pages of MaxBuckets (at most 10,000) spares a GetBucketLocation per bucket.
+LISTING_PAGE = {"PageSize": 10000}
 # AWS applies SSE-KMS / DSSE-KMS without a key id with the account's AWS-managed S3 key.
 AWS_MANAGED_S3_KEY = "alias/aws/s3"
 
@@ -56,8 +59,9 @@ def collect(ctx, region):
     # s3:GetBucketTagging need and leave every resource of every region unjudged).
     with collected.capture(api="s3:ListBuckets"):
         # Kept page by page: a listing that fails on a later page still yields the buckets already listed.
-        for bucket in pages(client_in(ctx.home_region), "list_buckets", "Buckets"):
+        for bucket in pages(client_in(ctx.home_region), "list_buckets", "Buckets", PaginationConfig=LISTING_PAGE):
             buckets.append(bucket)
+    buckets = with_listed_regions(ctx, client_in, buckets)
     # Per-bucket reads are independent and I/O-bound; a few threads keep estates with many buckets fast.
     with collected.capture(), ThreadPoolExecutor(max_workers=BUCKET_WORKERS) as pool:
         for record in pool.map(
@@ -80,6 +84,38 @@ def regional_clients(ctx):
             return clients[bucket_region]
 
     return client_in
+
+
+def with_listed_regions(ctx, client_in, buckets):
+    """`buckets`, each with its BucketRegion where a listing names it.
+
+    AWS's listing names every bucket's region (LISTING_PAGE). Where it does not (moto; an S3-compatible
+    endpoint) and more buckets lack one than there are scanned regions, one ListBuckets per scanned region,
+    filtered by BucketRegion (sent to that region's endpoint, as AWS requires), names them for fewer calls than
+    a GetBucketLocation each. Such a listing that fails costs nothing: its buckets are located one by one.
+    """
+    unnamed = [bucket for bucket in buckets if not bucket.get("BucketRegion")]
+    if len(unnamed) <= len(ctx.regions):
+        return buckets
+    found = {}
+    for region in ctx.regions:
+        try:
+            for bucket in pages(
+                client_in(region), "list_buckets", "Buckets", BucketRegion=region, PaginationConfig=LISTING_PAGE
+            ):
+                found[bucket["Name"]] = region
+        except (ClientError, BotoCoreError):
+            continue
+    return [
+        bucket if bucket.get("BucketRegion") else {**bucket, "BucketRegion": found.get(bucket["Name"])}
+        for bucket in buckets
+    ]
+
+
+def covers_every_bucket(account_block):
+    """All four Block Public Access settings on at the account: S3 applies them to every bucket, whatever the
+    bucket's own settings say, so those change no verdict (catalog/s3_access.py) and are not read."""
+    return bool(account_block) and all(account_block.get(flag) for flag in BLOCK_FLAGS)
 
 
 def collect_account_block(ctx, collected):
@@ -159,8 +195,9 @@ def bucket_record(bucket, client_in, collected, account_block, scanned_regions):
     with collected.capture(resource_uid=uid, api="s3:GetBucketPolicy"):
         evidence.update(bucket_policy(client, name))
     bucket_block = None
-    with collected.capture(resource_uid=uid, api="s3:GetPublicAccessBlock"):
-        evidence[BUCKET_BLOCK_KEY] = bucket_block = bucket_public_access_block(client, name)
+    if not covers_every_bucket(account_block):
+        with collected.capture(resource_uid=uid, api="s3:GetPublicAccessBlock"):
+            evidence[BUCKET_BLOCK_KEY] = bucket_block = bucket_public_access_block(client, name)
     if not ignores_public_acls(bucket_block, account_block):
         with collected.capture(resource_uid=uid, api="s3:GetBucketAcl"):
             evidence[ACL_EVIDENCE] = public_grants(client.get_bucket_acl(Bucket=name).get("Grants"))

@@ -218,7 +218,10 @@ def test_block_public_access_and_logging_are_collected(aws):
     )
     control = aws.session.client("s3control", region_name="us-east-1", config=Config(inject_host_prefix=False))
     control.meta.events.register("before-sign.s3-control", s3.drop_account_label_on_local_endpoint)
-    control.put_public_access_block(AccountId=aws.account_id, PublicAccessBlockConfiguration=BLOCK_ALL)
+    # One setting off at the account, so the bucket's own settings still matter (and are read).
+    control.put_public_access_block(
+        AccountId=aws.account_id, PublicAccessBlockConfiguration={**BLOCK_ALL, "BlockPublicPolicy": False}
+    )
 
     ctx, collected = scan(aws)
 
@@ -236,7 +239,7 @@ def test_block_public_access_and_logging_are_collected(aws):
     assert account.evidence["s3_account_public_access_block"] == {
         "block_public_acls": True,
         "ignore_public_acls": True,
-        "block_public_policy": True,
+        "block_public_policy": False,
         "restrict_public_buckets": True,
     }
     assert collected.errors == []
@@ -262,6 +265,11 @@ def test_several_buckets_are_all_collected_once(aws):
     assert ctx.call_log.repeated() == {}
 
 
+def by_region(params):
+    """A ListBuckets request filtered to one region (see test_one_listing_per_region_locates_many_buckets)."""
+    return "bucket-region" in params.get("query_string", {})
+
+
 def test_list_buckets_follows_continuation_tokens(aws):
     # moto answers ListBuckets in one page and ignores ContinuationToken; split its answer in two
     # to prove the collector follows the token (AWS pages accounts with many buckets).
@@ -269,10 +277,16 @@ def test_list_buckets_follows_continuation_tokens(aws):
         make_bucket(aws, name)
     seen_tokens = []
 
+    filtered = []  # per ListBuckets call: was it one region's listing (collectors/s3.py with_listed_regions)?
+
     def note_token(params, **kwargs):
-        seen_tokens.append(params.get("query_string", {}).get("continuation-token"))
+        filtered.append(by_region(params))
+        if not filtered[-1]:
+            seen_tokens.append(params.get("query_string", {}).get("continuation-token"))
 
     def split(parsed, **kwargs):
+        if filtered[-1]:
+            return
         if seen_tokens[-1] is None:
             parsed["Buckets"], parsed["ContinuationToken"] = parsed["Buckets"][:2], "page-2"
         else:
@@ -414,6 +428,14 @@ def test_bucket_region_from_the_listing_spares_get_bucket_location(aws):
     assert "GetBucketLocation" not in {op for (_, _, op, _) in ctx.call_log.calls}
 
 
+def test_listing_asks_for_pages_so_aws_names_each_buckets_region(aws):
+    # AWS adds BucketRegion only when ListBuckets has a parameter; without one a bucket costs a GetBucketLocation.
+    make_bucket(aws, "eu-listed", "eu-west-1")
+    ctx, _ = scan(aws)
+    [listing] = [request for (_, _, op, request) in ctx.call_log.calls if op == "ListBuckets"]
+    assert json.loads(listing)["query_string"] == {"max-buckets": 10000}
+
+
 def test_listing_that_fails_on_a_later_page_keeps_the_buckets_already_listed(aws):
     for name in ("first-a", "first-b", "later-c"):
         make_bucket(aws, name)
@@ -424,7 +446,7 @@ def test_listing_that_fails_on_a_later_page_keeps_the_buckets_already_listed(aws
         parsed["Buckets"], parsed["ContinuationToken"] = parsed["Buckets"][:2], "page-2"
 
     def refuse_second_page(params, **kwargs):
-        if calls:
+        if calls and not by_region(params):
             from botocore.exceptions import ClientError
 
             raise ClientError({"Error": {"Code": "SlowDown", "Message": "injected"}}, "ListBuckets")
@@ -544,3 +566,103 @@ def test_a_transport_error_on_the_listing_is_a_gap_of_the_listing_only(aws):
     [error] = collected.errors
     # Named "s3:ListBuckets", not "s3:*": a service-wide gap would also cover hygiene's s3:GetBucketTagging.
     assert (error.api, error.code, error.resource_uid) == ("s3:ListBuckets", "EndpointConnectionError", "")
+
+
+def test_one_listing_per_region_locates_many_buckets(aws):
+    # moto's ListBuckets names no region; with more such buckets than scanned regions, one listing filtered by
+    # region (AWS's BucketRegion parameter, sent to that region's endpoint) per scanned region locates them.
+    for index in range(3):
+        make_bucket(aws, f"us-{index}")
+        make_bucket(aws, f"eu-{index}", "eu-west-1")
+    make_bucket(aws, "sydney", "ap-southeast-2")  # outside the scanned regions: located by its own call
+
+    ctx, collected = scan(aws)
+
+    regions = {name: record.region for name, record in buckets_of(collected).items()}
+    assert regions == {
+        **{f"us-{index}": "us-east-1" for index in range(3)},
+        **{f"eu-{index}": "eu-west-1" for index in range(3)},
+        "sydney": "ap-southeast-2",
+    }
+    listings = sorted(
+        (region, json.loads(request)["query_string"].get("bucket-region", ""))
+        for (_, region, op, request) in ctx.call_log.calls
+        if op == "ListBuckets"
+    )
+    assert listings == [("eu-west-1", "eu-west-1"), ("us-east-1", ""), ("us-east-1", "us-east-1")]
+    located = [json.loads(request)["url"] for (_, _, op, request) in ctx.call_log.calls if op == "GetBucketLocation"]
+    assert [urlsplit(url).path.strip("/") for url in located] == ["sydney"]
+    assert collected.errors == []
+    assert ctx.call_log.repeated() == {}
+
+
+def test_a_few_buckets_are_located_one_by_one(aws):
+    make_bucket(aws, "only", "eu-west-1")  # one bucket: one GetBucketLocation is cheaper than a listing per region
+
+    ctx, collected = scan(aws)
+
+    assert buckets_of(collected)["only"].region == "eu-west-1"
+    operations = [op for (_, _, op, _) in ctx.call_log.calls]
+    assert (operations.count("ListBuckets"), operations.count("GetBucketLocation")) == (1, 1)
+
+
+def test_a_region_listing_that_fails_leaves_its_buckets_to_be_located_one_by_one(aws):
+    for index in range(3):
+        make_bucket(aws, f"eu-{index}", "eu-west-1")
+
+    def refuse_filtered(params, **kwargs):
+        if by_region(params):
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "injected"}}, "ListBuckets")
+
+    aws.session.events.register("before-call.s3.ListBuckets", refuse_filtered)
+    ctx, collected = scan(aws)
+
+    assert {record.region for record in buckets_of(collected).values()} == {"eu-west-1"}
+    assert [op for (_, _, op, _) in ctx.call_log.calls].count("GetBucketLocation") == 3
+    assert collected.errors == []
+
+
+def test_bucket_settings_are_not_read_when_the_account_blocks_all_four(aws):
+    """S3 applies the account's settings to every bucket: with all four on there, a bucket's own change no verdict."""
+    from checks.catalog import CATALOG
+    from checks.catalog.base import Status
+    from checks.evaluation import evaluate_check
+
+    client = make_bucket(aws, "website")
+    client.put_bucket_acl(Bucket="website", ACL="public-read")
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::website/*"}
+    client.put_bucket_policy(Bucket="website", Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    client.put_public_access_block(Bucket="website", PublicAccessBlockConfiguration={"BlockPublicAcls": True})
+    make_bucket(aws, "plain")
+
+    def verdicts(ctx):
+        inventory = inventory_of(ctx, s3)
+        checks = ("s3.bucket_public_access_blocked", "s3.bucket_not_public")
+        return {
+            (check_id, e.record.name): e.result.status
+            for check_id in checks
+            for e in evaluate_check(CATALOG[check_id], inventory)
+        }
+
+    put_account_block(aws, {**BLOCK_ALL, "RestrictPublicBuckets": False})
+    ctx, _ = scan(aws)
+    before = verdicts(ctx)
+    assert [op for (service, _, op, _) in ctx.call_log.calls if service == "s3"].count("GetPublicAccessBlock") == 2
+
+    put_account_block(aws, BLOCK_ALL)
+    ctx, collected = scan(aws)
+    after = verdicts(ctx)
+
+    operations = [op for (service, _, op, _) in ctx.call_log.calls if service == "s3"]
+    assert "GetPublicAccessBlock" not in operations
+    assert "GetBucketAcl" not in operations
+    assert buckets_of(collected)["website"].evidence["public_access_block"] is None
+    assert after == {
+        ("s3.bucket_public_access_blocked", "website"): Status.PASS,
+        ("s3.bucket_public_access_blocked", "plain"): Status.PASS,
+        ("s3.bucket_not_public", "website"): Status.PASS,
+        ("s3.bucket_not_public", "plain"): Status.PASS,
+    }
+    assert before[("s3.bucket_not_public", "website")] == Status.FAIL  # the policy is open while Restrict is off
