@@ -4,7 +4,7 @@ Nothing here touches boto3 or the ORM, so checks stay pure and their tests need 
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -26,6 +26,7 @@ UNUSABLE_KEY_STATES = frozenset(
     {"Disabled", "PendingDeletion", "PendingImport", "Unavailable", "PendingReplicaDeletion"}
 )
 NUL, REPLACEMENT = "\x00", "\ufffd"
+ACCOUNTLESS_EC2_RESOURCES = ("snapshot/",)
 
 
 def without_nul(value):
@@ -171,6 +172,18 @@ def is_aws_managed_key(evidence):
     )
 
 
+def tag_join_key(arn):
+    """The ARN a tag row and a record are matched on: the one place ARN spellings are made to agree.
+
+    AWS writes EBS snapshot ARNs without the owner's account (arn:aws:ec2:REGION::snapshot/ID, in IAM's
+    reference), while moto's tagging API and collectors/ec2.py put the account in; either spelling joins.
+    """
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[2] == "ec2" and parts[5].startswith(ACCOUNTLESS_EC2_RESOURCES):
+        return ":".join([*parts[:4], "", parts[5]])
+    return arn
+
+
 def account_uid(account_id):
     return f"arn:aws:iam::{account_id}:root"
 
@@ -205,9 +218,11 @@ class Inventory:
         for record in self.records:
             if record.type != TAG_ROW:
                 self._merge(record)
+        joins = {tag_join_key(uid): uid for uid in self._by_uid}
         for row in self.records:
-            if row.type == TAG_ROW and row.uid in self._by_uid:
-                self._merge(row)
+            uid = joins.get(tag_join_key(row.uid)) if row.type == TAG_ROW else None
+            if uid:
+                self._merge(replace(row, uid=uid))
         self._ensure(account_uid(self.account_id), "account", GLOBAL, self.account_id)
         for region in self.regions:
             self._ensure(region_uid(self.account_id, region), "region", region, region)

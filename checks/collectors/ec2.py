@@ -91,8 +91,8 @@ def collect_snapshots(ctx, ec2, region, settings, collected):
 
 
 def snapshot_arn(account_id, region, snapshot_id):
-    # As the tagging API lists snapshots (and as volumes are spelled), with the owner's account. IAM policies
-    # spell snapshot ARNs without one (arn:aws:ec2:REGION::snapshot/ID); tags join on the tagging API's form.
+    # With the owner's account, as moto's tagging API lists snapshots (and as volumes are spelled). AWS spells
+    # snapshot ARNs without one (arn:aws:ec2:REGION::snapshot/ID); tags join on either (inventory.tag_join_key).
     return f"arn:aws:ec2:{region}:{account_id}:snapshot/{snapshot_id}"
 
 

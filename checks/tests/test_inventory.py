@@ -147,3 +147,33 @@ def test_a_tag_row_without_a_record_makes_nothing():
     inventory = make_inventory(tag_row("arn:aws:sqs:us-east-1:111111111111:unlisted", owner="ops"))
     assert {record.type for record in inventory.records} == {"account", "region"}
     assert inventory.get("arn:aws:sqs:us-east-1:111111111111:unlisted") is None
+
+
+@pytest.mark.parametrize(
+    ("record_account", "row_account"),
+    [(ACCOUNT, ""), ("", ACCOUNT), (ACCOUNT, ACCOUNT)],
+    ids=["aws-spelling-in-the-row", "aws-spelling-in-the-record", "same-spelling"],
+)
+def test_a_snapshots_tags_join_whether_or_not_its_arn_names_the_account(record_account, row_account):
+    # AWS writes snapshot ARNs without the account (arn:aws:ec2:REGION::snapshot/ID); moto's tagging API with it.
+    snapshot = Record(f"arn:aws:ec2:{REGION}:{record_account}:snapshot/snap-1", "ec2.snapshot", REGION, "snap-1")
+    inventory = make_inventory(snapshot, tag_row(f"arn:aws:ec2:{REGION}:{row_account}:snapshot/snap-1", owner="ops"))
+    [merged] = inventory.by_type("ec2.snapshot")
+    assert (merged.uid, merged.tags) == (snapshot.uid, {"owner": "ops"})
+
+
+def test_only_snapshots_join_without_the_account_and_never_across_regions_or_ids():
+    volume = Record(f"arn:aws:ec2:{REGION}:{ACCOUNT}:volume/vol-1", "ec2.volume", REGION, "vol-1")
+    snapshot = Record(f"arn:aws:ec2:{REGION}:{ACCOUNT}:snapshot/snap-1", "ec2.snapshot", REGION, "snap-1")
+    inventory = make_inventory(
+        volume,
+        snapshot,
+        tag_row(f"arn:aws:ec2:{REGION}::volume/vol-1", owner="ops"),
+        tag_row(f"arn:aws:ec2:{OTHER_REGION}::snapshot/snap-1", owner="ops"),
+        tag_row(f"arn:aws:ec2:{REGION}::snapshot/snap-2", owner="ops"),
+        regions=(REGION, OTHER_REGION),
+    )
+    assert [(record.uid, record.tags) for record in inventory.records if record.type.startswith("ec2.")] == [
+        (volume.uid, {}),
+        (snapshot.uid, {}),
+    ]
