@@ -34,14 +34,16 @@ VARIABLES = (  # every variable read() reads: README and .env.example document e
     "POSTURE_OIDC_SIGNING_ALGORITHM",
     *ENDPOINTS,
 )
-THROTTLED_PASSWORDS = ["dashboard.signin.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
+THROTTLE = "dashboard.signin.SignInThrottle"
+PASSWORDS = "django.contrib.auth.backends.ModelBackend"
 SSO_BACKEND = "dashboard.sso.IdentityProviderBackend"
 
 
 def sign_in_backends(sso_enabled, local_passwords):
     """AUTHENTICATION_BACKENDS: the provider's first (it answers only its own callback, so its sign-ins never
-    meet the password throttle), then the throttled password check unless local passwords are off."""
-    return ([SSO_BACKEND] if sso_enabled else []) + (THROTTLED_PASSWORDS if local_passwords else [])
+    meet the password throttle), then the throttle, then the password check unless local passwords are off
+    (the throttle stays: django-axes expects it, and a flood at a password form is still limited)."""
+    return [*([SSO_BACKEND] if sso_enabled else []), THROTTLE, *([PASSWORDS] if local_passwords else [])]
 
 
 def group_mapping(name, text, allowed=None):

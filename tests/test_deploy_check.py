@@ -37,3 +37,28 @@ def test_deploy_check_flags_debug(tmp_path):
 
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_deploy_check_is_clean_with_single_sign_on_and_no_passwords(tmp_path):
+    variables = production(
+        tmp_path,
+        POSTURE_OIDC_ISSUER="https://idp.example.com/oauth2/default",
+        POSTURE_OIDC_CLIENT_ID="posture",
+        POSTURE_OIDC_CLIENT_SECRET="a-client-secret-from-the-secret-store",
+        POSTURE_OIDC_GROUP_ROLES="posture-admins=admin",
+        POSTURE_LOCAL_PASSWORDS="false",
+    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **variables)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_plain_http_issuer_stops_production_with_its_name(tmp_path):
+    variables = production(
+        tmp_path,
+        POSTURE_OIDC_ISSUER="http://idp.example.com",
+        POSTURE_OIDC_CLIENT_ID="posture",
+        POSTURE_OIDC_CLIENT_SECRET="a-client-secret-from-the-secret-store",
+    )
+    result = run_manage("check", **variables)
+    assert result.returncode != 0
+    assert "POSTURE_OIDC_ISSUER must use https://" in result.stderr

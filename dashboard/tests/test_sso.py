@@ -423,8 +423,10 @@ def test_turning_off_local_passwords_needs_sso():
 
     with pytest.raises(ImproperlyConfigured, match="needs single sign-on"):
         sso_settings.read({"POSTURE_LOCAL_PASSWORDS": "false"}, debug=False)
-    assert read(POSTURE_LOCAL_PASSWORDS="false")["AUTHENTICATION_BACKENDS"] == [sso_settings.SSO_BACKEND]
-    assert sso_settings.read({}, debug=False)["AUTHENTICATION_BACKENDS"] == sso_settings.THROTTLED_PASSWORDS
+    no_passwords = [sso_settings.SSO_BACKEND, sso_settings.THROTTLE]
+    assert read(POSTURE_LOCAL_PASSWORDS="false")["AUTHENTICATION_BACKENDS"] == no_passwords
+    passwords_only = [sso_settings.THROTTLE, sso_settings.PASSWORDS]
+    assert sso_settings.read({}, debug=False)["AUTHENTICATION_BACKENDS"] == passwords_only
 
 
 def test_every_variable_read_is_listed_for_the_documentation_test():
