@@ -61,6 +61,7 @@ class ReportJob(models.Model):
         XLSX = "xlsx", "Excel workbook (XLSX)"
         PDF = "pdf", "PDF report"
         EVIDENCE = "evidence", "Evidence pack (ZIP)"
+        OCSF = "ocsf", "OCSF Detection Findings (JSON lines, for SIEMs)"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from checks.retention import delete_in_batches
 from dashboard import audit
 from dashboard.exports import csv as csv_export
-from dashboard.exports import evidence, pdf, xlsx
+from dashboard.exports import evidence, ocsf, pdf, xlsx
 from dashboard.exports import json as json_export
 from dashboard.exports.scope import Scope
 from dashboard.models import ReportJob
@@ -23,15 +23,23 @@ from dashboard.models import ReportJob
 logger = logging.getLogger(__name__)
 
 Format = ReportJob.Format
-EXTENSIONS = {Format.CSV: "csv", Format.JSON: "json", Format.XLSX: "xlsx", Format.PDF: "pdf", Format.EVIDENCE: "zip"}
+EXTENSIONS = {
+    Format.CSV: "csv",
+    Format.JSON: "json",
+    Format.XLSX: "xlsx",
+    Format.PDF: "pdf",
+    Format.EVIDENCE: "zip",
+    Format.OCSF: "ocsf.jsonl",
+}
 CONTENT_TYPES = {
     Format.CSV: "text/csv; charset=utf-8",
     Format.JSON: "application/json",
     Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     Format.PDF: "application/pdf",
     Format.EVIDENCE: "application/zip",
+    Format.OCSF: "application/x-ndjson",
 }
-STREAMABLE = (Format.CSV, Format.JSON)
+STREAMABLE = (Format.CSV, Format.JSON, Format.OCSF)
 # Up to this many findings a CSV or JSON export streams straight to the browser (the Reports page and the
 # Findings page's export alike), and a report may be built in a web request ("Build it here"); beyond, it is
 # a job, so a proxy's timeout cannot cut an auditor's file short and no request holds a web worker for long.
@@ -53,6 +61,11 @@ def write_json(scope, path, generated_by, progress):
         return json_export.write_objects(scope.json_objects(), out)
 
 
+def write_ocsf(scope, path, generated_by, progress):
+    with open(path, "w", encoding="utf-8") as out:
+        return ocsf.write(scope.rows(), out, settings.POSTURE_VERSION)
+
+
 def write_pdf(scope, path, generated_by, progress):
     progress("laying out the report")
     Path(path).write_bytes(pdf.render(scope, generated_by))
@@ -68,6 +81,7 @@ WRITERS = {
     Format.XLSX: xlsx.write,
     Format.PDF: write_pdf,
     Format.EVIDENCE: write_evidence,
+    Format.OCSF: write_ocsf,
 }
 
 
@@ -87,12 +101,12 @@ def is_small(scope):
 
 
 def stream(fmt, scope):
-    """The CSV or JSON text of `scope`, piece by piece, in constant memory."""
-    return (
-        csv_export.record_lines(scope.csv_rows(per_account=False))
-        if fmt == Format.CSV
-        else json_export.object_chunks(scope.json_objects(per_account=False))
-    )
+    """The CSV, JSON or OCSF text of `scope`, piece by piece, in constant memory."""
+    if fmt == Format.CSV:
+        return csv_export.record_lines(scope.csv_rows(per_account=False))
+    if fmt == Format.OCSF:
+        return ocsf.lines(scope.rows(per_account=False), settings.POSTURE_VERSION)
+    return json_export.object_chunks(scope.json_objects(per_account=False))
 
 
 def record_export(request, fmt, scope, target, user=None, **details):

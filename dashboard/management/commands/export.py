@@ -15,7 +15,8 @@ from dashboard.models import ReportJob
 
 class Command(BaseCommand):
     help = (
-        "Export findings (current, or as of a date) as CSV, JSON, XLSX, a PDF report or a signed evidence pack. "
+        "Export findings (current, or as of a date) as CSV, JSON, XLSX, a PDF report, a signed evidence pack or "
+        "OCSF 1.x Detection Findings (JSON lines). "
         "Every export is recorded in the audit log."
     )
 
