@@ -5,9 +5,11 @@ The history is what a year of daily scans of a large estate leaves behind: accou
 of the catalog's types, one finding per applicable check, about 1% of them changing status each day
 (FindingEvents), a scan per account per day with its six AreaScores, and a few mutes; the accounts are
 split between two organizations. It is loaded with COPY on PostgreSQL (executemany on SQLite), plain
-indexes built after the load, as one would restore a dump. Each page is then requested signed in as an
-admin: p50/p95 server time (the whole request: middleware, queries, templates) and its query count,
-against a p95 target of 150 ms at full size. Query counts are also taken on a tiny estate first: they
+indexes built after the load, as one would restore a dump. Each page (and the API's findings and
+accounts, with a bearer token) is then requested signed in as an admin and as a viewer in a team that
+sees every tenth account (200 at most): p50/p95 server time (the whole request: middleware, queries,
+templates) and its query count, against a p95 target of 150 ms at full size; --explain prints each
+page's slowest statement with its plan. Query counts are also taken on a tiny estate first: they
 must not grow with the number of accounts.
 
     python -m bench.pages                       # PostgreSQL, 50 accounts × 60 days × 400 findings
@@ -619,15 +621,46 @@ def wipe():
 # --- measuring --------------------------------------------------------------------------------------
 
 
-def admin_client():
+TEAM_SIZE = 200  # accounts the team member sees: every tenth account, up to this many
+
+
+@dataclass
+class Viewer:
+    """Someone the pages are requested as: a signed-in client, a bearer token for the API, the accounts seen."""
+
+    name: str
+    client: object
+    token: str
+    accounts: list  # [(pk, account id)] in pk order
+
+
+def signed_in(username, role):
     from django.contrib.auth.models import Group, User
     from django.test import Client
 
-    user, _ = User.objects.get_or_create(username="bench-admin")
-    user.groups.add(Group.objects.get_or_create(name="admin")[0])
+    user, _ = User.objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     client = Client()
     client.force_login(user)
-    return client
+    return user, client
+
+
+def viewers():
+    """The admin (every account) and a viewer in a team of every tenth account (TEAM_SIZE at most)."""
+    from accounts.models import AwsAccount, Team
+    from api import tokens
+
+    everyone = list(AwsAccount.objects.order_by("pk").values_list("pk", "account_id"))
+    admin, admin_client = signed_in("bench-admin", "admin")
+    member, member_client = signed_in("bench-member", "viewer")
+    team, _ = Team.objects.get_or_create(name="bench-team")
+    seen = everyone[::10][:TEAM_SIZE]
+    team.accounts.set([pk for pk, _ in seen])
+    team.members.add(member)
+    return [
+        Viewer("admin", admin_client, tokens.issue(admin, "bench")[1], everyone),
+        Viewer("team member", member_client, tokens.issue(member, "bench")[1], seen),
+    ]
 
 
 ORGANIZATIONS = ("o-bench-first", "o-bench-second")
@@ -652,18 +685,16 @@ def organize():
     return organizations[0]
 
 
-def page_urls(size, rng=None):
-    """(label, function giving the next URL to request) for each measured page.
+def page_urls(ids, rng=None):
+    """(label, function giving the next URL to request) for each measured page; `ids`: the accounts seen.
 
     Without `rng` the one-account pages show the first account (and its first failing finding): built
     from the same plan in every estate, so query counts compare like with like across sizes.
     """
     from django.utils import timezone
 
-    from accounts.models import AwsAccount
     from checks.models import Finding
 
-    ids = list(AwsAccount.objects.order_by("pk").values_list("pk", "account_id"))
     organization = organize()
     today = timezone.now().date()
     month_ago, week_ago = (today - timedelta(days=30)).isoformat(), (today - timedelta(days=7)).isoformat()
@@ -695,50 +726,65 @@ def page_urls(size, rng=None):
         ("changes (one account)", lambda: f"/changes/?account={some_account()[1]}"),
         ("compliance (PCI DSS)", lambda: "/compliance/?framework=pci-dss-4.0"),
         ("compliance (PCI DSS, a week ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={week_ago}"),
+        ("API findings (failing, high)", lambda: "/api/v1/findings/?status=FAIL&severity=high"),
+        ("API findings (one account)", lambda: f"/api/v1/findings/?account={some_account()[1]}"),
+        ("API accounts", lambda: "/api/v1/accounts/"),
+        ("API account", lambda: f"/api/v1/accounts/{some_account()[1]}/"),
     ]
 
 
 NEXT_LINK = re.compile(r'href="[^"]*[?&](?:amp;)?after=([\w-]+)')
 
 
-def next_page_url(client):
-    body = client.get("/findings/?status=FAIL&severity=high").content.decode()
+def next_page_url(viewer):
+    body = viewer.client.get("/findings/?status=FAIL&severity=high").content.decode()
     found = NEXT_LINK.search(body)
     return f"/findings/?status=FAIL&severity=high&after={found.group(1)}" if found else None
 
 
-def timed_get(client, url):
+def get(viewer, url):
+    if url.startswith("/api/"):
+        return viewer.client.get(url, headers={"Authorization": f"Bearer {viewer.token}"})
+    return viewer.client.get(url)
+
+
+def timed_get(viewer, url):
+    """(ms, queries captured) of one request, which must answer 200."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        response = client.get(url)
+        response = get(viewer, url)
         elapsed = time.perf_counter() - started
     if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed * 1000, len(queries)
+        raise SystemExit(f"{url} answered {response.status_code} to the {viewer.name}")
+    return elapsed * 1000, queries.captured_queries
 
 
-def measure(size, requests, warmup, seed):
-    """{label: (p50 ms, p95 ms, queries)} over `requests` requests per page after `warmup`."""
-    client = admin_client()
-    rng = random.Random(seed)
-    second = next_page_url(client)
-    results = {}
-    for label, url_of in page_urls(size, rng):
+def pages_of(viewer, rng=None):
+    """(label, URL function) of each page the viewer is measured on, page 2 following page 1's link."""
+    second = next_page_url(viewer)
+    for label, url_of in page_urls(viewer.accounts, rng):
         if url_of is None:
             if second is None:
                 continue
             url_of = lambda: second  # noqa: E731
+        yield label, url_of
+
+
+def measure(viewer, requests, warmup, seed):
+    """{label: (p50 ms, p95 ms, queries)} over `requests` requests per page after `warmup`."""
+    results = {}
+    for label, url_of in pages_of(viewer, random.Random(seed)):
         for _ in range(warmup):
-            timed_get(client, url_of())
-        samples = [timed_get(client, url_of()) for _ in range(requests)]
+            timed_get(viewer, url_of())
+        samples = [timed_get(viewer, url_of()) for _ in range(requests)]
         times = [ms for ms, _ in samples]
         results[label] = (
             common.percentile(times, 50),
             common.percentile(times, 95),
-            max(count for _, count in samples),
+            max(len(queries) for _, queries in samples),
         )
         print(
             f"   {label:<36} p50 {results[label][0]:7.1f} ms  p95 {results[label][1]:7.1f} ms  "
@@ -748,17 +794,31 @@ def measure(size, requests, warmup, seed):
     return results
 
 
-def query_counts(size):
-    """{label: queries} of one request per page (one-account pages on the first account)."""
-    client = admin_client()
-    second = next_page_url(client)
+def query_counts():
+    """{(viewer, label): queries} of one request per page (one-account pages on the viewer's first account)."""
     counts = {}
-    for label, url_of in page_urls(size):
-        url = second if url_of is None else url_of()
-        if url is not None:
-            timed_get(client, url)  # the first request of a session may differ; count the second
-            counts[label] = timed_get(client, url)[1]
+    for viewer in viewers():
+        for label, url_of in pages_of(viewer):
+            url = url_of()
+            timed_get(viewer, url)  # the first request of a session may differ; count the second
+            counts[viewer.name, label] = len(timed_get(viewer, url)[1])
     return counts
+
+
+def explain_slowest(viewer, seed):
+    """Each page's slowest statement and its EXPLAIN ANALYZE (PostgreSQL), requested once more after the run."""
+    from django.db import connection
+
+    print(f"-- the slowest statement of each page, as the {viewer.name}")
+    for label, url_of in pages_of(viewer, random.Random(seed)):
+        _, queries = timed_get(viewer, url_of())
+        slowest = max(queries, key=lambda query: float(query["time"]))
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {slowest['sql']}")
+            plan = [row[0] for row in cursor.fetchall()]
+        print(f"\n## {label}: {float(slowest['time']) * 1000:.1f} ms of {len(queries)} queries\n{slowest['sql']}")
+        print("\n".join(f"    {line}" for line in plan))
+        sys.stdout.flush()
 
 
 def query_counts_on_a_tiny_estate(size, seed, now, database):
@@ -771,9 +831,9 @@ def query_counts_on_a_tiny_estate(size, seed, now, database):
     if database.kept:
         with common.scratch_database(f"{database.name}_tiny"):
             generate(tiny, seed, now)
-            return query_counts(tiny)
+            return query_counts()
     generate(tiny, seed, now)
-    counts = query_counts(tiny)
+    counts = query_counts()
     wipe()
     return counts
 
@@ -827,6 +887,12 @@ def main(argv=None):
         help="seed into this PostgreSQL database and keep it; a later run with the same size and seed reuses "
         "the history instead of generating it again (drop it yourself: dropdb DATABASE)",
     )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="after measuring, print each page's slowest statement with its EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL)",
+    )
+    parser.add_argument("--only", metavar="VIEWER", choices=("admin", "team member"), help="measure one viewer")
     options = parser.parse_args(argv)
     if options.full:
         size = Size(500, 365, 4000)
@@ -846,8 +912,15 @@ def main(argv=None):
     per_table = generated[2] if generated else table_rows()
     findings = per_table.get("checks_finding", 0)
     events = per_table.get("checks_findingevent", 0)
-    print(f"-- {options.requests} requests per page after {options.warmup} warm-up, signed in as an admin")
-    results = measure(size, options.requests, options.warmup, options.seed)
+    results = {}
+    for viewer in viewers():
+        if options.only and viewer.name != options.only:
+            continue
+        print(f"-- {options.requests} requests per page after {options.warmup} warm-up, as the {viewer.name}")
+        for label, figures in measure(viewer, options.requests, options.warmup, options.seed).items():
+            results[f"{viewer.name}: {label}"] = figures
+        if options.explain and database.vendor == "postgres":
+            explain_slowest(viewer, options.seed)
 
     full_size = size.accounts >= 500 and findings >= 1_900_000 and database.vendor == "postgres"
     figures = []
@@ -866,9 +939,9 @@ def main(argv=None):
         figures.append(
             common.Figure(f"{label} p95", round(p95, 1), "ms", target, note=f"p50 {p50:.1f} ms, {queries} queries")
         )
-    counts = query_counts(size)
-    growth = {label: counts[label] - tiny_counts[label] for label in counts if label in tiny_counts}
-    grown = {label: delta for label, delta in growth.items() if delta}
+    counts = query_counts()
+    growth = {key: counts[key] - tiny_counts[key] for key in counts if key in tiny_counts}
+    grown = {f"{viewer}: {label}": delta for (viewer, label), delta in growth.items() if delta}
     figures.append(
         common.Figure(
             f"query growth, 5 → {size.accounts:,} accounts",
