@@ -31,6 +31,7 @@ from accounts.visibility import set_sees_all_accounts
 from dashboard import audit
 from dashboard.models import SsoIdentity
 from dashboard.permissions import ROLES
+from dashboard.signin import client_address
 
 log = logging.getLogger(__name__)
 
@@ -264,9 +265,24 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
 # --- sign-in: the views -----------------------------------------------------------------------------
 
 
+def worth_auditing(request):
+    """True for the first POSTURE_SIGNIN_MAX_FAILURES_PER_ADDRESS refusals from one address in the lockout window:
+    anyone can call the callback, and a flood of forged ones must not fill the audit log (the password forms'
+    rule, dashboard.signin). Counted in the cache, shared by every web worker when POSTURE_CACHE_URL is set."""
+    key = f"sso-refusals:{client_address(request)}"
+    cache.add(key, 0, timeout=settings.SIGNIN_LOCKOUT_MINUTES * 60)
+    try:
+        return cache.incr(key) <= settings.SIGNIN_MAX_FAILURES_PER_ADDRESS
+    except ValueError:  # expired between add and incr
+        return True
+
+
 def refuse(request, reason, detail=""):
-    """Back to the sign-in page with the reason; the refusal is audited."""
-    audit.record(request, audit.Action.SIGN_IN_FAILED, method="sso", reason=reason, detail=detail[:500])
+    """Back to the sign-in page with the reason; the refusal is audited (up to a limit per address)."""
+    if worth_auditing(request):
+        audit.record(request, audit.Action.SIGN_IN_FAILED, method="sso", reason=reason, detail=detail[:500])
+    else:
+        log.warning("SSO sign-in refused (not audited: too many from this address): %s", reason)
     messages.error(request, f"Sign-in with {provider_name()} failed: {reason}")
     return redirect(settings.LOGIN_URL)
 

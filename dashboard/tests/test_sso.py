@@ -280,6 +280,18 @@ def test_a_forged_or_replayed_callback_shows_a_message_not_an_error(posture, pro
     assert "expired or was started in another browser" in replayed.text
 
 
+@pytest.mark.django_db
+def test_a_flood_of_forged_callbacks_does_not_fill_the_audit_log(settings, client):
+    configure_posture(settings, "https://idp.example.com")
+    settings.SIGNIN_MAX_FAILURES_PER_ADDRESS = 3
+
+    answers = [client.get("/oidc/callback/", {"code": "x", "state": f"forged-{n}"}) for n in range(6)]
+
+    assert {answer.status_code for answer in answers} == {302}
+    assert all(answer["Location"] == "/login/" for answer in answers)
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.SIGN_IN_FAILED).count() == 3
+
+
 @transactional
 def test_the_provider_refusing_shows_its_error(posture, provider, live_server):
     browser = requests.Session()
