@@ -163,6 +163,11 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_JWKS_ENDPOINT = endpoint("OIDC_OP_JWKS_ENDPOINT", "jwks_uri")
         return super().authenticate(request, **kwargs)
 
+    def get_user(self, user_id):
+        """The user of a session this backend opened: none once deactivated (the library's would keep them)."""
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_token(self, payload):
         payload.update(fixed_redirect_uri())
         try:

@@ -207,6 +207,18 @@ def test_teams_and_all_accounts_follow_the_groups_claim(settings, provider, live
 
 
 @transactional
+def test_deactivating_a_person_ends_their_session_and_refuses_their_next_sign_in(posture, provider, live_server):
+    browser, answer = sign_in(live_server.url)
+    assert browser.get(f"{live_server.url}/", timeout=10, allow_redirects=False).status_code == 200
+
+    User.objects.filter(username="alice@example.com").update(is_active=False)
+
+    assert browser.get(f"{live_server.url}/", timeout=10, allow_redirects=False).status_code == 302
+    browser, answer = sign_in(live_server.url)
+    assert urlparse(answer.url).path == "/login/" and "your Posture user is deactivated" in answer.text
+
+
+@transactional
 def test_people_in_no_mapped_group_get_the_default_role_when_one_is_set(settings, provider, live_server):
     configure_posture(settings, provider.issuer, POSTURE_OIDC_DEFAULT_ROLE="viewer")
     provider.configure(provider.redirect_uris, person={**ALICE, "groups": []})
