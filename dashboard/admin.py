@@ -1,8 +1,13 @@
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
 from dashboard import audit
 from dashboard.models import AuditEntry
@@ -92,3 +97,18 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
             target = f"user name {attempt.username or '-'} from {attempt.ip_address or '-'}"
             audit.record(request, audit.Action.SIGN_IN_UNLOCKED, target=target)
         return super().log_deletions(request, queryset)
+
+
+admin_password_login = admin.site.login
+
+
+@login_not_required
+def admin_login(request, extra_context=None):
+    """With POSTURE_LOCAL_PASSWORDS=false the admin's password form could never succeed: people sign in on
+    Posture's sign-in page (single sign-on) and come back; superusers come from POSTURE_OIDC_SUPERUSER_GROUPS."""
+    if not settings.LOCAL_PASSWORDS:
+        return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
+    return admin_password_login(request, extra_context)
+
+
+admin.site.login = admin_login

@@ -143,6 +143,20 @@ def set_teams(user, teams):
     user.teams.add(*(Team.objects.get_or_create(name=name)[0] for name in teams))
 
 
+def in_superuser_group(groups):
+    return any(group in settings.SSO_SUPERUSER_GROUPS for group in groups)
+
+
+def set_superuser(user, groups):
+    """With POSTURE_OIDC_SUPERUSER_GROUPS, Django's admin (staff and superuser) follows those groups."""
+    if not settings.SSO_SUPERUSER_GROUPS:
+        return None
+    user.is_staff = user.is_superuser = in_superuser_group(groups)
+    user.save(update_fields=["is_staff", "is_superuser"])
+    forget_groups(user)
+    return user.is_superuser
+
+
 def set_all_accounts(user, groups):
     """With POSTURE_OIDC_ALL_ACCOUNTS_GROUPS, whether the person sees every account follows those groups."""
     if not settings.SSO_ALL_ACCOUNTS_GROUPS:
@@ -222,8 +236,8 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
         )
 
     def create_user(self, claims):
-        roles = roles_for(groups_of(claims))
-        if not roles:
+        groups = groups_of(claims)
+        if not roles_for(groups) and not in_superuser_group(groups):
             raise Refused(no_role_reason(claims))
         username = claims[settings.SSO_USERNAME_CLAIM].strip()[:150]
         users = get_user_model().objects
@@ -250,16 +264,19 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
             set_roles(user, roles)
             set_teams(user, teams)
             sees_all = set_all_accounts(user, groups)
+            superuser = set_superuser(user, groups)
             user.email = claims.get("email", user.email) or ""
             user.first_name = str(claims.get("given_name", user.first_name) or "")[:150]
             user.last_name = str(claims.get("family_name", user.last_name) or "")[:150]
             user.save(update_fields=["email", "first_name", "last_name"])
             SsoIdentity.objects.filter(user=user).update(last_sign_in_at=timezone.now(), groups=groups)
-        if not roles:
+        if not roles and not superuser:
             raise Refused(no_role_reason(claims))
         user.sign_in_details = {"method": "sso", "provider": provider_name(), "roles": roles, "teams": teams}
         if sees_all is not None:
             user.sign_in_details["all_accounts"] = sees_all
+        if superuser is not None:
+            user.sign_in_details["superuser"] = superuser
         if created:
             user.sign_in_details["created"] = True
         elif roles_were != roles:

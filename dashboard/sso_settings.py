@@ -29,6 +29,7 @@ VARIABLES = (  # every variable read() reads: README and .env.example document e
     "POSTURE_OIDC_GROUP_ROLES",
     "POSTURE_OIDC_GROUP_TEAMS",
     "POSTURE_OIDC_ALL_ACCOUNTS_GROUPS",
+    "POSTURE_OIDC_SUPERUSER_GROUPS",
     "POSTURE_OIDC_DEFAULT_ROLE",
     "POSTURE_OIDC_REDIRECT_URI",
     "POSTURE_OIDC_SIGNING_ALGORITHM",
@@ -65,6 +66,14 @@ def group_mapping(name, text, allowed=None):
     return mapping
 
 
+def group_list(name, text):
+    """'group,group' as a list of names; empty text is an empty list."""
+    groups = [group.strip() for group in text.split(",")] if text.strip() else []
+    if any(not group for group in groups):
+        raise ImproperlyConfigured(f"{name} must be group names separated by commas, not {text!r}.")
+    return groups
+
+
 def team_mapping(text):
     """POSTURE_OIDC_GROUP_TEAMS, whose team names must be valid ones (accounts.validation)."""
     from django.core.exceptions import ValidationError
@@ -97,6 +106,9 @@ def read(environ, debug):
     def get(name):
         return environ.get(name, "").strip()
 
+    def groups(name):
+        return group_list(name, get(name))
+
     require_https = not debug
     issuer = get("POSTURE_OIDC_ISSUER")  # as the provider writes it: tokens must name it exactly
     local_passwords = (get("POSTURE_LOCAL_PASSWORDS") or "true").lower()  # empty (.env.example) is the default
@@ -119,7 +131,8 @@ def read(environ, debug):
         "SSO_USERNAME_CLAIM": get("POSTURE_OIDC_USERNAME_CLAIM") or "email",
         "SSO_GROUP_ROLES": group_mapping("POSTURE_OIDC_GROUP_ROLES", get("POSTURE_OIDC_GROUP_ROLES"), ROLES),
         "SSO_GROUP_TEAMS": team_mapping(get("POSTURE_OIDC_GROUP_TEAMS")),
-        "SSO_ALL_ACCOUNTS_GROUPS": [group.strip() for group in get("POSTURE_OIDC_ALL_ACCOUNTS_GROUPS").split(",")],
+        "SSO_ALL_ACCOUNTS_GROUPS": groups("POSTURE_OIDC_ALL_ACCOUNTS_GROUPS"),
+        "SSO_SUPERUSER_GROUPS": groups("POSTURE_OIDC_SUPERUSER_GROUPS"),
         "SSO_DEFAULT_ROLE": get("POSTURE_OIDC_DEFAULT_ROLE"),
         "SSO_REDIRECT_URI": get("POSTURE_OIDC_REDIRECT_URI"),
         "OIDC_RP_CLIENT_ID": get("POSTURE_OIDC_CLIENT_ID"),
@@ -148,10 +161,6 @@ def read(environ, debug):
             f"POSTURE_OIDC_SIGNING_ALGORITHM must be one of {', '.join(SIGNING_ALGORITHMS)} "
             f"(signatures are checked against the provider's published keys), not {settings['OIDC_RP_SIGN_ALGO']!r}."
         )
-    if any(not group for group in settings["SSO_ALL_ACCOUNTS_GROUPS"]):
-        if get("POSTURE_OIDC_ALL_ACCOUNTS_GROUPS"):
-            raise ImproperlyConfigured("POSTURE_OIDC_ALL_ACCOUNTS_GROUPS must be group names separated by commas.")
-        settings["SSO_ALL_ACCOUNTS_GROUPS"] = []
     if settings["SSO_DEFAULT_ROLE"] and settings["SSO_DEFAULT_ROLE"] not in ROLES:
         raise ImproperlyConfigured(
             f"POSTURE_OIDC_DEFAULT_ROLE must be empty (refuse people without a mapped group) or one of "

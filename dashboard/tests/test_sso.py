@@ -219,6 +219,29 @@ def test_deactivating_a_person_ends_their_session_and_refuses_their_next_sign_in
 
 
 @transactional
+def test_superusers_follow_their_groups_and_reach_the_admin_through_sso(settings, provider, live_server):
+    configure_posture(
+        settings, provider.issuer, POSTURE_OIDC_SUPERUSER_GROUPS="posture-root", POSTURE_LOCAL_PASSWORDS="false"
+    )
+    provider.configure(provider.redirect_uris, person={**ALICE, "groups": ["posture-root"]})  # no role group
+
+    browser = requests.Session()
+    to_sign_in = browser.get(f"{live_server.url}/admin/", timeout=10)
+    link = re.search(r'href="(/oidc/authenticate/[^"]*)"', to_sign_in.text).group(1).replace("&amp;", "&")
+    admin = browser.get(live_server.url + link, timeout=30)
+
+    assert urlparse(admin.url).path == "/admin/" and admin.status_code == 200
+    alice = User.objects.get(username="alice@example.com")
+    assert alice.is_superuser and alice.is_staff and role_of(alice) == "admin"
+    assert AuditEntry.objects.get(action=AuditEntry.Action.SIGN_IN).details["superuser"] is True
+
+    provider.configure(provider.redirect_uris, person={**ALICE, "groups": ["posture-viewers"]})
+    sign_in(live_server.url)
+    alice = User.objects.get(username="alice@example.com")
+    assert not alice.is_superuser and not alice.is_staff and role_of(alice) == "viewer"
+
+
+@transactional
 def test_people_in_no_mapped_group_get_the_default_role_when_one_is_set(settings, provider, live_server):
     configure_posture(settings, provider.issuer, POSTURE_OIDC_DEFAULT_ROLE="viewer")
     provider.configure(provider.redirect_uris, person={**ALICE, "groups": []})
@@ -355,15 +378,15 @@ def test_with_local_passwords_off_the_page_offers_only_sso_and_refuses_a_passwor
     )
     assert refused.status_code == 403 and "Password sign-in is turned off" in refused.text
     assert browser.get(f"{live_server.url}/", timeout=10, allow_redirects=False).status_code == 302
-    admin_page = browser.get(f"{live_server.url}/admin/login/", timeout=10)
-    token = browser.cookies["csrftoken"]
+    admin_page = browser.get(f"{live_server.url}/admin/login/?next=/admin/auth/user/", timeout=10)
+    assert urlparse(admin_page.url).path == "/login/" and "next=/admin/auth/user/" in admin_page.url
     admin = browser.post(
         f"{live_server.url}/admin/login/",
         data={"username": "bob", "password": "a-long-local-password", "csrfmiddlewaretoken": token},
-        headers={"Referer": admin_page.url},
+        headers={"Referer": f"{live_server.url}/admin/login/"},
         timeout=10,
     )
-    assert "sessionid" not in browser.cookies, admin.text  # the admin's form has no password backend either
+    assert "sessionid" not in browser.cookies, admin.text  # the admin's form is not there to take a password
 
     browser, answer = sign_in(live_server.url)
     assert urlparse(answer.url).path == "/" and answer.status_code == 200
@@ -421,6 +444,7 @@ def test_the_group_mappings_are_read_into_roles_and_teams():
         ({"POSTURE_OIDC_GROUP_TEAMS": "a=b,,c=d"}, "POSTURE_OIDC_GROUP_TEAMS has an empty item"),
         ({"POSTURE_OIDC_GROUP_TEAMS": "a=no/slashes"}, "POSTURE_OIDC_GROUP_TEAMS: A team name is 1 to 64"),
         ({"POSTURE_OIDC_ALL_ACCOUNTS_GROUPS": "security,"}, "POSTURE_OIDC_ALL_ACCOUNTS_GROUPS must be group names"),
+        ({"POSTURE_OIDC_SUPERUSER_GROUPS": ",root"}, "POSTURE_OIDC_SUPERUSER_GROUPS must be group names"),
         ({"POSTURE_OIDC_CLIENT_SECRET": ""}, "POSTURE_OIDC_CLIENT_SECRET are required"),
         ({"POSTURE_OIDC_ISSUER": "http://idp.example.com"}, "POSTURE_OIDC_ISSUER must use https://"),
         ({"POSTURE_OIDC_TOKEN_ENDPOINT": "http://idp.example.com/token"}, "POSTURE_OIDC_TOKEN_ENDPOINT must use"),
