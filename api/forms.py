@@ -19,6 +19,12 @@ class TokenForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text="None chosen: every account you see. Ctrl/⌘-click to choose several.",
     )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only these teams' accounts (with any accounts chosen above). None ticked: no narrowing by team.",
+    )
 
     def __init__(self, user, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -27,6 +33,7 @@ class TokenForm(forms.Form):
         self.fields["role"].choices = [("", "Same as mine")] + [(r, r.title()) for r in tokens.roles_up_to(user)]
         self.fields["accounts"].queryset = visible_accounts(user).order_by("name", "account_id")
         self.fields["accounts"].label_from_instance = lambda a: f"{a.name} ({a.account_id})"
+        self.fields["teams"].queryset = tokens.owner_teams(user)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -37,4 +44,6 @@ class TokenForm(forms.Form):
     def issue(self):
         """(token, secret) from the valid form; the secret is shown once and never stored."""
         data = self.cleaned_data
-        return tokens.issue(self.user, data["name"], data["expires_days"], data["role"], data["accounts"])
+        return tokens.issue(
+            self.user, data["name"], data["expires_days"], data["role"], data["accounts"], data["teams"]
+        )

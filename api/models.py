@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import AwsAccount
+from accounts.models import AwsAccount, Team
 from dashboard.permissions import ROLES
 
 
@@ -24,8 +24,10 @@ class ApiToken(models.Model):
     secret_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
-    # Narrower than the owner: a lower role ("" = the owner's own) and only some of their accounts (none = all).
+    # Narrower than the owner: a lower role ("" = the owner's own), and only the accounts of some of their teams
+    # and/or some of their accounts (neither named = all the owner sees).
     role = models.CharField(max_length=16, choices=[(role, role) for role in ROLES], blank=True)
+    teams = models.ManyToManyField(Team, blank=True, related_name="+")
     accounts = models.ManyToManyField(AwsAccount, blank=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

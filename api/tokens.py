@@ -8,9 +8,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.visibility import visible_accounts
+from accounts.models import AwsAccount, Team
+from accounts.visibility import only_visible, sees_all_accounts, visible_accounts
 from api.models import ApiToken
 from dashboard.permissions import ROLES, role_of
 
@@ -48,16 +50,23 @@ def roles_up_to(user):
     return ROLES[: ROLES.index(held) + 1] if held else ()
 
 
-def issue(user, name, days=DEFAULT_DAYS, role="", accounts=()):
+def owner_teams(user):
+    """The teams a token of `user` may be narrowed to: their own, or any team for people who see every account."""
+    return Team.objects.all() if sees_all_accounts(user) else Team.objects.filter(members=user)
+
+
+def issue(user, name, days=DEFAULT_DAYS, role="", accounts=(), teams=()):
     """A new token for `user`; returns (token, secret). The secret exists only in this return value."""
     if not 1 <= days <= MAX_DAYS:
         raise TokenError(f"A token lasts 1 to {MAX_DAYS} days, not {days}.")
     if role and role not in roles_up_to(user):
         raise TokenError(f"A token cannot hold the {role} role: its owner holds {role_of(user) or 'no role'}.")
-    accounts = list(accounts)
+    accounts, teams = list(accounts), list(teams)
     visible = set(visible_accounts(user).filter(pk__in=[a.pk for a in accounts]).values_list("pk", flat=True))
     if len(visible) != len({a.pk for a in accounts}):
         raise TokenError("A token can only be narrowed to accounts its owner can see.")
+    if owner_teams(user).filter(pk__in=[t.pk for t in teams]).count() != len({t.pk for t in teams}):
+        raise TokenError("A token can only be narrowed to its owner's teams.")
     secret = new_secret()
     now = timezone.now()
     token = ApiToken.objects.create(
@@ -70,6 +79,7 @@ def issue(user, name, days=DEFAULT_DAYS, role="", accounts=()):
         role=role,
     )
     token.accounts.set(accounts)
+    token.teams.set(teams)
     return token, secret
 
 
@@ -110,9 +120,26 @@ def token_role(token):
     return lower_role(role_of(token.user), token.role)
 
 
+def narrowing(token):
+    """Q over AwsAccount for the accounts a token names (its accounts and its teams' accounts), or None if it
+    names none (it sees all its owner sees). Read once per token object."""
+    if not hasattr(token, "_narrowing"):
+        named = Q(pk__in=token.accounts.values("pk")) | Q(
+            pk__in=Team.accounts.through.objects.filter(team__in=token.teams.values("pk")).values("awsaccount_id")
+        )
+        token._narrowing = named if token.accounts.exists() or token.teams.exists() else None
+    return token._narrowing
+
+
 def token_accounts(token):
-    """The AwsAccount queryset the token may see: its owner's, narrowed to the token's accounts if it names any."""
+    """The AwsAccount queryset the token may see: its owner's (accounts.visibility), narrowed to what it names."""
     accounts = visible_accounts(token.user)
-    if token.accounts.exists():
-        accounts = accounts.filter(pk__in=token.accounts.values("pk"))
-    return accounts
+    named = narrowing(token)
+    return accounts if named is None else accounts.filter(named)
+
+
+def only_tokens(queryset, token, field="account"):
+    """`queryset` narrowed to rows whose `field` (an AwsAccount foreign key) the token may see."""
+    rows = only_visible(queryset, token.user, field)
+    named = narrowing(token)
+    return rows if named is None else rows.filter(**{f"{field}__in": AwsAccount.objects.filter(named).values("pk")})

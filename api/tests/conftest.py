@@ -34,13 +34,14 @@ def make_user(username, role, teams=None):
 @pytest.fixture
 def api_as(db):
     """api_as("viewer") → a TokenClient for a fresh user of that role; .token and .user are attached.
-    teams=[...]: the user sees only those teams' accounts. Other keywords go to tokens.issue (role=, accounts=, days=).
+    teams=[...]: the user sees only those teams' accounts; team_scope=[...]: the token is narrowed to those teams.
+    Other keywords go to tokens.issue (role=, accounts=, days=).
     """
     made = []
 
-    def build(owner_role, username=None, teams=None, **kwargs):
+    def build(owner_role, username=None, teams=None, team_scope=(), **kwargs):
         user = make_user(username or f"{owner_role}-api-{len(made)}", owner_role, teams)
-        token, secret = tokens.issue(user, "test token", **kwargs)
+        token, secret = tokens.issue(user, "test token", teams=team_scope, **kwargs)
         client = TokenClient(secret)
         client.token, client.user = token, user
         made.append(client)

@@ -77,6 +77,21 @@ def test_a_token_sees_its_owners_teams_accounts_only(api_as, estate):
     assert refused.status_code == 404
 
 
+def test_a_token_narrowed_to_a_team_sees_that_teams_accounts(api_as, estate):
+    """An admin (who sees everything) narrows a token to the payments team: the token sees payments only."""
+    client = api_as("admin", teams=[], team_scope=[team_of(estate["ours"])])
+    assert [a["account_id"] for a in client.get("/api/v1/accounts/").json()["results"]] == ["111111111111"]
+    assert client.get(f"/api/v1/findings/{estate['hidden'].pk}/").status_code == 404
+    names = {f["resource"]["name"] for f in client.get("/api/v1/findings/").json()["results"]}
+    assert names == {"pay-bucket", "pay-logs", "pay-ok"}
+
+
+def test_a_token_cannot_be_narrowed_to_someone_elses_team(estate):
+    owner = make_user("payments-lead", "viewer", teams=[team_of(estate["ours"])])
+    with pytest.raises(tokens.TokenError, match="its owner's teams"):
+        tokens.issue(owner, "x", teams=[team_of(estate["theirs"])])
+
+
 def test_a_token_cannot_be_narrowed_to_an_account_its_owner_cannot_see(estate):
     owner = make_user("payments-lead", "viewer", teams=[team_of(estate["ours"])])
     with pytest.raises(tokens.TokenError, match="accounts its owner can see"):

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import AwsAccountFactory
+from accounts.tests.factories import AwsAccountFactory, TeamFactory
 from api import tokens
 from api.models import ApiToken
 from api.tests.conftest import TokenClient, make_user
@@ -43,6 +43,18 @@ def test_profile_page_shows_a_new_token_once_and_audits_it(client_as):
     assert secret not in listing.text and token.prefix in listing.text
     assert AuditEntry.objects.filter(action="token_created", user=client.user).count() == 1
     assert TokenClient(secret).get(ACCOUNTS).status_code == 200
+
+
+def test_profile_page_narrows_a_token_to_a_team(client_as):
+    team = TeamFactory()
+    team.accounts.add(AwsAccountFactory(account_id="333333333333"))
+    client = client_as("viewer", teams=[team])
+    response = client.post("/profile/tokens/new/", {"name": "team", "expires_days": "30", "teams": [team.pk]})
+    token = ApiToken.objects.get(user=client.user)
+    assert list(token.teams.all()) == [team] and f"team {team.name}" in response.text
+    other = TeamFactory()
+    refused = client.post("/profile/tokens/new/", {"name": "x", "expires_days": "30", "teams": [other.pk]})
+    assert "teams" in refused.context["form"].errors
 
 
 def test_profile_page_needs_sign_in_and_csrf(client_as):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from api import tokens
 from api.endpoints import accounts_of, endpoint, query
 from api.serializers import FindingDetailSerializer, FindingPageSerializer
 from checks.catalog import CATALOG
@@ -79,7 +80,7 @@ def finding_list(request):
     accounts = accounts_of(request)
     filters = valid_filters(request, params, accounts)
     plan = table_plan(filters)
-    rows = table_rows(filters).filter(account__in=[account.pk for account in accounts])
+    rows = tokens.only_tokens(table_rows(filters), request.auth)
     page = findings_table.page_of(rows, plan, size=page_size(params), **cursors(params, plan))
     data = {
         "results": mark(page.rows, timezone.now()),
@@ -90,10 +91,8 @@ def finding_list(request):
 
 
 def finding_or_404(request, pk):
-    accounts = [account.pk for account in accounts_of(request)]
-    finding = (
-        Finding.objects.filter(account__in=accounts, pk=pk).select_related("account", "resource", "suppression").first()
-    )
+    findings = tokens.only_tokens(Finding.objects.filter(pk=pk), request.auth)
+    finding = findings.select_related("account", "resource", "suppression").first()
     if finding is None:
         raise NotFound("No such finding.")
     return finding

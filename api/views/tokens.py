@@ -17,7 +17,7 @@ PAGE = "api/tokens.html"
 def page(request, form=None, secret=None, new_token=None, status=200):
     context = {
         "form": form or TokenForm(request.user),
-        "tokens": ApiToken.objects.filter(user=request.user).prefetch_related("accounts"),
+        "tokens": ApiToken.objects.filter(user=request.user).prefetch_related("accounts", "teams"),
         "secret": secret,
         "new_token": new_token,
     }
@@ -47,6 +47,7 @@ def token_create(request):
         expires_at=token.expires_at.isoformat(),
         role=token.role or "owner's",
         accounts=[a.account_id for a in form.cleaned_data["accounts"]] or "owner's",
+        teams=[team.name for team in form.cleaned_data["teams"]] or "owner's",
     )
     return page(request, secret=secret, new_token=token)
 
