@@ -10,7 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
 from dashboard import audit
-from dashboard.models import AuditEntry
+from dashboard.models import AuditEntry, SsoIdentity
+from posture.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
@@ -97,6 +98,15 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
             target = f"user name {attempt.username or '-'} from {attempt.ip_address or '-'}"
             audit.record(request, audit.Action.SIGN_IN_UNLOCKED, target=target)
         return super().log_deletions(request, queryset)
+
+
+@admin.register(SsoIdentity)
+class SsoIdentityAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Who each single sign-on user is at the provider: set by sign-ins only (dashboard.sso)."""
+
+    list_display = ("user", "issuer", "subject", "last_sign_in_at")
+    search_fields = ("user__username", "subject")
+    list_select_related = ("user",)
 
 
 admin_password_login = admin.site.login

@@ -1,6 +1,6 @@
-"""Django's admin shows accounts, organizations, scans and mutes but changes none of them: their changes go
-through the pages, which enforce the limits (a mute's expiry cap, one account's scope) and write the audit log.
-Deleting an account, which no page does, is a superuser's and is audited."""
+"""Django's admin shows accounts, organizations, scans, mutes and SSO identities but changes none of them: their
+changes go through the pages (or sign-ins), which enforce the limits (a mute's expiry cap, one account's scope) and
+write the audit log. Deleting an account, which no page does, is a superuser's and is audited."""
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import AwsAccount, Organization
 from accounts.tests.factories import AwsAccountFactory
 from checks.models import Scan, Suppression
-from dashboard.models import AuditEntry
+from dashboard.models import AuditEntry, SsoIdentity
 from dashboard.tests.factories import ScanFactory, SuppressionFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +36,13 @@ def rows():
         "accounts_organization": organization,
         "checks_scan": ScanFactory(account=account),
         "checks_suppression": SuppressionFactory(account=account, justification="accepted for now"),
+        "dashboard_ssoidentity": SsoIdentity.objects.create(
+            user=User.objects.create_user("dana@example.com"), issuer="https://idp.example.com", subject="00u-dana"
+        ),
     }
 
 
-MODELS = ["accounts_awsaccount", "accounts_organization", "checks_scan", "checks_suppression"]
+MODELS = ["accounts_awsaccount", "accounts_organization", "checks_scan", "checks_suppression", "dashboard_ssoidentity"]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -68,7 +71,9 @@ def test_the_admin_changes_nothing(superuser, rows, model):
     assert {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields} == before
 
 
-@pytest.mark.parametrize("model", ["accounts_organization", "checks_scan", "checks_suppression"])
+@pytest.mark.parametrize(
+    "model", ["accounts_organization", "checks_scan", "checks_suppression", "dashboard_ssoidentity"]
+)
 def test_the_admin_deletes_no_history(superuser, rows, model):
     row = rows[model]
 
