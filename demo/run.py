@@ -335,6 +335,22 @@ def save_admin(password):
     say(f"admin user {'created' if created else 'updated'}")
 
 
+DEMO_TOKEN_NAME = "demo"  # noqa: S105 - the name of the token, not a secret
+
+
+def demo_api_token():
+    """A fresh API token of the admin for the banner's curl example; the previous run's is revoked."""
+    from django.contrib.auth.models import User
+
+    from api import tokens
+    from api.models import ApiToken
+
+    admin = User.objects.get(username=ADMIN_USERNAME)
+    for old in ApiToken.objects.usable().filter(user=admin, name=DEMO_TOKEN_NAME):
+        tokens.revoke(old)
+    return tokens.issue(admin, DEMO_TOKEN_NAME, days=7)[1]
+
+
 def start_drift(estate, every):
     drifter = drift.Drifter(estate, DRIFT_JOURNAL, every, say)
     drifter.start()
@@ -365,7 +381,7 @@ def sso_on(env, args):
     return env.get("POSTURE_OIDC_ISSUER") == sso.issuer(args.sso_port)
 
 
-def banner(port, password, seconds, sso_user=""):
+def banner(port, password, seconds, sso_user="", api_token=""):
     single_sign_on_lines = ["", f'  or "Sign in with {sso.PROVIDER_NAME}" as {sso_user}'] if sso_user else []
     lines = [
         "",
@@ -376,6 +392,12 @@ def banner(port, password, seconds, sso_user=""):
         f"  user      {ADMIN_USERNAME}",
         f"  password  {password}",
         *single_sign_on_lines,
+        *(
+            ["", "  API (a token of the admin, shown once; more on the profile page, top right):"]
+            + [f"  curl -H 'Authorization: Bearer {api_token}' 'http://127.0.0.1:{port}/api/v1/findings/?status=FAIL'"]
+            if api_token
+            else []
+        ),
         "",
         "  Press Ctrl-C to stop every process.",
         "=" * 64,
@@ -457,6 +479,7 @@ def run(args, children, threads):
     recorded_now = bring_history(estate)
     sso.give_teams_their_accounts()
     save_admin(password)
+    api_token = demo_api_token()
     close_database()  # the web server and the worker own the database from here on
     start_sso(children, args.sso_port, env)
     for name, command in services(args.port):
@@ -467,7 +490,13 @@ def run(args, children, threads):
         close_database()
     if not args.no_drift:
         threads.append(start_drift(estate, args.drift_every))
-    banner(args.port, password, time.monotonic() - started, sso_user=sso.who() if sso_on(env, args) else "")
+    banner(
+        args.port,
+        password,
+        time.monotonic() - started,
+        sso_user=sso.who() if sso_on(env, args) else "",
+        api_token=api_token,
+    )
     supervise(children)
 
 

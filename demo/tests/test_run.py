@@ -61,3 +61,18 @@ def test_a_pack_exported_with_the_demo_key_verifies_with_a_valid_signature(tmp_p
     call_command("verify_evidence", str(pack), stdout=out)
 
     assert "ed25519 signature valid" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_each_demo_run_prints_a_working_api_token_and_revokes_the_last_one(client, capsys):
+    from django.contrib.auth.models import User
+
+    from api.models import ApiToken
+
+    User.objects.create_superuser(run.ADMIN_USERNAME, password="a-long-demo-password")
+    first, second = run.demo_api_token(), run.demo_api_token()
+    run.banner(8000, "pw", 1.0, api_token=second)
+    assert f"Bearer {second}' 'http://127.0.0.1:8000/api/v1/findings/?status=FAIL'" in capsys.readouterr().out
+    assert client.get("/api/v1/findings/", headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    assert client.get("/api/v1/findings/", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+    assert ApiToken.objects.usable().count() == 1
