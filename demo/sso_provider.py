@@ -13,7 +13,9 @@ again on every request, so a test can change the person's groups between two sig
      "sign_with_unpublished_key": false}
 
 With "sign_with_unpublished_key" true, ID tokens are signed with a second key that the JWKS does not hold
-(under the published key's id): a relying party that checks signatures must refuse them.
+(under the published key's id): a relying party that checks signatures must refuse them. Tests can also make
+the ID token lie about its issuer or audience ("id_token_issuer", "id_token_audience") or be born expired
+("id_token_lifetime_seconds": -300); a careful relying party refuses each.
 Plain http:// is accepted for loopback addresses only (Authlib's rule); this is no production provider.
 """
 
@@ -39,6 +41,7 @@ from joserfc.jwk import RSAKey
 
 CODE_LIFETIME_SECONDS = 120
 TOKEN_LIFETIME_SECONDS = 3600
+ID_TOKEN_LIFETIME_SECONDS = 600
 KEY_ID = "demo-sso-1"
 SCOPES = ("openid", "email", "profile", "groups")
 PERSON_CLAIMS = ("email", "name", "preferred_username", "groups")
@@ -211,7 +214,15 @@ class Provider:
                 return {"alg": "RS256", "kid": KEY_ID}
 
             def get_client_claims(self, client):
-                return {"iss": provider.issuer, "aud": [client.get_client_id()]}
+                config = provider.config
+                now = int(time.time())
+                lifetime = config.get("id_token_lifetime_seconds", ID_TOKEN_LIFETIME_SECONDS)
+                return {
+                    "iss": config.get("id_token_issuer", provider.issuer),
+                    "aud": [config.get("id_token_audience", client.get_client_id())],
+                    "iat": min(now, now + lifetime),
+                    "exp": now + lifetime,
+                }
 
             def generate_user_info(self, user, scope):
                 return provider.person_claims(scope)

@@ -43,7 +43,7 @@ class Provider:
         self.configure(redirect_uris=[])
         self.process = start_provider(self.port, self.path)
 
-    def configure(self, redirect_uris, person=ALICE, sign_with_unpublished_key=False):
+    def configure(self, redirect_uris, person=ALICE, sign_with_unpublished_key=False, **id_token):
         config = {
             "issuer": self.issuer,
             "client_id": CLIENT_ID,
@@ -51,6 +51,7 @@ class Provider:
             "redirect_uris": redirect_uris,
             "person": person,
             "sign_with_unpublished_key": sign_with_unpublished_key,
+            **id_token,
         }
         self.path.write_text(json.dumps(config))
 
@@ -271,6 +272,27 @@ def session_user_id_or_none(browser):
 
     session = Session.objects.filter(session_key=browser.cookies.get("sessionid")).first()
     return session.get_decoded().get("_auth_user_id") if session else None
+
+
+@transactional
+@pytest.mark.parametrize(
+    ("lie", "reason"),
+    [
+        ({"id_token_audience": "another-client"}, "Audience doesn"),
+        ({"id_token_issuer": "https://impostor.example.com"}, "Invalid issuer"),
+        ({"id_token_lifetime_seconds": -300}, "Signature has expired"),
+    ],
+    ids=["audience", "issuer", "expired"],
+)
+def test_a_well_signed_token_for_someone_else_or_out_of_date_is_refused(posture, provider, live_server, lie, reason):
+    provider.configure(provider.redirect_uris, **lie)
+
+    browser, answer = sign_in(live_server.url)
+
+    assert urlparse(answer.url).path == "/login/"
+    assert "the token from Test IdP is not valid" in answer.text
+    assert reason in AuditEntry.objects.get(action=AuditEntry.Action.SIGN_IN_FAILED).details["reason"]
+    assert not User.objects.exists()
 
 
 @transactional
