@@ -113,6 +113,15 @@ def endpoint(setting, field):
     return url
 
 
+# Google documents that its ID tokens name their issuer with or without the scheme.
+ISSUER_ALIASES = {"https://accounts.google.com": "accounts.google.com"}
+
+
+def token_issuers(issuer):
+    """The `iss` values an ID token of this provider may carry: its issuer, exactly (and Google's alias)."""
+    return [issuer, *([ISSUER_ALIASES[issuer]] if issuer in ISSUER_ALIASES else [])]
+
+
 def fixed_redirect_uri():
     return {"redirect_uri": settings.SSO_REDIRECT_URI} if settings.SSO_REDIRECT_URI else {}
 
@@ -205,7 +214,7 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
                 key,
                 algorithms=[self.OIDC_RP_SIGN_ALGO],
                 audience=self.OIDC_RP_CLIENT_ID,
-                issuer=settings.SSO_ISSUER,
+                issuer=token_issuers(settings.SSO_ISSUER),
                 leeway=CLOCK_SKEW_SECONDS,
                 options={"require": REQUIRED_TOKEN_CLAIMS},
             )

@@ -484,6 +484,13 @@ def test_a_wrong_variable_stops_start_up_with_its_name(variables, message):
         read(**variables)
 
 
+def test_an_id_token_must_name_the_issuer_exactly_except_for_googles_documented_alias():
+    from dashboard.sso import token_issuers
+
+    assert token_issuers("https://idp.example.com/") == ["https://idp.example.com/"]
+    assert token_issuers("https://accounts.google.com") == ["https://accounts.google.com", "accounts.google.com"]
+
+
 def test_plain_http_is_accepted_only_with_debug():
     assert read(debug=True, POSTURE_OIDC_ISSUER="http://127.0.0.1:5056")["SSO_ISSUER"] == "http://127.0.0.1:5056"
 
