@@ -383,6 +383,28 @@ def test_a_provider_that_does_not_answer_shows_a_message(settings, live_server):
 
 
 @transactional
+def test_a_discovery_document_naming_another_issuer_is_refused(settings, provider, live_server):
+    configure_posture(settings, provider.issuer + "/")  # not the provider's issuer: tokens would not match it
+
+    answer = requests.get(f"{live_server.url}/oidc/authenticate/", timeout=30)
+
+    assert urlparse(answer.url).path == "/login/"
+    assert "discovery document does not name the configured issuer" in answer.text
+
+
+@transactional
+def test_a_fixed_redirect_uri_is_the_one_sent_to_the_provider(settings, provider, live_server):
+    callback = f"{live_server.url}/oidc/callback/"
+    configure_posture(settings, provider.issuer, POSTURE_OIDC_REDIRECT_URI=callback)
+    browser = requests.Session()
+
+    start = browser.get(f"{live_server.url}/oidc/authenticate/", timeout=10, allow_redirects=False)
+    assert parse_qs(urlparse(start.headers["Location"]).query)["redirect_uri"] == [callback]
+    answer = browser.get(start.headers["Location"], timeout=30)  # the token request must name it too
+    assert answer.status_code == 200 and urlparse(answer.url).path == "/"
+
+
+@transactional
 def test_with_local_passwords_off_the_page_offers_only_sso_and_refuses_a_password(settings, provider, live_server):
     configure_posture(settings, provider.issuer, POSTURE_LOCAL_PASSWORDS="false")
     User.objects.create_user("bob", password="a-long-local-password")
