@@ -1,6 +1,7 @@
 """How an API view is declared: its methods, the role it needs (as the page's), its OpenAPI description."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.urls import Resolver404, resolve
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.decorators import api_view, permission_classes
@@ -64,6 +65,13 @@ def account_or_404(request, account_id):
 @endpoint(["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(request, *args, **kwargs):
     """Any /api/ path that names no endpoint: a JSON 404 (after the token is checked, like every endpoint)."""
+    path = request.path_info
+    if not path.endswith("/"):
+        try:
+            if resolve(path + "/").func is not not_found:
+                raise NotFound(f"No such API endpoint; did you mean {path}/ (with the trailing slash)?")
+        except Resolver404:
+            pass
     raise NotFound("No such API endpoint.")
 
 

@@ -348,6 +348,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.handle",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is no renderer switch here (JSON only); an unknown parameter is a 400
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Posture API",

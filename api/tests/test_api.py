@@ -245,7 +245,10 @@ def test_jobs_over_other_accounts_are_not_the_tokens(api_as, estate):
 
 def test_unknown_api_paths_are_404_json(narrowed):
     response = narrowed.get("/api/v1/nothing-here/")
-    assert response.status_code == 404 and response.json()["detail"]
+    assert response.status_code == 404 and response.json() == {"detail": "No such API endpoint."}
+    slashless = narrowed.get("/api/v1/findings")
+    assert slashless.status_code == 404 and "/api/v1/findings/ (with the trailing slash)" in slashless.json()["detail"]
+    assert narrowed.get("/api/v1/findings/", {"format": "api"}).status_code == 400  # no browsable API
 
 
 def test_openapi_document_is_served_and_valid(narrowed, client):
