@@ -276,9 +276,9 @@ def generate(size, seed, now):
     from django.db import connection, transaction
 
     from accounts.models import AwsAccount
-    from checks import day_changes
+    from checks import check_counts, day_changes
     from checks.catalog import CATALOG
-    from checks.models import AreaScore, DayChange, Finding, FindingEvent, Resource, Scan, Suppression
+    from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
     checks_by_type = applicable_checks()
     start = now - timedelta(days=size.days - 1)
@@ -299,7 +299,8 @@ def generate(size, seed, now):
         loader.load(FindingEvent._meta.db_table, EVENT_COLUMNS, event_rows(plans, size, when))
     counted = time.perf_counter()
     day_changes.rebuild()  # what recording would have counted, scan by scan
-    print(f"   {DayChange._meta.db_table:<22} counted from the events in {time.perf_counter() - counted:6.1f} s")
+    check_counts.rebuild()
+    print(f"   day changes and check counts counted in {time.perf_counter() - counted:6.1f} s")
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(
             no_style(), [AwsAccount, Scan, AreaScore, Resource, Suppression, Finding, FindingEvent]
@@ -613,9 +614,11 @@ def event_rows(plans, size, when):
 
 def wipe():
     from accounts.models import AwsAccount
-    from checks.models import AreaScore, DayChange, Finding, FindingEvent, Resource, Scan, Suppression
+    from checks.models import AreaScore, CheckCount, DayChange, Finding, FindingEvent, Resource, Scan, Suppression
 
-    common.empty_tables(DayChange, FindingEvent, Finding, Suppression, AreaScore, Scan, Resource, AwsAccount)
+    common.empty_tables(
+        CheckCount, DayChange, FindingEvent, Finding, Suppression, AreaScore, Scan, Resource, AwsAccount
+    )
 
 
 # --- measuring --------------------------------------------------------------------------------------

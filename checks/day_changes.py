@@ -23,8 +23,9 @@ def counted(where, params):
 
 
 def add_scan(scan_id):
-    """Count the events of one scan into their days (one scan's events share an account and a moment)."""
-    add_counted("scan_id = %s", [scan_id])
+    """Count the events of one scan into their days (one scan's events share an account and a moment);
+    returns how many there were."""
+    return add_counted("scan_id = %s", [scan_id])
 
 
 def add_events(pks):
@@ -39,6 +40,7 @@ def add_counted(where, params):
         cursor.execute(select, params)
         rows = cursor.fetchall()
     add(rows)
+    return sum(row[-1] for row in rows)
 
 
 def add(rows):

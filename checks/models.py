@@ -368,6 +368,24 @@ class DayChange(models.Model):
         )
 
 
+class CheckCount(models.Model):
+    """How many of an account's current findings of one check have each status: the Checks and Compliance
+    pages read these few rows per account and check instead of the findings (checks.check_counts keeps them)."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    check_id = models.CharField(max_length=128)
+    status = models.CharField(max_length=16, choices=Status)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "check_id", "status"], name="unique_check_count")]
+        # Every check's tallies across the accounts read from this index alone (every column is in it).
+        indexes = [models.Index(fields=["check_id", "status", "account", "count"], name="check_count_check_idx")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.check_id}: {self.count} {self.status}"
+
+
 class AreaScore(models.Model):
     # scan and account are indexed by unique (scan, area) and (account, area, at) below.
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="scores", db_index=False)

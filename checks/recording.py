@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from checks import day_changes
+from checks import check_counts, day_changes
 from checks.catalog import CATALOG
 from checks.catalog.base import KeyOwner
 from checks.inventory import GLOBAL
@@ -209,7 +209,8 @@ def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
     for start in range(0, len(closed), BATCH):
         Finding.objects.filter(id__in=closed[start : start + BATCH]).update(closed_at=at)
     FindingEvent.objects.bulk_create(events, batch_size=BATCH)
-    day_changes.add_scan(scan.pk)
+    if day_changes.add_scan(scan.pk):  # no event, no finding changed status or came or went
+        check_counts.recount(account.pk)
     touch_seen(scan, account, existing, produced, spots, at)
 
 

@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import AwsAccountFactory
-from checks import day_changes
+from checks import check_counts, day_changes
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
@@ -81,6 +81,7 @@ class SuppressionFactory(factory.django.DjangoModelFactory):
 class FindingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Finding
+        skip_postgeneration_save = True
 
     resource = factory.SubFactory(ResourceFactory)
     account = factory.SelfAttribute("resource.account")
@@ -95,6 +96,12 @@ class FindingFactory(factory.django.DjangoModelFactory):
     first_seen = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
     last_seen = factory.LazyFunction(timezone.now)
     status_since = factory.LazyAttribute(lambda f: f.first_seen)
+
+    @factory.post_generation
+    def counted(finding, create, extracted, **kwargs):
+        """Into its account's per-check counts, as recording counts the findings it changes."""
+        if create:
+            check_counts.recount(finding.account_id)
 
 
 class FindingEventFactory(factory.django.DjangoModelFactory):

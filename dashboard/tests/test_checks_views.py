@@ -7,7 +7,7 @@ from django.utils.html import escape
 from accounts.tests.factories import AwsAccountFactory
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status
-from checks.models import Finding
+from checks.models import CheckCount, Finding
 from dashboard.tests.factories import FindingFactory, SuppressionFactory
 from dashboard.views.catalog import catalog_by_area, status_counts
 
@@ -59,7 +59,7 @@ def test_catalog_keeps_the_catalog_order_inside_an_area():
 
 def test_status_counts_is_one_aggregate(estate, check_id, django_assert_num_queries):
     with django_assert_num_queries(1):
-        counts = status_counts(Finding.objects.all())
+        counts = status_counts(CheckCount.objects.all())
     assert counts[check_id] == {"FAIL": 20, "PASS": 5, "ERROR": 1}
 
 

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import AwsAccount
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status, checks_by_area
-from checks.models import Finding
+from checks.models import CheckCount, Finding
 from dashboard import findings_table
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
@@ -20,26 +20,19 @@ from dashboard.views.findings import split_remediation
 FAILING_PER_PAGE = 50
 
 
-def status_counts(findings):
-    """{check id: {status: count}} over current findings, in one aggregate query."""
-    counts = {}
-    rows = findings.current().order_by().values_list("check_id", "status").annotate(count=Count("id"))
-    for check_id, status, count in rows:
-        counts.setdefault(check_id, {})[status] = count
-    return counts
+def status_counts(counts):
+    """{check id: {status: count}} summed over `counts` (CheckCount rows: current findings), in one query."""
+    totals = {}
+    rows = counts.order_by().values_list("check_id", "status").annotate(total=Sum("count"))
+    for check_id, status, total in rows:
+        totals.setdefault(check_id, {})[status] = total
+    return totals
 
 
-def failing_accounts(findings):
-    """{check id: number of accounts where it fails}, from the distinct (check, account) pairs.
-
-    COUNT(DISTINCT) per group sorts every failing row; the pairs are few (checks × accounts) and a
-    hash of them is cheap, so the database returns them and Python counts.
-    """
-    counts = {}
-    pairs = findings.failing().order_by().values_list("check_id", "account_id").distinct()
-    for check_id, _account in pairs:
-        counts[check_id] = counts.get(check_id, 0) + 1
-    return counts
+def failing_accounts(counts):
+    """{check id: number of accounts where it fails}, from `counts` (CheckCount rows: one per account)."""
+    rows = counts.filter(status=Status.FAIL).order_by().values_list("check_id").annotate(accounts=Count("account"))
+    return dict(rows)
 
 
 def tally_of(counts):
@@ -71,8 +64,8 @@ def catalog_by_area(counts, accounts):
 @require_GET
 @role_required(VIEWER)
 def checks(request):
-    counts = status_counts(Finding.objects.all())
-    groups = catalog_by_area(counts, failing_accounts(Finding.objects.all()))
+    counts = status_counts(CheckCount.objects.all())
+    groups = catalog_by_area(counts, failing_accounts(CheckCount.objects.all()))
     totals = {status: sum(tally.get(status, 0) for tally in counts.values()) for status in Status}
     return vary_on_htmx(
         render(request, "dashboard/checks.html", {"groups": groups, "totals": totals, "check_count": len(CATALOG)})
@@ -122,8 +115,8 @@ def check(request, check_id):
         "area_label": Area(check.area).label,
         "resource_types": resource_types(check),
         "remediation": split_remediation(check.remediation),
-        "tally": tally_of(status_counts(findings).get(check.id, {})),
-        "failing_accounts": failing_accounts(findings).get(check.id, 0),
+        "tally": tally_of(status_counts(CheckCount.objects.filter(check_id=check.id)).get(check.id, {})),
+        "failing_accounts": failing_accounts(CheckCount.objects.filter(check_id=check.id)).get(check.id, 0),
         "page": page,
         "links": check_page_links(check, page),
     }

@@ -49,7 +49,7 @@ def chosen(request):
 @role_required(VIEWER)
 def compliance_page(request):
     form, framework, accounts, at = chosen(request)
-    rows = compliance.compliance_rows(framework, accounts, at)
+    rows = compliance.page_rows(framework, accounts, at)
     context = {
         "form": form,
         "framework": framework,
@@ -58,6 +58,7 @@ def compliance_page(request):
         "rows": rows,
         "totals": [(Rollup(status), count) for status, count in compliance.totals(rows).items()],
         "Rollup": Rollup,
+        "accounts_listed": compliance.ACCOUNTS_LISTED,
     }
     template = page_or_fragment(request, "dashboard/compliance.html", "compliance-table")
     return vary_on_htmx(render(request, template, context))

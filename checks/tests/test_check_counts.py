@@ -1,0 +1,65 @@
+"""Per-account, per-check counts agree with the current findings they count: as recorded, and rebuilt."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from accounts.tests.factories import AwsAccountFactory
+from checks import check_counts
+from checks.models import CheckCount, Finding
+from checks.tests.builders import NOW
+from checks.tests.test_retention import one_check_catalog, scan_at  # noqa: F401 - a fixture, used below
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_check_catalog")]
+DAY = timedelta(days=1)
+
+
+def from_findings():
+    return Counter(Finding.objects.current().values_list("account_id", "check_id", "status").order_by().iterator())
+
+
+def stored():
+    return Counter({(row.account_id, row.check_id, row.status): row.count for row in CheckCount.objects.all()})
+
+
+def history():
+    """Two accounts: buckets that fail, get fixed, go away and come back; an unchanged rescan in between."""
+    accounts = [AwsAccountFactory(), AwsAccountFactory()]
+    estates = [
+        {"a": False, "b": True, "c": False},
+        {"a": True, "b": True, "c": False},
+        {"a": True, "b": True, "c": False},  # unchanged
+        {"a": True, "c": True, "d": False},  # b gone, c fixed, d new
+        {"a": False, "b": False, "d": False},  # b back failing, c gone
+    ]
+    for day, buckets in enumerate(estates):
+        for number, account in enumerate(accounts):
+            scan_at(account, NOW - (10 - day) * DAY, buckets if number == 0 else {**buckets, "e": day % 2 == 0})
+    return accounts
+
+
+def test_recording_keeps_each_accounts_counts_of_its_current_findings():
+    history()
+
+    assert stored() == from_findings()
+    assert sum(stored().values()) == Finding.objects.current().count() == 7
+    assert Finding.objects.filter(closed_at__isnull=False).exists()  # a closed finding is not counted
+
+
+def test_an_unchanged_rescan_leaves_the_counts_alone():
+    accounts = history()
+    CheckCount.objects.filter(account=accounts[0]).update(count=99)
+
+    scan_at(accounts[0], NOW, {"a": False, "b": False, "d": False})  # as the last scan: no event
+
+    assert set(CheckCount.objects.filter(account=accounts[0]).values_list("count", flat=True)) == {99}
+
+
+def test_a_rebuild_counts_every_account_again():
+    history()
+    CheckCount.objects.all().delete()
+
+    check_counts.rebuild()
+
+    assert stored() == from_findings()
