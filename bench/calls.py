@@ -74,6 +74,7 @@ def main(argv=None):
     parser.add_argument("--accounts", type=int, default=4)
     parser.add_argument("--regions", type=int, default=2, help=f"1–{len(scan_bench.ALL_REGIONS)} (default 2)")
     parser.add_argument("--resources", type=int, default=60, help="resources per account and region (default 60)")
+    scan_bench.estate_option(parser)
     options = parser.parse_args(argv)
     regions = scan_bench.ALL_REGIONS[: options.regions]
     database = common.setup_django(options.db)
@@ -83,7 +84,7 @@ def main(argv=None):
     )
     moto = scan_bench.Moto()
     try:
-        ids = scan_bench.build_estate(options.accounts, regions, options.resources)
+        ids = scan_bench.build_estate(options.accounts, regions, options.resources, scan_bench.ESTATES[options.estate])
         calls, scans = scan_and_log(scan_bench.register_accounts(ids, regions))
     finally:
         moto.stop()

@@ -36,10 +36,11 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import common, prowler
+from bench import common, prowler, wide_estate
 
 ALL_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
 KINDS = ("kms", "s3", "ebs", "sqs", "sns", "logs", "dynamodb", "secrets")
+ESTATES = {"narrow": KINDS, "wide": KINDS + wide_estate.WIDE_KINDS}  # --estate; see bench/wide_estate.py
 ROLE = "OrganizationAccountAccessRole"
 BROKER = os.environ.get("POSTURE_BENCH_BROKER", "redis://127.0.0.1:6379/14")
 CALL_LOGS = "POSTURE_BENCH_CALL_LOGS"  # where each scan drops its call-log summary (a folder)
@@ -151,13 +152,13 @@ def share(total, kinds=KINDS):
     return {"kms": keys, **counts}
 
 
-def fill_region(session, account_id, region, count):
-    """Make `count` resources of the KINDS in one account and region, half of them well configured."""
+def fill_region(session, account_id, region, count, kinds=KINDS):
+    """Make `count` resources of `kinds` in one account and region, half of them well configured."""
     client = {
         name: session.client(name, region_name=region)
         for name in ("kms", "s3", "ec2", "sqs", "sns", "logs", "dynamodb", "secretsmanager")
     }
-    made = share(count)
+    made = share(count, kinds)
     keys = []
     for index in range(made["kms"]):
         key = client["kms"].create_key(Description=f"bench key {index}")["KeyMetadata"]
@@ -201,16 +202,17 @@ def fill_region(session, account_id, region, count):
     for index in range(made["secrets"]):
         options = {"KmsKeyId": key} if key and index % 2 == 0 else {}
         client["secretsmanager"].create_secret(Name=f"bench/{index}", SecretString="not-a-secret", **options)
+    wide_estate.fill_wide(session, region, made, key)
 
 
-def build_estate(accounts, regions, resources):
-    """The member accounts, each region filled (accounts in parallel); returns their ids."""
+def build_estate(accounts, regions, resources, kinds=KINDS):
+    """The member accounts, each region filled with `kinds` (accounts in parallel); returns their ids."""
     ids = member_accounts(accounts)
 
     def fill(account_id):
         session = session_in(account_id)
         for region in regions:
-            fill_region(session, account_id, region, resources)
+            fill_region(session, account_id, region, resources, kinds)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(fill, ids))
@@ -562,6 +564,16 @@ def comparison(posture, alternative):
 MODES = ("command", "inprocess", "celery")
 
 
+def estate_option(parser):
+    parser.add_argument(
+        "--estate",
+        choices=sorted(ESTATES),
+        default="narrow",
+        help="narrow: the eight kinds judged before catalog v2 (default); wide: those and seven data stores "
+        "catalog v2 added (bench/wide_estate.py)",
+    )
+
+
 def chosen_modes(text):
     modes = ["inprocess", "celery"] if text == "both" else [mode.strip() for mode in text.split(",") if mode.strip()]
     unknown = [mode for mode in modes if mode not in MODES]
@@ -578,6 +590,7 @@ def main(argv=None):
     parser.add_argument("--regions", type=int, default=2, help=f"1–{len(ALL_REGIONS)} (default 2)")
     parser.add_argument("--resources", type=int, default=60, help="resources per account and region (default 60)")
     parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated (default 1,2,4)")
+    estate_option(parser)
     parser.add_argument(
         "--mode",
         default="command,inprocess,celery",
@@ -616,7 +629,9 @@ def main(argv=None):
     if options.prowler:
         context["prowler"] = f"Prowler {prowler.VERSION}, {len(prowler.checks())} matching checks"
     common.print_banner(
-        f"scan: {options.accounts} accounts × {len(regions)} regions × {options.resources} resources", context
+        f"scan: {options.accounts} accounts × {len(regions)} regions × {options.resources} resources "
+        f"({options.estate} estate)",
+        context,
     )
     if "celery" in modes and database.vendor != "postgres":
         print("   Celery mode needs PostgreSQL (several worker processes writing SQLite contend); skipped.")
@@ -625,7 +640,7 @@ def main(argv=None):
     alternative = None
     try:
         with common.stopwatch() as elapsed:
-            ids = build_estate(options.accounts, regions, options.resources)
+            ids = build_estate(options.accounts, regions, options.resources, ESTATES[options.estate])
         print(f"   built the estate on {moto.url} in {elapsed():.1f} s")
         account_pks = register_accounts(ids, regions)
         runs = []
