@@ -36,7 +36,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import common, prowler, wide_estate
+from bench import common, profiling, prowler, wide_estate
 
 ALL_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
 KINDS = ("kms", "s3", "ebs", "sqs", "sns", "logs", "dynamodb", "secrets")
@@ -358,24 +358,27 @@ def run_inprocess(account_pks, workers, moto, folder):
     )
 
 
-def run_command(concurrency, moto, folder):
+def run_command(concurrency, moto, folder, profile=None):
     """`manage.py scan --all --wait --concurrency N` in this process: what an operator runs for a one-shot scan."""
     import io
+    from contextlib import nullcontext
 
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
     reset_scans()
     with common.PeakMemory(exclude=[moto.process.pid]) as memory:
-        cpu, process, requests = moto.cpu(), time.process_time(), moto.requests()
+        cpu, requests = moto.cpu(), moto.requests()
+        process = time.process_time() + common.children_cpu_seconds()  # its threads, and any child it waited for
         started = time.perf_counter()
-        try:
-            call_command("scan", "--all", "--wait", "--concurrency", str(concurrency), stdout=io.StringIO())
-        except CommandError as error:
-            print(f"   scan --all --wait: {error}")
+        with profiling.cpu_profile(profile) if profile else nullcontext():
+            try:
+                call_command("scan", "--all", "--wait", "--concurrency", str(concurrency), stdout=io.StringIO())
+            except CommandError as error:
+                print(f"   scan --all --wait: {error}")
         wall = time.perf_counter() - started
         busy = (moto.cpu() - cpu) / wall
-        process = time.process_time() - process
+        process = time.process_time() + common.children_cpu_seconds() - process
         requests = moto.requests() - requests
     return outcome("command", concurrency, wall, memory, busy, process, folder, requests)
 
@@ -496,7 +499,11 @@ def run_figure(run, target):
 def figures_for(runs, options, alternative=None):
     default = (options.accounts, options.regions, options.resources) == (10, 2, 60)
     judged = {"in-process", "celery"}  # the < 15 s target is stated for 2 workers of these modes
-    figures = [run_figure(run, 15.0 if default and run.workers == 2 and run.mode in judged else None) for run in runs]
+    figures = []
+    for run in runs:
+        figures.append(run_figure(run, 15.0 if default and run.workers == 2 and run.mode in judged else None))
+        if run.mode == "command":
+            figures += usage_figures(f"{run.mode}", run.requests, run.resources, run.worker_cpu, run.peak_mb)
     for mode in dict.fromkeys(run.mode for run in runs):
         curve = [run for run in runs if run.mode == mode]
         if len(curve) > 1:
@@ -523,6 +530,15 @@ def figures_for(runs, options, alternative=None):
     return figures
 
 
+def usage_figures(who, requests, resources, cpu, peak_mb):
+    """What a scan of the estate cost, in the terms the issue compares: requests per resource, CPU, memory."""
+    return [
+        common.Figure(f"{who}: AWS requests per resource", round(requests / (resources or 1), 2), "requests"),
+        common.Figure(f"{who}: CPU", round(cpu, 1), "s"),
+        common.Figure(f"{who}: peak RSS", round(peak_mb), "MB"),
+    ]
+
+
 def comparison(posture, alternative):
     """Prowler's figures on the same estate, and the ratios the issue holds Posture to."""
     other = alternative.run
@@ -536,6 +552,7 @@ def comparison(posture, alternative):
             f"peak {other.peak_mb:.0f} MB, load {other.load:.1f}, {len(prowler.checks())} checks, "
             f"findings {dict(other.statuses)}" + (f", FAILED in {len(other.failed)} accounts" if other.failed else ""),
         ),
+        *usage_figures("Prowler", other.requests, resources, other.cpu, other.peak_mb),
         common.Figure(
             f"wall time, Prowler ÷ Posture ({posture.mode})",
             round(other.wall / posture.wall, 1),
@@ -607,6 +624,10 @@ def main(argv=None):
         action="store_true",
         help=f"also run Prowler on the same estate and compare (needs: {prowler.INSTALL})",
     )
+    parser.add_argument(
+        "--profile",
+        help="command mode: profile every thread's CPU in this process (yappi) and save a pstat file here",
+    )
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("POSTURE_BENCH_MOTO_PORT", "0")))
     options = parser.parse_args(argv)
     workers = [int(count) for count in options.workers.split(",")]
@@ -646,7 +667,7 @@ def main(argv=None):
         runs = []
         for mode in modes:
             if mode == "command":
-                runs.append(run_command(concurrency, moto, folder))
+                runs.append(run_command(concurrency, moto, folder, options.profile))
                 print_run(runs[-1])
                 continue
             for count in workers:

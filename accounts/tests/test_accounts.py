@@ -78,6 +78,31 @@ def test_assumed_session_acts_in_the_target_account_and_is_cached(aws):
     assert again.get_credentials().access_key == session.get_credentials().access_key
 
 
+def test_clients_of_two_accounts_share_class_and_model_but_not_credentials_or_hooks(aws):
+    org = aws.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    members = [
+        org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
+        for name in ("a", "b")
+    ]
+    logs = [sessions.CallLog(), sessions.CallLog()]
+    clients = [
+        sessions.client(
+            sessions.assume_role_session(f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"),
+            "sts",
+            region,
+            log,
+        )
+        for member, region, log in zip(members, ("us-east-1", "eu-west-1"), logs, strict=True)
+    ]
+
+    assert type(clients[0]) is type(clients[1])
+    assert clients[0].meta.service_model is clients[1].meta.service_model
+    assert [client.get_caller_identity()["Account"] for client in clients] == members
+    assert [client.meta.region_name for client in clients] == ["us-east-1", "eu-west-1"]
+    assert [(log.total, {key[1] for key in log.calls}) for log in logs] == [(1, {"us-east-1"}), (1, {"eu-west-1"})]
+
+
 def test_account_without_role_uses_the_dashboards_own_credentials(aws):
     account = AwsAccountFactory(account_id=MOTO_ACCOUNT, role_arn="")
     assert organizations.test_connection(account)
