@@ -152,3 +152,19 @@ class ReportRequestSerializer(serializers.Serializer):
     include_muted = serializers.BooleanField(required=False, default=True)
     as_of = serializers.DateField(required=False, allow_null=True, default=None)
     framework = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+
+
+class OcsfQuerySerializer(serializers.Serializer):
+    """The query string of the streamed OCSF export: the Reports page's scope, repeated names for several values."""
+
+    account = serializers.ListField(
+        child=serializers.RegexField(r"^\d{12}$"), required=False, default=list, max_length=1000, source="accounts"
+    )
+    area = serializers.ListField(
+        child=serializers.ChoiceField(choices=Area.choices), required=False, default=list, source="areas"
+    )
+    severity = serializers.ListField(
+        child=serializers.ChoiceField(choices=Severity.choices), required=False, default=list, source="severities"
+    )
+    include_muted = serializers.BooleanField(required=False, default=True)
+    as_of = serializers.DateField(required=False, allow_null=True, default=None)

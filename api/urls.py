@@ -11,6 +11,7 @@ urlpatterns = [
     path("v1/accounts/<str:account_id>/", accounts.account_detail, name="account"),
     path("v1/findings/", findings.finding_list, name="findings"),
     path("v1/findings/<int:pk>/", findings.finding_detail, name="finding"),
+    path("v1/findings/ocsf/", reports.ocsf_export, name="findings_ocsf"),
     path("v1/changes/", changes.change_list, name="changes"),
     path("v1/catalog/", catalog.catalog, name="catalog"),
     path("v1/reports/", reports.report_jobs, name="reports"),

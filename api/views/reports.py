@@ -1,13 +1,18 @@
 """Report jobs through the API: create (any format, for the token's accounts), poll, download. Auditor role,
 as the Reports page. A job is seen through the API only when every account it covers is the token's."""
 
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api.endpoints import accounts_of, endpoint, query
-from api.serializers import ReportJobListSerializer, ReportJobSerializer, ReportRequestSerializer
+from api.serializers import (
+    OcsfQuerySerializer,
+    ReportJobListSerializer,
+    ReportJobSerializer,
+    ReportRequestSerializer,
+)
 from dashboard import reports
 from dashboard.exports.scope import Scope, ScopeError, parse_as_of
 from dashboard.models import ReportJob
@@ -50,7 +55,11 @@ def requested_scope(request):
         raise ValidationError({name: ["Unknown field."] for name in unknown})
     body = ReportRequestSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    data = body.validated_data
+    return body.validated_data["format"], scope_of(request, body.validated_data)
+
+
+def scope_of(request, data):
+    """The report Scope of validated request data, over the token's accounts (all of them when none is named)."""
     visible = [account.account_id for account in accounts_of(request)]
     foreign = sorted(set(data["accounts"]) - set(visible))
     if foreign:
@@ -59,13 +68,13 @@ def requested_scope(request):
     if not accounts:
         raise ValidationError({"accounts": ["This token sees no accounts."]})
     try:
-        return data["format"], Scope(
+        return Scope(
             accounts=tuple(dict.fromkeys(accounts)),
             areas=tuple(dict.fromkeys(data["areas"])),
             severities=tuple(dict.fromkeys(data["severities"])),
             include_muted=data["include_muted"],
             as_of=parse_as_of(data["as_of"]) if data["as_of"] else None,
-            framework=data["framework"],
+            framework=data.get("framework", ""),
         )
     except ScopeError as error:
         raise ValidationError({"scope": [str(error)]}) from None
@@ -122,3 +131,31 @@ def report_download(request, pk):
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=job.file_name, content_type=reports.CONTENT_TYPES[job.format]
     )
+
+
+@endpoint(
+    ["GET"],
+    role=AUDITOR,
+    GET={
+        "parameters": [OcsfQuerySerializer],
+        "responses": {(200, reports.CONTENT_TYPES[ReportJob.Format.OCSF]): str},
+        "summary": "Findings as OCSF Detection Findings, one JSON object per line, streamed",
+        "description": f"Up to {reports.STREAM_LIMIT:,} findings; larger scopes are a 400 asking for a report job "
+        '(POST /api/v1/reports/ with "format": "ocsf").',
+    },
+)
+def ocsf_export(request):
+    params = query(request, OcsfQuerySerializer().fields)
+    given = OcsfQuerySerializer(data=params)
+    given.is_valid(raise_exception=True)
+    scope = scope_of(request, given.validated_data)
+    fmt = ReportJob.Format.OCSF
+    if not reports.is_small(scope):
+        raise ValidationError(
+            {"scope": [f"More than {reports.STREAM_LIMIT:,} findings: POST /api/v1/reports/ with format ocsf."]}
+        )
+    name = reports.file_name(fmt, scope)
+    reports.record_export(request._request, fmt, scope, target=name, delivery="streamed", via="api")
+    response = StreamingHttpResponse(reports.stream(fmt, scope), content_type=reports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -131,3 +131,17 @@ def test_api_report_job_in_ocsf(findings, settings, tmp_path):
     download = client.get(f"/api/v1/reports/{created.json()['id']}/download/")
     assert download["Content-Type"] == "application/x-ndjson"
     assert set(events(b"".join(download.streaming_content).decode())) == {"elsewhere"}
+
+
+def test_api_streams_ocsf_for_a_small_scope(findings, monkeypatch):
+    client = TokenClient(issue(make_user("siem", "auditor"), "siem")[1])
+    response = client.get("/api/v1/findings/ocsf/", {"account": "111111111111", "include_muted": "false"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/x-ndjson"
+    assert set(events(b"".join(response.streaming_content).decode())) == {"card-data", "logs"}
+    assert client.get("/api/v1/findings/ocsf/", {"area": "colour"}).status_code == 400
+    assert client.get("/api/v1/findings/ocsf/", {"acount": "111111111111"}).status_code == 400
+    monkeypatch.setattr(reports, "STREAM_LIMIT", 1)
+    too_many = client.get("/api/v1/findings/ocsf/")
+    assert too_many.status_code == 400 and "POST /api/v1/reports/" in too_many.json()["errors"]["scope"][0]
+    viewer = TokenClient(issue(make_user("viewer-siem", "viewer"), "siem")[1])
+    assert viewer.get("/api/v1/findings/ocsf/").status_code == 403
