@@ -50,6 +50,13 @@ def only_visible(queryset, user, field="account"):
     return queryset.filter(**{f"{field}__in": visible_account_ids(user)})
 
 
+def narrowed_accounts(user):
+    """None when `user` sees every account (nothing to narrow), else the queryset of the accounts they see."""
+    if getattr(user, "is_authenticated", False) and sees_all_accounts(user):
+        return None
+    return visible_accounts(user)
+
+
 def may_see(user, account):
     """Whether `user` may see `account` (an AwsAccount)."""
     return sees_all_accounts(user) or visible_accounts(user).filter(pk=account.pk).exists()

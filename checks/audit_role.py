@@ -6,7 +6,12 @@ IAM_ACTIONS); a test keeps the committed template and the collectors in step.
 
 from checks.collectors import COLLECTORS
 
-DISCOVERY_ACTIONS = ("organizations:DescribeOrganization", "organizations:ListAccounts")
+DISCOVERY_ACTIONS = (
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListParents",  # an account's OU, and each OU's, for teams named like an OU (accounts.teams)
+    "organizations:DescribeOrganizationalUnit",
+)
 
 
 def collector_actions():

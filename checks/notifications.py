@@ -3,9 +3,11 @@
 After a scan's results commit, `scan_recorded` queues `notify_scan`, which builds one JSON summary from the
 scan's events and queues one delivery task per webhook (POSTURE_WEBHOOK_URLS, signed with an HMAC-SHA256
 of the body under POSTURE_WEBHOOK_SECRET in `X-Posture-Signature: sha256=<hex>`) and one e-mail
-(POSTURE_NOTIFY_EMAILS). Webhooks are https:// only (http:// with POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP) and never
-follow a redirect. Deliveries retry with backoff and are logged; nothing here can block or fail a
-scan. Muted findings are accepted risks and are left out.
+(POSTURE_NOTIFY_EMAILS) — those hear of every account — plus one per team that holds the scan's account and
+has a webhook URL (accounts.Team.webhook_url: a team hears of its own accounts only). Webhooks are https://
+only (http:// with POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP) and never follow a redirect. Deliveries retry with
+backoff and are logged; nothing here can block or fail a scan. Muted findings are accepted risks and are
+left out.
 """
 
 import hashlib
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from accounts.models import Team
 from checks.catalog.base import Severity, Status
 from checks.models import FindingEvent, Scan
 
@@ -34,7 +37,14 @@ SIGNATURE_HEADER = "X-Posture-Signature"
 
 
 def is_configured():
-    return bool(settings.WEBHOOK_URLS or settings.NOTIFY_EMAILS)
+    return bool(settings.WEBHOOK_URLS or settings.NOTIFY_EMAILS) or Team.objects.exclude(webhook_url="").exists()
+
+
+def team_ids_to_notify(account):
+    """The teams holding `account` that have a webhook URL."""
+    return list(
+        Team.objects.filter(accounts=account).exclude(webhook_url="").order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def scan_recorded(scan_id):
@@ -132,9 +142,13 @@ def notify_scan(scan_id):
     # broker, and a message written into the broker cannot send the summary anywhere not configured.
     for index in range(len(settings.WEBHOOK_URLS)):
         deliver_webhook.delay(index, body.decode())
+    # A team's webhook travels as the team's id, for the same reason; it is looked up when delivered.
+    teams = team_ids_to_notify(scan.account)
+    for team_id in teams:
+        deliver_team_webhook.delay(team_id, body.decode())
     if settings.NOTIFY_EMAILS:
         deliver_email.delay(subject(summary), text(summary))
-    return len(settings.WEBHOOK_URLS) + bool(settings.NOTIFY_EMAILS)
+    return len(settings.WEBHOOK_URLS) + len(teams) + bool(settings.NOTIFY_EMAILS)
 
 
 class Undeliverable(Exception):
@@ -155,7 +169,18 @@ def webhook_schemes():
 def webhook_url(index):
     if not 0 <= index < len(settings.WEBHOOK_URLS):
         raise Undeliverable(f"no webhook URL number {index} is configured any more")
-    url = settings.WEBHOOK_URLS[index]
+    return allowed(settings.WEBHOOK_URLS[index])
+
+
+def team_webhook_url(team_id, account_id):
+    """The webhook of team `team_id`, if it still has one and still holds the account the summary is about."""
+    team = Team.objects.filter(pk=team_id, accounts__account_id=account_id).first()
+    if team is None or not team.webhook_url:
+        raise Undeliverable(f"team {team_id} is gone, has no webhook any more, or no longer holds the account")
+    return allowed(team.webhook_url)
+
+
+def allowed(url):
     if urllib.parse.urlsplit(url).scheme not in webhook_schemes():
         raise Undeliverable("only https:// is allowed (http:// needs POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP=true)")
     return url
@@ -177,20 +202,31 @@ def post(url, data):
 
 @shared_task(bind=True, ignore_result=True, max_retries=DELIVERY_RETRIES)
 def deliver_webhook(self, index, body):
+    return send(self, lambda: webhook_url(index), body, f"webhook {index}")
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=DELIVERY_RETRIES)
+def deliver_team_webhook(self, team_id, body):
+    account_id = json.loads(body).get("account_id", "")
+    return send(self, lambda: team_webhook_url(team_id, account_id), body, f"team {team_id}'s webhook")
+
+
+def send(task, locate, body, name):
+    """POST `body` to the URL `locate()` gives, retrying `task` with backoff; False once given up."""
     url = ""
     try:
-        url = webhook_url(index)
+        url = locate()
         status = post(url, body.encode())
     except Undeliverable as error:
-        logger.error("webhook %s to %s not delivered: %s", index, host_of(url), error)
+        logger.error("%s to %s not delivered: %s", name, host_of(url), error)
         return False
     except Exception as error:  # noqa: BLE001 - any other failure is retried, then logged as given up
-        attempt = self.request.retries + 1
-        if self.request.retries >= self.max_retries:
+        attempt = task.request.retries + 1
+        if task.request.retries >= task.max_retries:
             logger.error("webhook to %s failed after %s attempts, giving up: %s", host_of(url), attempt, error)
             return False
         logger.warning("webhook to %s failed (attempt %s), retrying: %s", host_of(url), attempt, error)
-        raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error
+        raise task.retry(exc=error, countdown=min(600, 30 * 2**task.request.retries)) from error
     logger.info("webhook to %s delivered (HTTP %s)", host_of(url), status)
     return True
 

@@ -27,6 +27,9 @@ class AuditEntry(models.Model):
         USER_CHANGED = "user_changed", "Changed a user"
         TOKEN_CREATED = "token_created", "Created an API token"
         TOKEN_REVOKED = "token_revoked", "Revoked an API token"
+        TEAM_ADDED = "team_added", "Added a team"
+        TEAM_CHANGED = "team_changed", "Changed a team"
+        TEAM_DELETED = "team_deleted", "Deleted a team"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

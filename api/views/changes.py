@@ -30,7 +30,7 @@ PARAMETERS = [
 def change_list(request):
     params = query(request, ("start", "end", "account"))
     accounts = accounts_of(request)
-    form = ChangesForm(params)
+    form = ChangesForm(params, request.user)
     form.fields["account"].queryset = form.fields["account"].queryset.filter(pk__in=[a.pk for a in accounts])
     if not form.is_valid():
         raise ValidationError(form.errors)

@@ -80,7 +80,7 @@ def finding_list(request):
     accounts = accounts_of(request)
     filters = valid_filters(request, params, accounts)
     plan = table_plan(filters)
-    rows = tokens.only_tokens(table_rows(filters), request.auth)
+    rows = tokens.only_tokens(table_rows(filters, request.user), request.auth)
     page = findings_table.page_of(rows, plan, size=page_size(params), **cursors(params, plan))
     data = {
         "results": mark(page.rows, timezone.now()),

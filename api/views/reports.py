@@ -29,9 +29,9 @@ def described(request, job):
 
 
 def covered(job, account_ids):
-    """Whether the job covers only these accounts (a job over "every account" is covered by none)."""
-    accounts = set((job.scope or {}).get("accounts") or ())
-    return bool(accounts) and accounts <= account_ids
+    """Whether the job covers only these accounts (a job over "every account" is covered by none): the
+    rule the Reports page holds a job to (Scope.is_within), with the token's accounts."""
+    return Scope.from_json(job.scope or {}).is_within(account_ids)
 
 
 def jobs_of(request):

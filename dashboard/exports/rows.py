@@ -49,8 +49,9 @@ COLUMNS = [
 
 
 def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, join_latest=False):
+    """accounts: 12-digit ids, None for every account (an empty list is none)."""
     findings = Finding.objects.all()
-    if accounts:
+    if accounts is not None:
         findings = findings.filter(account__account_id__in=accounts)
     if areas:
         findings = findings.filter(area__in=areas)
@@ -60,12 +61,16 @@ def scoped_findings(accounts=None, as_of=None, areas=None, severities=None, join
     return in_file_order(rows)
 
 
-def page_findings(query):
+def page_findings(query, accounts=None):
     """The findings the Findings page lists for `query` (its filter query string), as they stand now: the
-    page's own FindingFilters decide, so an export and the table cannot disagree."""
+    page's own FindingFilters decide, so an export and the table cannot disagree. accounts: the 12-digit ids
+    the person may see (None: every account)."""
+    findings = Finding.objects.all()
+    if accounts is not None:
+        findings = findings.filter(account__account_id__in=accounts)
     filters = FindingFilters(QueryDict(query))
     filters.is_valid()  # as on the page: an invalid filter is dropped, never a 500
-    return in_file_order(history.as_they_stand(filters.apply(Finding.objects.all())))
+    return in_file_order(history.as_they_stand(filters.apply(findings)))
 
 
 def in_file_order(rows):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import AwsAccount
+from accounts.visibility import narrowed_accounts, sees_all_accounts, visible_accounts
 from checks.catalog.base import Area, Severity
 from checks.compliance import FRAMEWORKS, UnknownFramework
 from checks.models import Resource
@@ -53,6 +54,12 @@ def parse_as_of(value, now=None):
     return min(end_of_day(day), now)
 
 
+def account_numbers_seen_by(user):
+    """The 12-digit ids of the accounts `user` sees, as a set; None when they see every account."""
+    narrowed = narrowed_accounts(user)
+    return None if narrowed is None else set(narrowed.values_list("account_id", flat=True))
+
+
 @dataclass(frozen=True)
 class Scope:
     accounts: tuple = ()  # 12-digit account ids; empty means every account
@@ -66,6 +73,9 @@ class Scope:
     # A compliance framework's slug (checks.compliance.FRAMEWORKS): the PDF's compliance section, and the
     # one framework of the XLSX Compliance sheet and compliance.json ("": those two carry every framework).
     framework: str = ""
+    # The account ids the person it is made for may see (accounts.visibility), None: every account. A report
+    # never reaches past them, whatever `accounts` or `findings_filter` ask for (Scope.for_user sets it).
+    limit_to: tuple | None = None
     # When the report was made; "as of now" means this moment.
     generated_at: datetime.datetime = field(default_factory=timezone.now, compare=False)
 
@@ -80,6 +90,33 @@ class Scope:
         if self.framework and self.framework not in FRAMEWORKS:
             raise ScopeError(str(UnknownFramework(self.framework)))
 
+    @classmethod
+    def for_user(cls, user, **fields):
+        """A scope of what `user` may see: every account for those who see all, else their teams' accounts."""
+        if sees_all_accounts(user):
+            return cls(**fields)
+        ids = visible_accounts(user).order_by("account_id").values_list("account_id", flat=True)
+        return cls(limit_to=tuple(ids), **fields)
+
+    @property
+    def account_ids(self):
+        """The 12-digit ids the scope covers, or None for every account."""
+        if self.limit_to is None:
+            return tuple(self.accounts) or None
+        if not self.accounts:
+            return tuple(self.limit_to)
+        return tuple(account for account in self.accounts if account in self.limit_to)
+
+    def is_within(self, account_ids):
+        """Whether every account this scope covers is among `account_ids` (a set; None: every account)."""
+        if account_ids is None:
+            return True
+        return self.account_ids is not None and set(self.account_ids) <= account_ids
+
+    def is_visible_to(self, user):
+        """Whether `user` may see every account this scope covers (a job's file is theirs to download)."""
+        return self.is_within(account_numbers_seen_by(user))
+
     @property
     def at(self):
         """The moment the report describes."""
@@ -91,16 +128,17 @@ class Scope:
 
     def account_rows(self):
         accounts = AwsAccount.objects.order_by("name", "account_id")
-        return accounts.filter(account_id__in=self.accounts) if self.accounts else accounts
+        ids = self.account_ids
+        return accounts if ids is None else accounts.filter(account_id__in=ids)
 
     def findings(self, join_latest=False):
         """The findings in scope as they stood at `at`, annotated with status_then, reason_then, …
         (join_latest: see history.findings_as_of; for queries limited to one account)."""
         if self.findings_filter:
-            rows = page_findings(self.findings_filter)
+            rows = page_findings(self.findings_filter, self.account_ids)
             return rows if self.include_muted else rows.unmuted(self.at)
         rows = scoped_findings(
-            accounts=list(self.accounts) or None,
+            accounts=self.account_ids,
             as_of=self.as_of,
             areas=list(self.areas) or None,
             severities=list(self.severities) or None,
@@ -117,8 +155,8 @@ class Scope:
     def account_order(self):
         """The accounts in scope (pk, account_id, name), in the order files list them (by 12-digit id)."""
         accounts = AwsAccount.objects.order_by("account_id")
-        if self.accounts:
-            accounts = accounts.filter(account_id__in=self.accounts)
+        if self.account_ids is not None:
+            accounts = accounts.filter(account_id__in=self.account_ids)
         return list(accounts.only("pk", "account_id", "name"))
 
     def csv_rows(self, per_account=True):
@@ -137,14 +175,14 @@ class Scope:
     def resources(self):
         """Resources that existed at `at`: first seen by then and not yet gone."""
         rows = Resource.objects.live_at(self.at)
-        if self.accounts:
-            rows = rows.filter(account__account_id__in=self.accounts)
+        if self.account_ids is not None:
+            rows = rows.filter(account__account_id__in=self.account_ids)
         return rows.select_related("account").order_by("account__account_id", "type", "uid")
 
     def describe(self):
         """The scope as plain JSON values (for manifests, audit entries and job rows)."""
         return {
-            "accounts": list(self.accounts) or "all",
+            "accounts": "all" if self.account_ids is None else list(self.account_ids),
             "areas": list(self.areas) or "all",
             "severities": list(self.severities) or "all",
             "muted": "included" if self.include_muted else "excluded",
@@ -159,7 +197,7 @@ class Scope:
         """The scope in words, for a report cover."""
         labels = dict(Area.choices) | dict(Severity.choices)
         return [
-            ("Accounts", ", ".join(self.accounts) if self.accounts else "All accounts"),
+            ("Accounts", "All accounts" if self.account_ids is None else ", ".join(self.account_ids) or "None"),
             ("Areas", ", ".join(labels[a] for a in self.areas) if self.areas else "All areas"),
             ("Severities", ", ".join(labels[s] for s in self.severities) if self.severities else "All severities"),
             ("Muted findings", "Included" if self.include_muted else "Excluded"),
@@ -172,7 +210,7 @@ class Scope:
         if self.findings_filter:
             return f"Findings page: {self.findings_filter} · current"
         parts = [
-            ", ".join(self.accounts) if self.accounts else "all accounts",
+            "all accounts" if self.account_ids is None else ", ".join(self.account_ids) or "no accounts",
             ", ".join(self.areas) if self.areas else "all areas",
             ", ".join(self.severities) if self.severities else "all severities",
             "muted included" if self.include_muted else "muted excluded",
@@ -190,13 +228,16 @@ class Scope:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "findings_filter": self.findings_filter,
             "framework": self.framework,
+            "limit_to": None if self.limit_to is None else list(self.limit_to),
         }
 
     @classmethod
     def from_json(cls, data):
         """The scope of a stored job; "now" (no as-of date) means the moment it is built."""
         as_of = data.get("as_of")
+        limit_to = data.get("limit_to")
         return cls(
+            limit_to=None if limit_to is None else tuple(limit_to),
             accounts=tuple(data.get("accounts") or ()),
             areas=tuple(data.get("areas") or ()),
             severities=tuple(data.get("severities") or ()),

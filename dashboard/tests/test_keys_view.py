@@ -135,17 +135,18 @@ def test_no_unusable_keys_says_so(client_as, estate):
 
 def test_ownership_picture_counts_live_resources_by_type_and_owner(client_as, estate):
     ResourceFactory(key_owner=KeyOwner.EXTERNAL, gone_at="2026-01-01T00:00:00Z")  # gone: not counted
-    rows = ownership_rows("")
+    client = client_as("viewer")
+    rows = ownership_rows(client.user, "")
     assert rows == [("s3.bucket", {"customer_managed": 50, "unencrypted": 25}), ("ebs.volume", {"aws_managed": 25})]
     totals = {total["owner"]: (total["count"], total["share"]) for total in ownership_totals(rows)}
     assert totals == {"customer_managed": (50, 50.0), "aws_managed": (25, 25.0), "unencrypted": (25, 25.0)}
-    text = client_as("viewer").get(URL).content.decode()
+    text = client.get(URL).content.decode()
     assert "<svg" in text
     assert "Resources by key owner and type" in text
 
 
-def test_ownership_follows_the_account_filter(estate):
-    rows = dict(ownership_rows(estate[0].account.account_id))
+def test_ownership_follows_the_account_filter(client_as, estate):
+    rows = dict(ownership_rows(client_as("viewer").user, estate[0].account.account_id))
     assert rows["s3.bucket"] == {"customer_managed": 2, "unencrypted": 1}
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from accounts.models import AwsAccount
+from accounts.visibility import only_visible, visible_accounts
 from checks import scanning
 from checks.models import Scan
 from dashboard import audit, scoreboard
@@ -40,10 +40,14 @@ def trend_series(account, days, now):
     return [(area.label, series.get(area, [])) for area in scoreboard.AREAS]
 
 
+def visible_scans(request):
+    return only_visible(Scan.objects.select_related("account"), request.user)
+
+
 @require_GET
 @role_required(VIEWER)
 def account(request, pk):
-    account = get_object_or_404(AwsAccount.objects.select_related("organization"), pk=pk)
+    account = get_object_or_404(visible_accounts(request.user).select_related("organization"), pk=pk)
     now, days = timezone.now(), trend_days(request)
     scans = list(Scan.objects.filter(account=account).order_by("-queued_at", "-id")[:10])
     finished = next((scan for scan in scans if scan.is_finished), None)
@@ -70,7 +74,7 @@ def account(request, pk):
 @require_POST
 @role_required(OPERATOR)
 def scan_now(request, pk):
-    account = get_object_or_404(AwsAccount, pk=pk)
+    account = get_object_or_404(visible_accounts(request.user), pk=pk)
     scan = scanning.request_scan(account, Scan.Trigger.MANUAL)
     notice = ""
     if scan is None:
@@ -88,7 +92,7 @@ def scan_now(request, pk):
 @require_GET
 @role_required(VIEWER)
 def scan_progress(request, pk, scan_id):
-    scan = get_object_or_404(Scan.objects.select_related("account"), pk=scan_id, account_id=pk)
+    scan = get_object_or_404(visible_scans(request), pk=scan_id, account_id=pk)
     context = {"account": scan.account, "active_scan": scan, "can_scan": has_role(request.user, OPERATOR)}
     response = render(request, "dashboard/account.html#scan-progress", context)
     if scan.is_finished:
@@ -100,7 +104,7 @@ def scan_progress(request, pk, scan_id):
 @require_POST
 @role_required(OPERATOR)
 def scan_cancel(request, pk, scan_id):
-    scan = get_object_or_404(Scan.objects.select_related("account"), pk=scan_id, account_id=pk)
+    scan = get_object_or_404(visible_scans(request), pk=scan_id, account_id=pk)
     if scanning.cancel(scan):
         audit.record(request, audit.Action.SCAN_CANCELLED, scan.account, scan=scan.pk)
     scan.refresh_from_db()

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from accounts.models import AwsAccount
+from accounts.visibility import only_visible, visible_accounts
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status, checks_by_area
 from checks.models import CheckCount, Finding
@@ -64,9 +64,10 @@ def catalog_by_area(counts, accounts):
 @require_GET
 @role_required(VIEWER)
 def checks(request):
-    counts = status_counts(CheckCount.objects.all())
-    groups = catalog_by_area(counts, failing_accounts(CheckCount.objects.all()))
-    totals = {status: sum(tally.get(status, 0) for tally in counts.values()) for status in Status}
+    counts = only_visible(CheckCount.objects.all(), request.user)
+    totals_by_check = status_counts(counts)
+    groups = catalog_by_area(totals_by_check, failing_accounts(counts))
+    totals = {status: sum(tally.get(status, 0) for tally in totals_by_check.values()) for status in Status}
     return vary_on_htmx(
         render(request, "dashboard/checks.html", {"groups": groups, "totals": totals, "check_count": len(CATALOG)})
     )
@@ -96,14 +97,15 @@ def check_page_links(check, page):
 @role_required(VIEWER)
 def check(request, check_id):
     check = check_or_404(check_id)
-    findings = Finding.objects.filter(check_id=check.id)
+    findings = only_visible(Finding.objects.filter(check_id=check.id), request.user)
+    counts = only_visible(CheckCount.objects.filter(check_id=check.id), request.user)
     failing = (
         findings.failing()
         .select_related("account", "resource", "suppression")
         .defer("resource__evidence", "resource__tags")
     )
     # Keyset pages by account name, like the findings table: no COUNT, no sort of every failing row.
-    account_pks = list(AwsAccount.objects.order_by("name", "account_id").values_list("pk", flat=True))
+    account_pks = list(visible_accounts(request.user).order_by("name", "account_id").values_list("pk", flat=True))
     plan = findings_table.plan_for("account", {}, account_pks)
     page = findings_table.page_of(
         failing, plan, after=request.GET.get("after"), before=request.GET.get("before"), size=FAILING_PER_PAGE
@@ -115,8 +117,8 @@ def check(request, check_id):
         "area_label": Area(check.area).label,
         "resource_types": resource_types(check),
         "remediation": split_remediation(check.remediation),
-        "tally": tally_of(status_counts(CheckCount.objects.filter(check_id=check.id)).get(check.id, {})),
-        "failing_accounts": failing_accounts(CheckCount.objects.filter(check_id=check.id)).get(check.id, 0),
+        "tally": tally_of(status_counts(counts).get(check.id, {})),
+        "failing_accounts": failing_accounts(counts).get(check.id, 0),
         "page": page,
         "links": check_page_links(check, page),
     }

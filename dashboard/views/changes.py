@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import AwsAccount
+from accounts.visibility import narrowed_accounts, visible_accounts
 from checks.history import BeyondRetention, ensure_reconstructable
 from dashboard import changes as net
 from dashboard.htmx import page_or_fragment, vary_on_htmx
@@ -18,6 +19,10 @@ class ChangesForm(forms.Form):
     account = forms.ModelChoiceField(
         queryset=AwsAccount.objects.all(), required=False, empty_label="All accounts", to_field_name="account_id"
     )
+
+    def __init__(self, data, user):
+        super().__init__(data)
+        self.fields["account"].queryset = visible_accounts(user)
 
     def clean(self):
         data = super().clean()
@@ -42,13 +47,19 @@ class ChangesForm(forms.Form):
         return data.get("start") or last - datetime.timedelta(days=7), last
 
 
+def seen_accounts(user):
+    """The accounts to look in: None (every account) for those who see all, else the list of theirs."""
+    narrowed = narrowed_accounts(user)
+    return None if narrowed is None else list(narrowed)
+
+
 @require_GET
 @role_required(VIEWER)
 def changes(request):
-    form = ChangesForm(request.GET or None)
+    form = ChangesForm(request.GET or None, request.user)
     first, last = form.window()
     account = form.cleaned_data.get("account") if form.is_valid() else None
-    grouped, totals = net.net_changes(first, last, [account] if account else None)
+    grouped, totals = net.net_changes(first, last, [account] if account else seen_accounts(request.user))
     sections = [(kind, accounts, totals[kind]) for kind, accounts in grouped.items()]
     start, end = net.moments(first, last)
     context = {

@@ -4,6 +4,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
+from accounts.visibility import only_visible, visible_accounts
 from checks.catalog import CATALOG
 from checks.models import Finding, FindingEvent, Resource
 from dashboard import audit, findings_table, reports, suppressions
@@ -29,8 +31,9 @@ CURSORS = ("after", "before")
 # --- the table ---------------------------------------------------------------------------------------
 
 
-def parse_filters(query):
-    filters = FindingFilters(query)
+def parse_filters(request):
+    accounts = visible_accounts(request.user).order_by("name", "account_id")
+    filters = FindingFilters(request.GET, accounts=accounts)
     filters.is_valid()  # invalid fields are dropped from cleaned_data and listed in filters.ignored
     return filters
 
@@ -51,10 +54,10 @@ def findings_url(values, **extra):
     return reverse("dashboard:findings") + (f"?{query}" if query else "")
 
 
-def table_rows(filters):
-    """The filtered findings with what a table row shows, without the bulky evidence."""
+def table_rows(filters, user):
+    """The filtered findings `user` may see, with what a table row shows, without the bulky evidence."""
     return (
-        filters.apply(Finding.objects.all())
+        filters.apply(only_visible(Finding.objects.all(), user))
         .select_related("account", "resource", "suppression")
         .defer("resource__evidence", "resource__tags", "reason")
     )
@@ -84,7 +87,10 @@ def table_plan(filters):
 
 def table_context(request, filters, bulk_form=None, notice=""):
     page = findings_table.page_of(
-        table_rows(filters), table_plan(filters), after=request.GET.get("after"), before=request.GET.get("before")
+        table_rows(filters, request.user),
+        table_plan(filters),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     now = timezone.now()
     for finding in page.rows:
@@ -164,7 +170,7 @@ def respond(request, context, status=200):
 @require_GET
 @role_required(VIEWER)
 def findings(request):
-    filters = parse_filters(request.GET)
+    filters = parse_filters(request)
     return respond(request, table_context(request, filters))
 
 
@@ -172,11 +178,15 @@ def findings(request):
 @role_required(OPERATOR)
 def findings_bulk_mute(request):
     """Mute the selected findings; the table keeps its filters (they ride in the action's query string)."""
-    filters = parse_filters(request.GET)
+    filters = parse_filters(request)
     form = BulkMuteForm(request.POST)
     if not form.is_valid():
         return respond(request, table_context(request, filters, bulk_form=form))
-    selected = Finding.objects.current().filter(pk__in=form.cleaned_data["finding"])
+    chosen = set(form.cleaned_data["finding"])
+    visible = only_visible(Finding.objects.filter(pk__in=chosen), request.user)
+    if len(chosen) != visible.count():
+        raise Http404("No such finding.")  # another team's finding: not found, like its page
+    selected = Finding.objects.current().filter(pk__in=chosen)
     created = suppressions.mute_many(
         selected, by=request.user, justification=form.cleaned_data["justification"], expires_at=form.expires_at
     )
@@ -201,8 +211,8 @@ def findings_bulk_mute(request):
 def findings_export(request):
     """CSV of exactly the rows the table shows for the same query string (all pages). Up to the Reports page's
     limit it streams at once (GET); beyond, the page offers a background job of the same rows (POST)."""
-    filters = parse_filters(request.GET)
-    scope = Scope(findings_filter=filter_query(filters.values, sort=""))
+    filters = parse_filters(request)
+    scope = Scope.for_user(request.user, findings_filter=filter_query(filters.values, sort=""))
     if request.method == "POST":
         return export_job(request, scope)
     if reports.should_stream(ReportJob.Format.CSV, scope):
@@ -225,11 +235,9 @@ def export_job(request, scope):
 # --- one finding -------------------------------------------------------------------------------------
 
 
-def finding_or_404(pk):
-    return get_object_or_404(
-        Finding.objects.select_related("account", "resource", "suppression", "suppression__created_by", "last_scan"),
-        pk=pk,
-    )
+def finding_or_404(request, pk):
+    findings = Finding.objects.select_related("account", "resource", "suppression", "suppression__created_by")
+    return get_object_or_404(only_visible(findings.select_related("last_scan"), request.user), pk=pk)
 
 
 def evidence_text(evidence):
@@ -280,7 +288,7 @@ def finding_context(request, finding, form=None):
 @require_GET
 @role_required(VIEWER)
 def finding(request, pk):
-    return vary_on_htmx(render(request, FINDING_PAGE, finding_context(request, finding_or_404(pk))))
+    return vary_on_htmx(render(request, FINDING_PAGE, finding_context(request, finding_or_404(request, pk))))
 
 
 def after_mute_action(request, finding, notice, in_panel=True):
@@ -288,7 +296,7 @@ def after_mute_action(request, finding, notice, in_panel=True):
     if not request.htmx:
         messages.success(request, notice)
         return redirect("dashboard:finding", pk=finding.pk)
-    finding = finding_or_404(finding.pk)
+    finding = finding_or_404(request, finding.pk)
     context = mute_context(request, finding, notice=notice if in_panel else "")
     response = render(request, f"{FINDING_PAGE}#mute-result", context)
     return trigger_client_event(response, "findings-changed")
@@ -297,7 +305,7 @@ def after_mute_action(request, finding, notice, in_panel=True):
 @require_POST
 @role_required(OPERATOR)
 def finding_mute(request, pk):
-    finding = finding_or_404(pk)
+    finding = finding_or_404(request, pk)
     form = MuteForm(request.POST)
     if not form.is_valid():  # 200 with the errors: htmx 2 does not swap 4xx answers
         if request.htmx:
@@ -325,7 +333,7 @@ def finding_mute(request, pk):
 @require_POST
 @role_required(OPERATOR)
 def finding_unmute(request, pk):
-    finding = finding_or_404(pk)
+    finding = finding_or_404(request, pk)
     suppression = finding.suppression
     if suppression is None or suppression.is_revoked():
         return after_mute_action(request, finding, "This finding was not muted.")

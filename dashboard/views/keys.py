@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
+from accounts.visibility import only_visible, visible_accounts
 from checks.catalog.base import KeyOwner
 from checks.inventory import UNUSABLE_KEY_STATES, is_aws_managed_key
 from checks.models import Finding, Resource
@@ -57,22 +58,27 @@ def moment(text):
         return None
 
 
-def kms_keys(account_id):
-    """Current KMS keys in table order (one account's, or every account's)."""
-    keys = Resource.objects.live().filter(type="kms.key").order_by("account__name", "account__account_id", "name", "id")
+def live_resources(user):
+    """Live resources of the accounts `user` may see."""
+    return only_visible(Resource.objects.live(), user)
+
+
+def kms_keys(user, account_id):
+    """Current KMS keys in table order (one account's, or every account's the user sees)."""
+    keys = live_resources(user).filter(type="kms.key").order_by("account__name", "account__account_id", "name", "id")
     return keys.filter(account__account_id=account_id) if account_id else keys
 
 
-def key_page(account_id, number):
-    """A page of keys, each with the number of live resources it protects (any account's resources).
+def key_page(user, account_id, number):
+    """A page of keys, each with the number of live resources it protects (any account's the user sees).
 
     The page's ids are picked from the small live-key index alone; only those keys' rows are read and
     counted, in the same query.
     """
-    ids = kms_keys(account_id).values_list("id", flat=True)
+    ids = kms_keys(user, account_id).values_list("id", flat=True)
     page = Paginator(ids, KEYS_PER_PAGE).get_page(number)
     protected = (
-        Resource.objects.live()
+        live_resources(user)
         .filter(kms_key_arn=OuterRef("uid"))
         .exclude(type="kms.key")
         .order_by()
@@ -81,7 +87,7 @@ def key_page(account_id, number):
         .values("count")
     )
     keys = (
-        kms_keys(account_id)
+        kms_keys(user, account_id)
         .filter(id__in=page.object_list)
         .select_related("account")
         .annotate(protects=Coalesce(Subquery(protected, output_field=IntegerField()), Value(0)))
@@ -102,10 +108,10 @@ def describe(key):
     return key
 
 
-def unusable_findings(account_id):
+def unusable_findings(user, account_id):
     """Resources whose data sits behind a disabled, pending-deletion or missing key (failing findings)."""
     findings = (
-        Finding.objects.failing()
+        only_visible(Finding.objects.failing(), user)
         .filter(check_id=UNUSABLE_CHECK)
         .select_related("account", "resource")
         .defer("resource__evidence", "resource__tags")
@@ -114,21 +120,21 @@ def unusable_findings(account_id):
     return findings.filter(account__account_id=account_id) if account_id else findings
 
 
-def attach_keys(findings):
+def attach_keys(user, findings):
     """Give each finding's resource its collected key (finding.key, None when missing), in one query."""
     arns = {finding.resource.kms_key_arn for finding in findings if finding.resource.kms_key_arn}
     # A key is collected in the account its ARN names: narrowing to those accounts lets the
     # (account, uid) unique index find the keys instead of reading every key of the estate.
     owners = {arn.split(":")[4] for arn in arns if arn.count(":") >= 5}
-    collected = Resource.objects.live().filter(type="kms.key", uid__in=arns, account__account_id__in=owners)
+    collected = live_resources(user).filter(type="kms.key", uid__in=arns, account__account_id__in=owners)
     keys = {key.uid: describe(key) for key in collected} if arns else {}
     for finding in findings:
         finding.key = keys.get(finding.resource.kms_key_arn)
 
 
-def ownership_rows(account_id):
+def ownership_rows(user, account_id):
     """[(resource type, {key owner: count})] of live resources, for the stacked bars (one aggregate query)."""
-    resources = Resource.objects.live()
+    resources = live_resources(user)
     if account_id:
         resources = resources.filter(account__account_id=account_id)
     return resources.count_by_key_owner()
@@ -137,14 +143,15 @@ def ownership_rows(account_id):
 @require_GET
 @role_required(VIEWER)
 def keys(request):
-    filters = KeyFilters(request.GET)
+    accounts = visible_accounts(request.user).order_by("name", "account_id").only("name", "account_id")
+    filters = KeyFilters(request.GET, accounts=accounts)
     filters.is_valid()
     account_id = filters.account_id
-    page = key_page(account_id, request.GET.get("page"))
-    unusable = unusable_findings(account_id)
+    page = key_page(request.user, account_id, request.GET.get("page"))
+    unusable = unusable_findings(request.user, account_id)
     unusable_rows = list(unusable[: UNUSABLE_SHOWN + 1])
-    attach_keys(unusable_rows)
-    ownership = ownership_rows(account_id)
+    attach_keys(request.user, unusable_rows)
+    ownership = ownership_rows(request.user, account_id)
     context = {
         "filters": filters,
         "page": page,
@@ -161,10 +168,10 @@ def keys(request):
 def key_resources(request):
     """The live resources a key protects (expands a row of the keys table; a page of its own without htmx)."""
     arn = request.GET.get("key", "")[:2048]
-    key = Resource.objects.live().filter(type="kms.key", uid=arn).select_related("account").first() if arn else None
+    live = live_resources(request.user)
+    key = live.filter(type="kms.key", uid=arn).select_related("account").first() if arn else None
     resources = (
-        Resource.objects.live()
-        .filter(kms_key_arn=arn)
+        live.filter(kms_key_arn=arn)
         .exclude(type="kms.key")
         .select_related("account")
         .defer("evidence", "tags")

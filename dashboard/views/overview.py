@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.models import AwsAccount, Organization
+from accounts.models import Organization
+from accounts.visibility import visible_accounts
 from dashboard import scoreboard
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
@@ -27,6 +28,13 @@ class OverviewFilters(forms.Form):
     # Name first: a plain visit is in name order, so the select must say so (it shows the first choice).
     # "Worst first" ranks the rows of the page shown.
     sort = forms.ChoiceField(choices=[("name", "Name"), ("worst", "Worst first (this page)")], required=False)
+
+    def __init__(self, data, user):
+        super().__init__(data)
+        # Only the organizations of accounts the person sees: another team's organization stays unnamed.
+        self.fields["organization"].queryset = Organization.objects.filter(
+            accounts__in=visible_accounts(user)
+        ).distinct()
 
     def apply(self, accounts):
         if not self.is_valid():
@@ -75,8 +83,8 @@ def grid_rows(accounts, now):
 @require_GET
 @role_required(VIEWER)
 def overview(request):
-    filters = OverviewFilters(request.GET or None)
-    accounts = scoreboard.last_scans(filters.apply(AwsAccount.objects.select_related("organization")))
+    filters = OverviewFilters(request.GET or None, request.user)
+    accounts = scoreboard.last_scans(filters.apply(visible_accounts(request.user).select_related("organization")))
     page = Paginator(accounts.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = grid_rows(list(page), timezone.now())
     if filters.is_valid() and filters.cleaned_data["sort"] == "worst":

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from accounts.models import AwsAccount
+from accounts.visibility import visible_accounts
 from checks.catalog.base import Area, Severity
 from checks.compliance import FRAMEWORKS
 from dashboard import reports
 from dashboard.exports import signing
-from dashboard.exports.scope import Scope, ScopeError, earliest_date, parse_as_of
+from dashboard.exports.scope import Scope, ScopeError, account_numbers_seen_by, earliest_date, parse_as_of
 from dashboard.htmx import vary_on_htmx
 from dashboard.models import ReportJob
 from dashboard.permissions import ADMIN, AUDITOR, has_role, role_required
@@ -60,10 +60,12 @@ class ReportForm(forms.Form):
         "compliance.json show only it.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["accounts"].choices = [
-            (a.account_id, f"{a.name} ({a.account_id})") for a in AwsAccount.objects.order_by("name", "account_id")
+            (a.account_id, f"{a.name} ({a.account_id})")
+            for a in visible_accounts(user).order_by("name", "account_id").only("name", "account_id")
         ]
         self.fields["as_of"].widget.attrs["min"] = earliest_date().isoformat()
 
@@ -78,7 +80,8 @@ class ReportForm(forms.Form):
 
     def scope(self):
         data = self.cleaned_data
-        return Scope(
+        return Scope.for_user(
+            self.user,
             accounts=tuple(data["accounts"]),
             areas=tuple(data["areas"]),
             severities=tuple(data["severities"]),
@@ -89,15 +92,19 @@ class ReportForm(forms.Form):
 
 
 def visible_jobs(user):
-    """A user's own report jobs; admins see everyone's."""
+    """A user's own report jobs; admins see everyone's. (job_rows and job_or_404 also hold each job's scope
+    to the accounts the user sees now: a person who left a team no longer reaches its reports.)"""
     jobs = ReportJob.objects.select_related("requested_by")
     return jobs if has_role(user, ADMIN) else jobs.filter(requested_by=user)
 
 
 def job_rows(user):
-    jobs = list(visible_jobs(user)[:RECENT_JOBS])
-    for job in jobs:
-        job.scope_summary = Scope.from_json(job.scope).summary()
+    jobs, seen = [], account_numbers_seen_by(user)
+    for job in visible_jobs(user)[:RECENT_JOBS]:
+        scope = Scope.from_json(job.scope)
+        if scope.is_within(seen):
+            job.scope_summary = scope.summary()
+            jobs.append(job)
     return jobs
 
 
@@ -127,7 +134,7 @@ def polling(jobs):
 def page_context(request, form=None):
     jobs = job_rows(request.user)
     return {
-        "form": form or ReportForm(),
+        "form": form or ReportForm(user=request.user),
         "jobs": jobs,
         "polling": polling(jobs),
         **signing_context(),
@@ -144,7 +151,7 @@ def reports_page(request):
 @require_POST
 @role_required(AUDITOR)
 def report_build(request):
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, PAGE, page_context(request, form))  # 200: htmx swaps it, browsers show it
     fmt, scope = form.cleaned_data["format"], form.scope()
@@ -190,7 +197,10 @@ def report_jobs(request):
 
 
 def job_or_404(request, pk):
-    return get_object_or_404(visible_jobs(request.user), pk=pk)
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    if not Scope.from_json(job.scope).is_visible_to(request.user):
+        raise Http404("No such report.")
+    return job
 
 
 @require_GET
