@@ -7,7 +7,7 @@ reports (checks.history) and roll up by checks.compliance.rollup.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from checks.catalog.base import Status
 from checks.compliance import FRAMEWORKS
@@ -78,16 +78,15 @@ def compliance_rows(framework, accounts, at=None):
 
 # Each account's requirement status counted by the database from the per-account, per-check counts, by the
 # rule of checks.compliance.rollup (WORST_FIRST's order is the rank; tests hold the two to the same answers):
-# a check's status is the worst of its findings', a requirement's the worst of its checks' — a check with no
-# finding in an account (no row) makes it NO_DATA unless a check fails or errs there.
+# a check's status is its findings' lowest rank (a FAIL, else an ERROR, else a PASS, else all NOT_APPLICABLE),
+# a requirement's the lowest of its checks' — a check with no finding in an account (no row) makes it NO_DATA
+# unless a check fails or errs there.
 COUNTED = """
 WITH requirement_checks (requirement, check_id) AS (VALUES {pairs}),
 per_check AS (
     SELECT account_id, check_id,
-           CASE WHEN MAX(CASE WHEN status = 'FAIL' THEN 1 ELSE 0 END) = 1 THEN {failing}
-                WHEN MAX(CASE WHEN status = 'ERROR' THEN 1 ELSE 0 END) = 1 THEN {error}
-                WHEN MIN(CASE WHEN status = 'NOT_APPLICABLE' THEN 1 ELSE 0 END) = 1 THEN {not_applicable}
-                ELSE {passing} END AS rank
+           MIN(CASE status WHEN 'FAIL' THEN {failing} WHEN 'ERROR' THEN {error} WHEN 'PASS' THEN {passing}
+                           ELSE {not_applicable} END) AS rank
     FROM {counts}
     WHERE account_id IN ({accounts}) AND check_id IN (SELECT check_id FROM requirement_checks)
     GROUP BY account_id, check_id
@@ -131,7 +130,10 @@ def counted_statuses(framework, pks):
         accounts=", ".join(["%s"] * len(pks)),
         **{status.name.lower(): WORST_FIRST.index(status) for status in WORST_FIRST},
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Thousands of accounts × dozens of checks are more groups than the default 4 MB holds in memory.
+            cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(sql, [value for pair in pairs for value in pair] + pks)
         return cursor.fetchall()
 

@@ -9,6 +9,7 @@ from accounts.models import AwsAccount
 from accounts.visibility import narrowed_accounts, visible_accounts
 from checks.history import BeyondRetention, ensure_reconstructable
 from dashboard import changes as net
+from dashboard.forms import AccountSelect
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
 
@@ -17,7 +18,11 @@ class ChangesForm(forms.Form):
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
     account = forms.ModelChoiceField(
-        queryset=AwsAccount.objects.all(), required=False, empty_label="All accounts", to_field_name="account_id"
+        queryset=AwsAccount.objects.only("account_id", "name"),  # thousands of options: no more than they show
+        required=False,
+        empty_label="All accounts",
+        to_field_name="account_id",
+        widget=AccountSelect,
     )
 
     def __init__(self, data, user):

@@ -8,6 +8,7 @@ from checks.compliance import FRAMEWORKS
 from checks.compliance.rollup import Rollup
 from dashboard import compliance
 from dashboard.exports.scope import ScopeError, parse_as_of
+from dashboard.forms import AccountSelect
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
 
@@ -18,12 +19,12 @@ class ComplianceForm(forms.Form):
     framework = forms.ChoiceField(choices=[(slug, each.name) for slug, each in FRAMEWORKS.items()], required=False)
     as_of = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="As of")
     account = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All accounts", to_field_name="account_id"
+        queryset=None, required=False, empty_label="All accounts", to_field_name="account_id", widget=AccountSelect
     )
 
     def __init__(self, data, user):
         super().__init__(data)
-        self.fields["account"].queryset = visible_accounts(user).order_by("name")
+        self.fields["account"].queryset = visible_accounts(user).only("account_id", "name").order_by("name")
 
     def clean_as_of(self):
         day = self.cleaned_data.get("as_of")
