@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -212,3 +213,13 @@ def test_api_token_command_refuses_bad_input(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("api_token", *args)
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_follows_its_owners_role_down(api_as):
+    """Narrowed to auditor at creation, the token loses report jobs when its owner drops to viewer."""
+    client = api_as("operator", role="auditor")
+    assert client.get("/api/v1/reports/").status_code == 200
+    client.user.groups.clear()
+    client.user.groups.add(Group.objects.get_or_create(name="viewer")[0], Group.objects.get(name="all accounts"))
+    assert client.get("/api/v1/reports/").status_code == 403
+    assert client.get(ACCOUNTS).status_code == 200
