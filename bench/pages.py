@@ -26,6 +26,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from bench import common
 
@@ -752,18 +753,42 @@ def get(viewer, url):
     return viewer.client.get(url)
 
 
-def timed_get(viewer, url):
-    """(ms, queries captured) of one request, which must answer 200."""
+def backend_pid():
+    """The PostgreSQL backend serving this process's connection (None on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def backend_cpu(pid):
+    """Seconds of CPU the backend `pid` has run, to the nanosecond (/proc/PID/schedstat; /proc/PID/stat counts
+    10 ms ticks, too coarse for one request). 0 without a pid or where schedstat is missing."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9 if pid else 0
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def timed_get(viewer, url, pid=None):
+    """(ms, queries captured, CPU ms) of one request, which must answer 200. CPU is this process's plus the
+    database backend's (`pid`): what the request costs however loaded the machine is (parallel query workers
+    are not counted)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cpu = time.process_time() + backend_cpu(pid)
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = get(viewer, url)
         elapsed = time.perf_counter() - started
+    cpu = time.process_time() + backend_cpu(pid) - cpu
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code} to the {viewer.name}")
-    return elapsed * 1000, queries.captured_queries
+    return elapsed * 1000, queries.captured_queries, cpu * 1000
 
 
 def pages_of(viewer, rng=None):
@@ -780,22 +805,24 @@ def pages_of(viewer, rng=None):
 def measure(viewer, requests, warmup, seed):
     """{label: (p50 ms, p95 ms, queries, requests made)} over `requests` requests per page after `warmup`."""
     results = {}
+    pid = backend_pid()
     for label, url_of in pages_of(viewer, random.Random(seed)):
         warm = [timed_get(viewer, url_of())[0] for _ in range(max(1, warmup))]
         # A page far past its target is measured SLOW_REQUESTS times, not `requests`: its p95 is then the
         # slowest of those, and the run does not spend many minutes on what is missed anyway.
         count = requests if max(warm) < SLOW_MS else min(requests, SLOW_REQUESTS)
-        samples = [timed_get(viewer, url_of()) for _ in range(count)]
-        times = [ms for ms, _ in samples]
+        samples = [timed_get(viewer, url_of(), pid) for _ in range(count)]
+        times = [ms for ms, _, _ in samples]
         results[label] = (
             common.percentile(times, 50),
             common.percentile(times, 95),
-            max(len(queries) for _, queries in samples),
+            max(len(queries) for _, queries, _ in samples),
             count,
+            common.percentile([cpu for _, _, cpu in samples], 95),
         )
         print(
             f"   {label:<36} p50 {results[label][0]:7.1f} ms  p95 {results[label][1]:7.1f} ms  "
-            f"{results[label][2]:3d} queries  ({count} requests)"
+            f"CPU p95 {results[label][4]:7.1f} ms  {results[label][2]:3d} queries  ({count} requests)"
         )
         sys.stdout.flush()
     return results
@@ -818,7 +845,7 @@ def explain_slowest(viewer, seed):
 
     print(f"-- the slowest statement of each page, as the {viewer.name}")
     for label, url_of in pages_of(viewer, random.Random(seed)):
-        _, queries = timed_get(viewer, url_of())
+        _, queries, _ = timed_get(viewer, url_of())
         slowest = max(queries, key=lambda query: float(query["time"]))
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {slowest['sql']}")
@@ -941,9 +968,10 @@ def main(argv=None):
                 note=f"{rows:,} rows, {findings:,} findings, {events:,} events, {rows / seconds:,.0f} rows/s",
             )
         )
-    for label, (p50, p95, queries, count) in results.items():
+    for label, (p50, p95, queries, count, cpu) in results.items():
         target = PAGE_TARGET_MS if full_size else None
-        note = f"p50 {p50:.1f} ms, {queries} queries" + (f", {count} requests" if count != options.requests else "")
+        note = f"p50 {p50:.1f} ms, CPU p95 {cpu:.1f} ms, {queries} queries"
+        note += f", {count} requests" if count != options.requests else ""
         figures.append(common.Figure(f"{label} p95", round(p95, 1), "ms", target, note=note))
     counts = query_counts()
     growth = {key: counts[key] - tiny_counts[key] for key in counts if key in tiny_counts}
