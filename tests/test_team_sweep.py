@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount, Organization, Team
 from api import tokens as api_tokens
+from checks import check_counts
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 from checks.models import Finding, Scan, Suppression
 from dashboard import reports
@@ -102,6 +103,7 @@ def seed_side(label, digit):
     muted.save()
     for each in (finding, muted):
         FindingEventFactory(finding=each, scan=scan, at=now - timedelta(days=2), old_status=Status.PASS)
+    check_counts.recount(account.pk)  # as recording does after a scan: the Checks and Compliance pages read them
     AuditEntry.objects.create(action=AuditEntry.Action.SCAN_STARTED, target=str(account), details={"scan": scan.pk})
     secrets = (account.account_id, account.name, organization.org_id, key.name, bucket.name, plain.name)
     return account, organization, scan, running, finding, key.uid, secrets
@@ -413,3 +415,19 @@ def test_the_audit_log_is_for_admins_only(client, sides):
     """The audit log names every account: only admins (who see every account) may read it."""
     client.force_login(sides[0].user)
     assert client.get(reverse("dashboard:audit_log")).status_code == 403
+
+
+def test_counts_are_of_the_members_own_accounts(client, sides):
+    """Counts carry no names for the sweep to find: each member's tallies must be their own team's alone."""
+    alpha, bravo = sides
+    client.force_login(alpha.user)
+    own_failing = Finding.objects.failing().filter(account=alpha.account).count()
+    assert Finding.objects.failing().count() == 2 * own_failing  # the other team has as many
+
+    catalog = client.get(reverse("dashboard:checks")).context
+    check = client.get(reverse("dashboard:check", args=["s3.bucket_default_encryption"])).context
+    overview = client.get(reverse("dashboard:overview")).context
+
+    assert catalog["totals"][Status.FAIL] == own_failing
+    assert check["failing_accounts"] == 1 and check["tally"]["failed"] == 1
+    assert [row["account"] for row in overview["rows"]] == [alpha.account]
