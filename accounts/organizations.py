@@ -70,7 +70,8 @@ def discover(management_account_id, role_name, external_id="", regions=None):
 
 
 def organizational_units(session, accounts):
-    """{account id: (parent id, [names of the OUs it sits in, nearest first])}, each OU read once.
+    """{account id: (parent id, [team names its OUs give, nearest first])}, each OU read once: the name of
+    every OU it sits in, and the team POSTURE_TEAM_OUS names for any of those OUs' ids.
 
     An account whose OUs cannot be read (no organizations:ListParents or DescribeOrganizationalUnit) is
     discovered all the same and joins teams by its label only; the failure is logged.
@@ -82,7 +83,8 @@ def organizational_units(session, accounts):
         if ou_id not in above:
             name = org.describe_organizational_unit(OrganizationalUnitId=ou_id)["OrganizationalUnit"]["Name"]
             parent = parent_of(org, ou_id)
-            above[ou_id] = [name, *(names_from(parent["Id"]) if parent_is_ou(parent) else [])]
+            mapped = [settings.TEAM_OUS[ou_id]] if ou_id in settings.TEAM_OUS else []
+            above[ou_id] = [name, *mapped, *(names_from(parent["Id"]) if parent_is_ou(parent) else [])]
         return above[ou_id]
 
     found = {}

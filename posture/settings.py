@@ -1,6 +1,7 @@
 """Posture settings: one file, read from the environment (see README and .env.example)."""
 
 import os
+import re
 from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
@@ -310,6 +311,23 @@ if any(urlparse(url).scheme not in _webhook_schemes or not urlparse(url).netloc 
         "(http:// only with POSTURE_WEBHOOK_ALLOW_PLAIN_HTTP=true)."
     )
 WEBHOOK_SECRET = env_str("POSTURE_WEBHOOK_SECRET")
+
+
+def ou_teams(pairs):
+    """POSTURE_TEAM_OUS: "ou-ab12-cdef3456=payments,..." → {OU id: team name} (accounts/teams.py)."""
+    mapping = {}
+    for pair in pairs:
+        ou_id, sep, team = (part.strip() for part in pair.partition("="))
+        if not sep or not re.fullmatch(r"ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}", ou_id) or not team:
+            raise ImproperlyConfigured(
+                f"POSTURE_TEAM_OUS must be comma-separated OU-id=team pairs (ou-ab12-cdef3456=payments), not {pair!r}."
+            )
+        mapping[ou_id] = team
+    return mapping
+
+
+# Discovery: accounts in (or below) these OUs join the named team, whatever the OU's name.
+TEAM_OUS = ou_teams(env_list("POSTURE_TEAM_OUS", ""))
 NOTIFY_EMAILS = env_list("POSTURE_NOTIFY_EMAILS", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

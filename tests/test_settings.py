@@ -59,6 +59,9 @@ def test_debug_is_off_unless_set():
             id="per-address-minimum",
         ),
         pytest.param(
+            {**DEVELOPMENT, "POSTURE_TEAM_OUS": "payments=ou-ab12-cdef3456"}, "POSTURE_TEAM_OUS", id="ou-teams"
+        ),
+        pytest.param(
             {**DEVELOPMENT, "POSTURE_WEBHOOK_URLS": "http://hooks.example.com/x"},
             "POSTURE_WEBHOOK_URLS",
             id="http-hook",

@@ -215,6 +215,22 @@ def test_discovery_joins_teams_named_like_an_ou_or_by_the_team_label(aws):
     assert AwsAccount.objects.get(account_id=made["ledger"]).parent_id == payments_ou
 
 
+def test_discovery_joins_the_team_posture_team_ous_names_for_an_ou_id(aws, settings):
+    org = aws.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    inner = org.create_organizational_unit(ParentId=ou, Name="Prod")["OrganizationalUnit"]["Id"]
+    account_id = org.create_account(AccountName="ledger", Email="l@example.com")["CreateAccountStatus"]["AccountId"]
+    org.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=inner)
+    settings.TEAM_OUS = {ou: "Payments"}
+    payments = TeamFactory(name="payments")
+
+    organizations.discover(MOTO_ACCOUNT, "AuditRole", "ext-42")
+
+    assert accounts_of(payments) == [account_id]  # mapped by the id of an OU above its own
+
+
 def test_discovery_without_teams_reads_no_ous(aws, monkeypatch):
     org = aws.client("organizations")
     org.create_organization(FeatureSet="ALL")
