@@ -7,7 +7,7 @@ reports (checks.history) and roll up by checks.compliance.rollup.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 
 from checks.catalog.base import Status
 from checks.compliance import FRAMEWORKS
@@ -130,10 +130,7 @@ def counted_statuses(framework, pks):
         accounts=", ".join(["%s"] * len(pks)),
         **{status.name.lower(): WORST_FIRST.index(status) for status in WORST_FIRST},
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Thousands of accounts × dozens of checks are more groups than the default 4 MB holds in memory.
-            cursor.execute("SET LOCAL work_mem = '32MB'")
+    with connection.cursor() as cursor:
         cursor.execute(sql, [value for pair in pairs for value in pair] + pks)
         return cursor.fetchall()
 
