@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from accounts.tests.factories import AwsAccountFactory
+from accounts.visibility import ALL_ACCOUNTS
 from checks.models import Scan
 from posture.celery import app
 
@@ -48,6 +49,7 @@ def broker(monkeypatch):
 def operator(client):
     user = User.objects.create_user("op", password="a-long-test-password")  # noqa: S106
     user.groups.add(Group.objects.get_or_create(name="operator")[0])
+    user.groups.add(Group.objects.get_or_create(name=ALL_ACCOUNTS)[0])  # sees every account (no teams here)
     client.force_login(user)
     return client
 
