@@ -105,21 +105,10 @@ def client_as(db, client):
 
     The user sees every account (the "all accounts" group) unless `teams` names the teams they belong to.
     """
-    from django.contrib.auth.models import Group, User
-
-    from accounts.visibility import ALL_ACCOUNTS
+    from accounts.tests.factories import make_user
 
     def sign_in(role, teams=None):
-        user = User.objects.create_user(username=f"{role}-user", password="a-long-test-password")
-        if role == "superuser":
-            user.is_superuser = True
-            user.save()
-        elif role:
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-        if teams is None:
-            user.groups.add(Group.objects.get_or_create(name=ALL_ACCOUNTS)[0])
-        for team in teams or ():
-            team.members.add(user)
+        user = make_user(f"{role}-user", role, teams)
         client.force_login(user)
         client.user = user
         return client

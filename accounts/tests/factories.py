@@ -1,6 +1,8 @@
 import factory
+from django.contrib.auth.models import Group, User
 
 from accounts.models import AwsAccount, Team
+from accounts.visibility import ALL_ACCOUNTS
 
 
 class AwsAccountFactory(factory.django.DjangoModelFactory):
@@ -19,3 +21,19 @@ class TeamFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"team-{n}")
+
+
+def make_user(username, role, teams=None):
+    """A user holding `role` ("superuser" too); they see every account (the "all accounts" group) unless
+    `teams` names the teams they belong to."""
+    user = User.objects.create_user(username=username, password="a-long-test-password")  # noqa: S106
+    if role == "superuser":
+        user.is_superuser = True
+        user.save()
+    elif role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if teams is None:
+        user.groups.add(Group.objects.get_or_create(name=ALL_ACCOUNTS)[0])
+    for team in teams or ():
+        team.members.add(user)
+    return user

@@ -1,10 +1,9 @@
 """API fixtures: users by role with a token each, and a client that sends it."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from accounts.visibility import ALL_ACCOUNTS
+from accounts.tests.factories import make_user
 from api import tokens
 
 
@@ -14,21 +13,6 @@ class TokenClient(Client):
     def __init__(self, secret, **kwargs):
         super().__init__(headers={"Authorization": f"Bearer {secret}"}, **kwargs)
         self.secret = secret
-
-
-def make_user(username, role, teams=None):
-    """A user holding `role`; they see every account (the "all accounts" group) unless `teams` is given."""
-    user = User.objects.create_user(username=username, password="a-long-test-password")
-    if role == "superuser":
-        user.is_superuser = True
-        user.save()
-    elif role:
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-    if teams is None:
-        user.groups.add(Group.objects.get_or_create(name=ALL_ACCOUNTS)[0])
-    for team in teams or ():
-        team.members.add(user)
-    return user
 
 
 @pytest.fixture
