@@ -72,13 +72,7 @@ def encryption_by_default(region, inventory):
     "KEY_ARN && aws ec2 create-volume --snapshot-id COPY_ID --availability-zone AZ",
 )
 def volume_encrypted(volume, inventory):
-    if not volume.evidence.get("encrypted"):
-        return failed("Volume is not encrypted.", key_owner=KeyOwner.UNENCRYPTED)
-    key = volume.key_arn
-    owner = kms_key_owner(key, volume.region, inventory)
-    if not key:
-        return passed("Volume is encrypted; AWS did not name its KMS key.", key_owner=owner)
-    return passed(f"Volume is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)
+    return encryption_verdict("Volume", volume, inventory)
 
 
 @check(
@@ -96,13 +90,18 @@ def volume_encrypted(volume, inventory):
     "delete-snapshot --snapshot-id SNAPSHOT_ID",
 )
 def snapshot_encrypted(snapshot, inventory):
-    if not snapshot.evidence.get("encrypted"):
-        return failed("Snapshot is not encrypted.", key_owner=KeyOwner.UNENCRYPTED)
-    key = snapshot.key_arn
-    owner = kms_key_owner(key, snapshot.region, inventory)
+    return encryption_verdict("Snapshot", snapshot, inventory)
+
+
+def encryption_verdict(noun, record, inventory):
+    """A volume's or snapshot's encryption, with the owner of the key that protects it."""
+    if not record.evidence.get("encrypted"):
+        return failed(f"{noun} is not encrypted.", key_owner=KeyOwner.UNENCRYPTED)
+    key = record.key_arn
+    owner = kms_key_owner(key, record.region, inventory)
     if not key:
-        return passed("Snapshot is encrypted; AWS did not name its KMS key.", key_owner=owner)
-    return passed(f"Snapshot is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)
+        return passed(f"{noun} is encrypted; AWS did not name its KMS key.", key_owner=owner)
+    return passed(f"{noun} is encrypted with KMS key {key} ({KeyOwner(owner).label}).", key_owner=owner)
 
 
 @check(
