@@ -2,7 +2,7 @@ from fnmatch import fnmatchcase
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import AwsAccount
@@ -129,11 +129,17 @@ class ResourceQuerySet(models.QuerySet):
     def count_by_key_owner(self):
         """[(resource type, {key owner: count})] of these resources that have a key owner, largest type first."""
         # COUNT(*), not COUNT(id): PostgreSQL then answers live rows from the (type, key_owner) index alone.
-        counts = self.exclude(key_owner="").order_by().values_list("type", "key_owner").annotate(count=Count("*"))
-        by_type = {}
-        for resource_type, owner, count in counts:
-            by_type.setdefault(resource_type, {})[owner] = count
-        return sorted(by_type.items(), key=lambda row: (-sum(row[1].values()), row[0]))
+        return by_type(
+            self.exclude(key_owner="").order_by().values_list("type", "key_owner").annotate(count=Count("*"))
+        )
+
+
+def by_type(counts):
+    """[(resource type, {key owner: count})], largest type first, from (type, key owner, count) rows."""
+    types = {}
+    for resource_type, owner, count in counts:
+        types.setdefault(resource_type, {})[owner] = count
+    return sorted(types.items(), key=lambda row: (-sum(row[1].values()), row[0]))
 
 
 class Resource(models.Model):
@@ -366,6 +372,32 @@ class DayChange(models.Model):
         return (
             f"{self.account_id} {self.day}: {self.count} × {self.old_status or 'new'} → {self.new_status or 'closed'}"
         )
+
+
+class OwnerCountQuerySet(models.QuerySet):
+    def count_by_key_owner(self):
+        """ResourceQuerySet.count_by_key_owner of the live resources these rows count."""
+        return by_type(self.order_by().values_list("type", "key_owner").annotate(total=Sum("count")))
+
+
+class OwnerCount(models.Model):
+    """How many of an account's live resources of one type each key owner holds: the Keys page's tally reads
+    these few rows per account instead of every resource (checks.owner_counts keeps them)."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    type = models.CharField(max_length=64)
+    key_owner = models.CharField(max_length=20, choices=KeyOwner)
+    count = models.PositiveIntegerField()
+
+    objects = OwnerCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "type", "key_owner"], name="unique_owner_count")]
+        # The tally across the accounts reads from this index alone (every column is in it).
+        indexes = [models.Index(fields=["type", "key_owner", "account", "count"], name="owner_count_type_idx")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.type}: {self.count} {self.key_owner}"
 
 
 class CheckCount(models.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from checks import check_counts, day_changes
+from checks import check_counts, day_changes, owner_counts
 from checks.catalog import CATALOG
 from checks.catalog.base import KeyOwner
 from checks.inventory import GLOBAL
@@ -122,6 +122,8 @@ def upsert_resources(account, inventory, owners, spots, at):
     ]
     for start in range(0, len(gone), BATCH):
         Resource.objects.filter(id__in=gone[start : start + BATCH]).update(gone_at=at)
+    if created or changed or gone:  # else no resource came, went or changed its key owner
+        owner_counts.recount(account.pk)
     if not spots:  # every live resource was seen (the rest were just marked gone): one statement
         Resource.objects.live().filter(account=account).exclude(last_seen=at).update(last_seen=at)
     else:

@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import AwsAccountFactory
-from checks import check_counts, day_changes
+from checks import check_counts, day_changes, owner_counts
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
@@ -30,6 +30,7 @@ class ScanFactory(factory.django.DjangoModelFactory):
 class ResourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Resource
+        skip_postgeneration_save = True
 
     account = factory.SubFactory(AwsAccountFactory)
     type = "s3.bucket"
@@ -42,6 +43,12 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     kms_key_arn = ""
     first_seen = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
     last_seen = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def counted(resource, create, extracted, **kwargs):
+        """Into its account's key-owner counts, as recording counts the resources it changes."""
+        if create:
+            owner_counts.recount(resource.account_id)
 
 
 class KmsKeyFactory(ResourceFactory):

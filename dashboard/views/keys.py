@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.visibility import only_visible, visible_accounts
 from checks.catalog.base import KeyOwner
 from checks.inventory import UNUSABLE_KEY_STATES, is_aws_managed_key
-from checks.models import Finding, Resource
+from checks.models import Finding, OwnerCount, Resource
 from dashboard import scoreboard
 from dashboard.forms import KeyFilters
 from dashboard.htmx import page_or_fragment, vary_on_htmx
@@ -63,19 +63,19 @@ def live_resources(user):
     return only_visible(Resource.objects.live(), user)
 
 
-def kms_keys(user, account_id):
+def kms_keys(user, account_pk):
     """Current KMS keys in table order (one account's, or every account's the user sees)."""
     keys = live_resources(user).filter(type="kms.key").order_by("account__name", "account__account_id", "name", "id")
-    return keys.filter(account__account_id=account_id) if account_id else keys
+    return keys.filter(account_id=account_pk) if account_pk else keys
 
 
-def key_page(user, account_id, number):
+def key_page(user, account_pk, number):
     """A page of keys, each with the number of live resources it protects (any account's the user sees).
 
     The page's ids are picked from the small live-key index alone; only those keys' rows are read and
     counted, in the same query.
     """
-    ids = kms_keys(user, account_id).values_list("id", flat=True)
+    ids = kms_keys(user, account_pk).values_list("id", flat=True)
     page = Paginator(ids, KEYS_PER_PAGE).get_page(number)
     protected = (
         live_resources(user)
@@ -87,7 +87,7 @@ def key_page(user, account_id, number):
         .values("count")
     )
     keys = (
-        kms_keys(user, account_id)
+        kms_keys(user, account_pk)
         .filter(id__in=page.object_list)
         .select_related("account")
         .annotate(protects=Coalesce(Subquery(protected, output_field=IntegerField()), Value(0)))
@@ -108,7 +108,7 @@ def describe(key):
     return key
 
 
-def unusable_findings(user, account_id):
+def unusable_findings(user, account_pk):
     """Resources whose data sits behind a disabled, pending-deletion or missing key (failing findings)."""
     findings = (
         only_visible(Finding.objects.failing(), user)
@@ -117,7 +117,7 @@ def unusable_findings(user, account_id):
         .defer("resource__evidence", "resource__tags")
         .order_by("account__name", "resource__name", "id")
     )
-    return findings.filter(account__account_id=account_id) if account_id else findings
+    return findings.filter(account_id=account_pk) if account_pk else findings
 
 
 def attach_keys(user, findings):
@@ -132,26 +132,27 @@ def attach_keys(user, findings):
         finding.key = keys.get(finding.resource.kms_key_arn)
 
 
-def ownership_rows(user, account_id):
-    """[(resource type, {key owner: count})] of live resources, for the stacked bars (one aggregate query)."""
-    resources = live_resources(user)
-    if account_id:
-        resources = resources.filter(account__account_id=account_id)
-    return resources.count_by_key_owner()
+def ownership_rows(user, account_pk):
+    """[(resource type, {key owner: count})] of live resources, for the stacked bars: summed from the
+    per-account counts recording keeps (checks.owner_counts), a few rows per account, not every resource."""
+    counts = only_visible(OwnerCount.objects.all(), user)
+    if account_pk:
+        counts = counts.filter(account_id=account_pk)
+    return counts.count_by_key_owner()
 
 
 @require_GET
 @role_required(VIEWER)
 def keys(request):
-    accounts = visible_accounts(request.user).order_by("name", "account_id").only("name", "account_id")
+    accounts = visible_accounts(request.user).order_by("name", "account_id").values_list("pk", "account_id", "name")
     filters = KeyFilters(request.GET, accounts=accounts)
     filters.is_valid()
-    account_id = filters.account_id
-    page = key_page(request.user, account_id, request.GET.get("page"))
-    unusable = unusable_findings(request.user, account_id)
+    account_pk = filters.account_pk
+    page = key_page(request.user, account_pk, request.GET.get("page"))
+    unusable = unusable_findings(request.user, account_pk)
     unusable_rows = list(unusable[: UNUSABLE_SHOWN + 1])
     attach_keys(request.user, unusable_rows)
-    ownership = ownership_rows(request.user, account_id)
+    ownership = ownership_rows(request.user, account_pk)
     context = {
         "filters": filters,
         "page": page,
