@@ -75,6 +75,9 @@ def main(argv=None):
     parser.add_argument("--regions", type=int, default=2, help=f"1–{len(scan_bench.ALL_REGIONS)} (default 2)")
     parser.add_argument("--resources", type=int, default=60, help="resources per account and region (default 60)")
     scan_bench.estate_option(parser)
+    parser.add_argument(
+        "--moto-timing", action="store_true", help="also print the moto server CPU per operation (bench/moto_timing.py)"
+    )
     options = parser.parse_args(argv)
     regions = scan_bench.ALL_REGIONS[: options.regions]
     database = common.setup_django(options.db)
@@ -82,10 +85,14 @@ def main(argv=None):
     common.print_banner(
         f"calls: {options.accounts} accounts × {len(regions)} regions × {options.resources} resources", context
     )
-    moto = scan_bench.Moto()
+    moto = scan_bench.Moto(timing=options.moto_timing)
     try:
         ids = scan_bench.build_estate(options.accounts, regions, options.resources, scan_bench.ESTATES[options.estate])
+        if options.moto_timing:
+            print(f"   warmed the moto server up: {scan_bench.warm_up(moto):.1f} s of its CPU")
+        mark = moto.timing_mark()
         calls, scans = scan_and_log(scan_bench.register_accounts(ids, regions))
+        moto.print_timing(mark, "moto server time by operation, the scans")
     finally:
         moto.stop()
     from checks.models import Scan

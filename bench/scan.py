@@ -33,10 +33,11 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import common, profiling, prowler, wide_estate
+from bench import common, moto_timing, profiling, prowler, wide_estate
 
 ALL_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
 KINDS = ("kms", "s3", "ebs", "sqs", "sns", "logs", "dynamodb", "secrets")
@@ -57,15 +58,21 @@ class Moto:
     the same way, retries included.
     """
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, timing=False):
         self.port = port or common.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
-        executable = Path(sys.executable).with_name("moto_server")
+        command = [str(Path(sys.executable).with_name("moto_server"))]
+        self.timing_log = None
+        if timing:  # the same server, timing each request by operation (bench/moto_timing.py)
+            self.timing_log = tempfile.NamedTemporaryFile(prefix="posture-bench-moto-timing-", suffix=".tsv")  # noqa: SIM115
+            env[moto_timing.LOG] = self.timing_log.name
+            command = [sys.executable, "-m", "bench.moto_timing"]
         self.log = tempfile.NamedTemporaryFile(prefix="posture-bench-moto-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(executable), "-H", "127.0.0.1", "-p", str(self.port)],
+            [*command, "-H", "127.0.0.1", "-p", str(self.port)],
             env=env,
+            cwd=common.ROOT,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
         )
@@ -92,6 +99,27 @@ class Moto:
         with open(self.log.name, "rb") as log:
             return sum(1 for line in log if REQUEST_LINE.match(line))
 
+    def timing_mark(self):
+        """Where the timing log ends now: pass it to print_timing to see only what came after."""
+        return os.path.getsize(self.timing_log.name) if self.timing_log else 0
+
+    def print_timing(self, mark, title):
+        if self.timing_log:
+            moto_timing.print_table(moto_timing.read(self.timing_log.name, mark), title=title)
+
+    @contextmanager
+    def profile(self, path):
+        """Profile the server's CPU while the block runs (bench/moto_timing.py); print its top functions."""
+        import requests
+
+        requests.get(f"{self.url}{moto_timing.PROFILE_PATH}start", timeout=60)
+        try:
+            yield
+        finally:
+            path = str(Path(path).resolve())
+            requests.get(f"{self.url}{moto_timing.PROFILE_PATH}stop", params={"path": path}, timeout=600)
+            moto_timing.print_profile(path)
+
     def stop(self):
         self.process.terminate()
         try:
@@ -100,6 +128,8 @@ class Moto:
             self.process.kill()
             self.process.wait()
         self.log.close()
+        if self.timing_log:
+            self.timing_log.close()
 
 
 def management_session():
@@ -217,6 +247,68 @@ def build_estate(accounts, regions, resources, kinds=KINDS):
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(fill, ids))
     return ids
+
+
+# One argument-free read per service that Posture's collectors or Prowler's matching checks call. moto imports
+# a service's code and loads its botocore model the first time a request reaches it: 0.2–3 s of the server's
+# CPU per service (RDS ~3 s, Glue ~1.4 s), ~20 s in all, paid once per server process. Whichever tool runs
+# first would pay it and the other not (Prowler always runs second), and real AWS has no such cost: so the
+# bench makes these calls, in the management account, before either tool is timed (--cold-moto skips it).
+WARM_UP = (
+    ("athena", "list_work_groups", {}),
+    ("backup", "list_backup_vaults", {}),
+    ("cloudfront", "list_distributions", {}),
+    ("cloudtrail", "describe_trails", {}),
+    ("cloudwatch", "describe_alarms", {}),
+    ("config", "describe_configuration_recorders", {}),
+    ("dynamodb", "list_tables", {}),
+    ("ec2", "describe_volumes", {}),
+    ("ecr", "describe_repositories", {}),
+    ("efs", "describe_file_systems", {}),
+    ("eks", "list_clusters", {}),
+    ("elasticache", "describe_replication_groups", {}),
+    ("elbv2", "describe_load_balancers", {}),
+    ("firehose", "list_delivery_streams", {}),
+    ("glue", "get_data_catalog_encryption_settings", {}),
+    ("iam", "list_roles", {}),
+    ("kafka", "list_clusters_v2", {}),
+    ("kinesis", "list_streams", {}),
+    ("kms", "list_keys", {}),
+    ("lambda", "list_functions", {}),
+    ("logs", "describe_log_groups", {}),
+    ("opensearch", "list_domain_names", {}),
+    ("rds", "describe_db_instances", {}),
+    ("redshift", "describe_clusters", {}),
+    ("resourcegroupstaggingapi", "get_resources", {}),
+    ("s3", "list_buckets", {}),
+    ("sagemaker", "list_notebook_instances", {}),
+    ("secretsmanager", "list_secrets", {}),
+    ("sns", "list_topics", {}),
+    ("sqs", "list_queues", {}),
+    ("sts", "get_caller_identity", {}),
+)
+
+
+def warm_up(moto):
+    """Make moto load every service either tool reads (see WARM_UP); returns the server's CPU seconds spent."""
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from checks.collectors.s3 import drop_account_label_on_local_endpoint
+
+    session = management_session()
+    cpu = moto.cpu()
+    for service, operation, params in WARM_UP:
+        try:
+            getattr(session.client(service), operation)(**params)
+        except (BotoCoreError, ClientError) as error:
+            print(f"   warm-up {service}:{operation}: {error}")
+    # S3 Control's first request builds moto's router for it (~0.3 s; several at once each build it).
+    control = session.client("s3control", config=Config(inject_host_prefix=False))
+    control.meta.events.register("before-sign.s3-control", drop_account_label_on_local_endpoint)
+    with suppress(ClientError):  # NoSuchPublicAccessBlockConfiguration: the management account has none
+        control.get_public_access_block(AccountId=session.client("sts").get_caller_identity()["Account"])
+    return moto.cpu() - cpu
 
 
 def register_accounts(ids, regions):
@@ -361,7 +453,6 @@ def run_inprocess(account_pks, workers, moto, folder):
 def run_command(concurrency, moto, folder, profile=None):
     """`manage.py scan --all --wait --concurrency N` in this process: what an operator runs for a one-shot scan."""
     import io
-    from contextlib import nullcontext
 
     from django.core.management import call_command
     from django.core.management.base import CommandError
@@ -629,6 +720,21 @@ def main(argv=None):
         help="command mode: profile every thread's CPU in this process (yappi) and save a pstat file here",
     )
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("POSTURE_BENCH_MOTO_PORT", "0")))
+    parser.add_argument(
+        "--moto-timing",
+        action="store_true",
+        help="time the moto server's CPU per request and print it by operation after each run (bench/moto_timing.py)",
+    )
+    parser.add_argument(
+        "--moto-profile",
+        help="command mode: profile the moto server's CPU (yappi, every thread) over the scan and save a pstat file "
+        "here (implies --moto-timing)",
+    )
+    parser.add_argument(
+        "--cold-moto",
+        action="store_true",
+        help="do not warm the moto server up before timing: the first tool to run pays its service loading",
+    )
     options = parser.parse_args(argv)
     workers = [int(count) for count in options.workers.split(",")]
     regions = ALL_REGIONS[: options.regions]
@@ -657,31 +763,42 @@ def main(argv=None):
     if "celery" in modes and database.vendor != "postgres":
         print("   Celery mode needs PostgreSQL (several worker processes writing SQLite contend); skipped.")
         modes.remove("celery")
-    moto = Moto(options.moto_port or None)
+    moto = Moto(options.moto_port or None, timing=options.moto_timing or bool(options.moto_profile))
     alternative = None
     try:
         with common.stopwatch() as elapsed:
             ids = build_estate(options.accounts, regions, options.resources, ESTATES[options.estate])
         print(f"   built the estate on {moto.url} in {elapsed():.1f} s")
+        if not options.cold_moto:
+            print(
+                f"   warmed the moto server up: {warm_up(moto):.1f} s of its CPU (loading {len(WARM_UP) + 1} services)"
+            )
         account_pks = register_accounts(ids, regions)
         runs = []
         for mode in modes:
             if mode == "command":
-                runs.append(run_command(concurrency, moto, folder, options.profile))
+                mark = moto.timing_mark()
+                with moto.profile(options.moto_profile) if options.moto_profile else nullcontext():
+                    runs.append(run_command(concurrency, moto, folder, options.profile))
                 print_run(runs[-1])
+                moto.print_timing(mark, f"moto server time by operation, {mode}")
                 continue
             for count in workers:
+                mark = moto.timing_mark()
                 run = (
                     run_inprocess(account_pks, count, moto, folder)
                     if mode == "inprocess"
                     else run_celery(account_pks, count, moto, folder, database)
                 )
                 print_run(run)
+                moto.print_timing(mark, f"moto server time by operation, {mode} {count}")
                 runs.append(run)
         if options.prowler:
             output = tempfile.mkdtemp(prefix="posture-bench-prowler-")
+            mark = moto.timing_mark()
             alternative = Alternative(concurrency, prowler.run(ids, regions, ROLE, moto, concurrency, output))
             print_prowler(alternative, runs[0].resources)
+            moto.print_timing(mark, "moto server time by operation, Prowler")
             shutil.rmtree(output, ignore_errors=True)
     finally:
         moto.stop()
