@@ -83,6 +83,40 @@ class _UniquePaths(list):
             super().append(path)
 
 
+# The loader's cached reads. Unlocked, every scan thread that asks before the first answer is cached reads the
+# same files again: at the start of `scan --all --wait` (4 accounts × 8 threads) that was ~40 listings of
+# botocore's ~450 service folders (~20,000 directory reads) and the big models (ec2's) parsed several times over.
+LOADER_READS = (
+    "list_available_services",
+    "determine_latest_version",
+    "list_api_versions",
+    "load_service_model",
+    "load_data_with_path",
+)
+
+
+def _one_at_a_time(read, lock):
+    def locked(*args, **kwargs):
+        with lock:
+            return read(*args, **kwargs)
+
+    return locked
+
+
+def new_loader():
+    """A botocore loader whose reads are made one at a time (LOADER_READS).
+
+    A cached answer is returned at once; a read under way is waited for rather than repeated. The lock is
+    re-entrant (a model read lists the services first).
+    """
+    loader = botocore.loaders.create_loader(botocore.session.get_session().get_config_variable("data_path"))
+    loader._search_paths = _UniquePaths(loader.search_paths)  # noqa: SLF001 - see _UniquePaths
+    reads = threading.RLock()
+    for name in LOADER_READS:
+        setattr(loader, name, _one_at_a_time(getattr(loader, name), reads))
+    return loader
+
+
 def shared_loader():
     """One botocore loader for every session this process makes.
 
@@ -93,9 +127,7 @@ def shared_loader():
     global _loader  # noqa: PLW0603 - one per process, made on first use
     with _loader_lock:
         if _loader is None:
-            loader = botocore.loaders.create_loader(botocore.session.get_session().get_config_variable("data_path"))
-            loader._search_paths = _UniquePaths(loader.search_paths)  # noqa: SLF001 - see _UniquePaths
-            _loader = loader
+            _loader = new_loader()
     return _loader
 
 

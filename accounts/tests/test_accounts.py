@@ -1,5 +1,9 @@
 """Accounts: validation with clear errors, sessions by AssumeRole, discovery, connection tests."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import botocore.loaders
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -101,6 +105,21 @@ def test_clients_of_two_accounts_share_class_and_model_but_not_credentials_or_ho
     assert [client.get_caller_identity()["Account"] for client in clients] == members
     assert [client.meta.region_name for client in clients] == ["us-east-1", "eu-west-1"]
     assert [(log.total, {key[1] for key in log.calls}) for log in logs] == [(1, {"us-east-1"}), (1, {"eu-west-1"})]
+
+
+def test_loader_lists_services_once_when_many_threads_ask_at_once(monkeypatch):
+    listed = []
+    listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: listed.append(path) or listdir(path))
+    botocore.loaders.create_loader().list_available_services("service-2")
+    one_listing, listed[:] = len(listed), []
+    loader = sessions.new_loader()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: loader.list_available_services("service-2"), range(8)))
+
+    assert len(listed) == one_listing
+    assert all(answer is answers[0] for answer in answers)
 
 
 def test_account_without_role_uses_the_dashboards_own_credentials(aws):
