@@ -47,6 +47,14 @@ def query(request, allowed):
     return request.query_params
 
 
+def page_size(params, default, most):
+    """The `size` query parameter: a whole number from 1 to `most` (`default` when absent), else a 400 naming it."""
+    text = params.get("size", str(default))
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise ValidationError({"size": [f"A whole number from 1 to {most}."]})
+    return int(text)
+
+
 def accounts_of(request):
     """The accounts this request's token may see (accounts.visibility, narrowed by the token), by name."""
     if not hasattr(request, "_posture_accounts"):
@@ -56,10 +64,10 @@ def accounts_of(request):
 
 def account_or_404(request, account_id):
     """One visible account by its 12-digit id; an account outside the token's scope does not exist here."""
-    for account in accounts_of(request):
-        if account.account_id == account_id:
-            return account
-    raise NotFound("No such account.")
+    account = tokens.token_accounts(request.auth).filter(account_id=account_id).first()
+    if account is None:
+        raise NotFound("No such account.")
+    return account
 
 
 @endpoint(["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -29,8 +29,9 @@ class AccountSerializer(serializers.Serializer):
     scores = ScoresSerializer(source="latest_scores")
 
 
-class AccountListSerializer(serializers.Serializer):
+class AccountPageSerializer(serializers.Serializer):
     results = AccountSerializer(many=True)
+    next = serializers.CharField(allow_null=True, help_text="The `after` cursor of the next page (null: last page).")
 
 
 class TrendPointSerializer(serializers.Serializer):

@@ -116,6 +116,33 @@ def test_account_list_queries_do_not_grow_with_accounts(api_as, django_assert_ma
         assert len(client.get("/api/v1/accounts/").json()["results"]) == count
 
 
+def test_account_list_pages_by_name_following_next(api_as):
+    """A bounded page at a time, by name then id (two accounts share a name), each account once."""
+    for number in range(7):
+        AwsAccountFactory(account_id=f"{number + 1:012d}", name=f"team-{number // 2}")
+    client = api_as("viewer")
+    seen, after = [], None
+    for _ in range(4):
+        body = client.get("/api/v1/accounts/", {"size": "2", **({"after": after} if after else {})}).json()
+        seen += [(a["name"], a["account_id"]) for a in body["results"]]
+        after = body["next"]
+        if after is None:
+            break
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 7
+    whole = client.get("/api/v1/accounts/").json()
+    assert [(a["name"], a["account_id"]) for a in whole["results"]] == seen and whole["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"size": "0"}, "size"), ({"size": "201"}, "size"), ({"size": "ten"}, "size"), ({"after": "nonsense"}, "after")],
+)
+def test_bad_account_list_paging_is_400_json_naming_the_field(narrowed, params, field):
+    response = narrowed.get("/api/v1/accounts/", params)
+    assert response.status_code == 400
+    assert field in response.json()["errors"] and response.json()["detail"]
+
+
 def test_findings_use_the_findings_pages_filters(narrowed, estate, client_as):
     body = narrowed.get("/api/v1/findings/", {"severity": "high"}).json()
     assert [f["id"] for f in body["results"]] == [estate["high"].pk]

@@ -1,18 +1,25 @@
-"""Accounts with their latest scores, and one account with its score trends."""
+"""Accounts with their latest scores, a keyset page at a time, and one account with its score trends."""
 
+import base64
+import binascii
+import json
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api.endpoints import account_or_404, accounts_of, endpoint, query
-from api.serializers import AccountDetailSerializer, AccountListSerializer
+from api import tokens
+from api.endpoints import account_or_404, endpoint, page_size, query
+from api.serializers import AccountDetailSerializer, AccountPageSerializer
 from dashboard import scoreboard
 from dashboard.exports.scope import earliest_date
 
 TREND_DAYS = 30
+PAGE_SIZE = 100
+MAX_SIZE = 200
 
 
 def scores_of(rows):
@@ -34,13 +41,47 @@ def with_scores(accounts):
     return accounts
 
 
+def encode(account):
+    text = json.dumps([account.name, account.account_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode(token):
+    """The (name, account id) an `after` cursor stands for; anything else is a 400 naming it."""
+    try:
+        name, account_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if isinstance(name, str) and isinstance(account_id, str):
+            return name, account_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise ValidationError({"after": ["Not a cursor of this list (use `next` as given)."]})
+
+
+def page_of(accounts, after, size):
+    """Up to `size` accounts by name (then id) after the cursor, and the next page's cursor (None: the last)."""
+    if after:
+        name, account_id = decode(after)
+        accounts = accounts.filter(Q(name__gt=name) | Q(name=name, account_id__gt=account_id))
+    rows = list(accounts.order_by("name", "account_id")[: size + 1])
+    return rows[:size], encode(rows[size - 1]) if len(rows) > size else None
+
+
 @endpoint(
     ["GET"],
-    GET={"responses": {200: AccountListSerializer}, "summary": "Accounts you may see, with their latest scores"},
+    GET={
+        "responses": {200: AccountPageSerializer},
+        "summary": "Accounts you may see by name, with their latest scores, a keyset page at a time",
+        "parameters": [
+            OpenApiParameter("after", str, description="The `next` cursor of the previous answer."),
+            OpenApiParameter("size", int, description=f"Accounts per page, 1 to {MAX_SIZE} (default {PAGE_SIZE})."),
+        ],
+    },
 )
 def account_list(request):
-    query(request, ())
-    return Response(AccountListSerializer({"results": with_scores(accounts_of(request))}).data)
+    params = query(request, ("after", "size"))
+    size = page_size(params, PAGE_SIZE, MAX_SIZE)
+    accounts, next_cursor = page_of(tokens.token_accounts(request.auth), params.get("after"), size)
+    return Response(AccountPageSerializer({"results": with_scores(accounts), "next": next_cursor}).data)
 
 
 def trend_days(request):

@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api import tokens
-from api.endpoints import accounts_of, endpoint, query
+from api.endpoints import accounts_of, endpoint, page_size, query
 from api.serializers import FindingDetailSerializer, FindingPageSerializer
 from checks.catalog import CATALOG
 from checks.models import Finding, FindingEvent
@@ -37,13 +37,6 @@ def filter_parameters():
             "size", int, description=f"Rows per page, 1 to {MAX_SIZE} (default {findings_table.PAGE_SIZE})."
         ),
     ]
-
-
-def page_size(params):
-    text = params.get("size", str(findings_table.PAGE_SIZE))
-    if not text.isdigit() or not 1 <= int(text) <= MAX_SIZE:
-        raise ValidationError({"size": [f"A whole number from 1 to {MAX_SIZE}."]})
-    return int(text)
 
 
 def valid_filters(request, params, accounts):
@@ -81,7 +74,8 @@ def finding_list(request):
     filters = valid_filters(request, params, accounts)
     plan = table_plan(filters)
     rows = tokens.only_tokens(table_rows(filters, request.user), request.auth)
-    page = findings_table.page_of(rows, plan, size=page_size(params), **cursors(params, plan))
+    size = page_size(params, findings_table.PAGE_SIZE, MAX_SIZE)
+    page = findings_table.page_of(rows, plan, size=size, **cursors(params, plan))
     data = {
         "results": mark(page.rows, timezone.now()),
         "next": page.next_cursor,
