@@ -7,13 +7,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api import tokens
-from api.endpoints import accounts_of, endpoint, page_size, query
+from api.endpoints import endpoint, page_size, query
 from api.serializers import FindingDetailSerializer, FindingPageSerializer
 from checks.catalog import CATALOG
 from checks.models import Finding, FindingEvent
 from dashboard import findings_table
 from dashboard.forms import FindingFilters
-from dashboard.views.findings import table_plan, table_rows
+from dashboard.views.findings import picker_accounts, table_plan, table_rows
 
 CURSORS = ("after", "before")
 MAX_SIZE = 200
@@ -70,8 +70,7 @@ def mark(findings, now):
 )
 def finding_list(request):
     params = query(request, [*FindingFilters.base_fields, *CURSORS, "size"])
-    accounts = accounts_of(request)
-    filters = valid_filters(request, params, accounts)
+    filters = valid_filters(request, params, picker_accounts(tokens.token_accounts(request.auth)))
     plan = table_plan(filters)
     rows = tokens.only_tokens(table_rows(filters, request.user), request.auth)
     size = page_size(params, findings_table.PAGE_SIZE, MAX_SIZE)

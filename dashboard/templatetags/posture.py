@@ -8,7 +8,8 @@ PDF report can call directly); the tags here only expose them to templates.
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from checks.catalog.base import KeyOwner, Severity, Status
 from checks.compliance.rollup import Rollup
@@ -197,6 +198,24 @@ def timestamp(value):
     moment = timezone.localtime(value) if timezone.is_aware(value) else value
     return format_html(
         '<time datetime="{}" title="{}">{}</time>', value.isoformat(), f"{moment:%Y-%m-%d %H:%M %Z}".strip(), ago(value)
+    )
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+@register.filter
+def select_options(field):
+    """A select field's <option>s, its value selected, written in one pass: a template loop costs about 0.1 ms
+    an option, and the Findings page's account filter has one per account a person sees (thousands)."""
+    current = field.value()
+    current = "" if current is None else current
+    return mark_safe(  # noqa: S308 - every value and label is escaped here
+        "".join(
+            f'<option value="{conditional_escape(value)}"{" selected" if value == current else ""}>'
+            f"{conditional_escape(label)}</option>"
+            for value, label in field.field.choices
+        )
     )
 
 

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django import forms
 from django.template import Context, Template
 
 from checks.catalog.base import Area
@@ -153,6 +154,26 @@ def test_timestamp_is_a_time_element_with_the_exact_moment():
     html = posture.timestamp(NOW)
     assert html.startswith('<time datetime="2025-06-30T12:00:00+00:00" title="2025-06-30')
     assert posture.timestamp(None) == '<span class="muted">never</span>'
+
+
+# --- forms ---
+
+LOOP = (  # what the Findings page's filter form wrote before select_options: a template loop per option
+    '{% with current=field.value|default_if_none:"" %}{% for value, label in field.field.choices %}'
+    '<option value="{{ value }}"{% if value == current %} selected{% endif %}>{{ label }}</option>'
+    "{% endfor %}{% endwith %}"
+)
+
+
+@pytest.mark.parametrize("data", [None, {}, {"pick": ""}, {"pick": "b&c"}, {"pick": HOSTILE}, {"pick": "nope"}])
+def test_select_options_write_what_the_template_loop_wrote(data):
+    choices = [("", "Any"), ("a", "Área ✓"), ("b&c", HOSTILE), (HOSTILE, "x"), ("n", Area.AT_REST.label)]
+    field = type("Picker", (forms.Form,), {"pick": forms.ChoiceField(required=False, choices=choices)})(data)["pick"]
+    ours = render("{{ field|select_options }}", field=field)
+    assert ours == Template(LOOP).render(Context({"field": field}))
+    assert_escaped(ours)
+    if data and data["pick"] == "b&c":
+        assert '<option value="b&amp;c" selected>&lt;script&gt;' in ours
 
 
 # --- navigation ---
