@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -36,6 +37,18 @@ region_validator = RegexValidator(r"^[a-z0-9-]{2,32}$", "Not a region name (like
 
 def blank(choices, label):
     return [("", label), *choices]
+
+
+class PlainChoices(BaseChoiceIterator):
+    """Choices already in Django's canonical form, (value, label) pairs, kept as given. Django normalizes a list
+    of choices pair by pair on every assignment, to the field and again to its widget (~15 ms for an admin's
+    2,000 accounts); an iterator of choices it leaves alone."""
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
 
 
 def account_choices(accounts):
@@ -122,7 +135,7 @@ class FindingFilters(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
         self.accounts = list(AwsAccount.objects.order_by("name", "account_id") if accounts is None else accounts)
-        self.fields["account"].choices = account_choices(self.accounts)
+        self.fields["account"].choices = PlainChoices(account_choices(self.accounts))
         self.fields["check"].choices = check_choices()
 
     @property
