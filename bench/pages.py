@@ -313,7 +313,7 @@ def generate(size, seed, now):
         plans = (AccountPlan(index, size, checks_by_type, seed) for index in range(size.accounts))
         loader.load(FindingEvent._meta.db_table, EVENT_COLUMNS, event_rows(plans, size, when))
     counted = time.perf_counter()
-    day_changes.rebuild()  # what recording would have counted, scan by scan
+    day_changes.rebuild()  # what recording would have counted, scan by scan (days and weeks)
     check_counts.rebuild()
     owner_counts.rebuild()
     print(f"   day changes, check counts and key-owner counts counted in {time.perf_counter() - counted:6.1f} s")
@@ -640,10 +640,21 @@ def wipe():
         Resource,
         Scan,
         Suppression,
+        WeekChange,
     )
 
     common.empty_tables(
-        OwnerCount, CheckCount, DayChange, FindingEvent, Finding, Suppression, AreaScore, Scan, Resource, AwsAccount
+        OwnerCount,
+        CheckCount,
+        WeekChange,
+        DayChange,
+        FindingEvent,
+        Finding,
+        Suppression,
+        AreaScore,
+        Scan,
+        Resource,
+        AwsAccount,
     )
 
 

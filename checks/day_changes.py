@@ -1,15 +1,25 @@
-"""Day counts of status changes: each day's events, per account and (old status, new status), as DayChange rows.
+"""Day counts of status changes: each day's events, per account and (old status, new status), as DayChange rows,
+and the same summed per week (Monday to Sunday) as WeekChange rows, so a long window reads weeks, not days.
 
 Recording adds a scan's events as it writes them (add_scan); rebuild() recounts days from the events
-themselves (the migration that introduced the table, the benchmark's bulk load). Both count the same way,
-in the database: the day is the event's UTC date, as the Changes page's windows are.
+themselves and weeks from the days (the migrations that introduced the tables, the benchmark's bulk load).
+Both count the same way, in the database: the day is the event's UTC date, as the Changes page's windows are.
 """
+
+import datetime
+from collections import Counter
 
 from django.db import connection, transaction
 
-from checks.models import DayChange, FindingEvent
+from checks.models import DayChange, FindingEvent, WeekChange
 
-COLUMNS = "account_id, day, old_status, new_status, count"
+COLUMNS = "account_id, {period}, old_status, new_status, count"
+
+
+def monday(day):
+    """The Monday of `day`'s week (a date, or SQLite's ISO text of one)."""
+    day = datetime.date.fromisoformat(day) if isinstance(day, str) else day
+    return day - datetime.timedelta(days=day.weekday())
 
 
 def counted(where, params):
@@ -44,11 +54,20 @@ def add_counted(where, params):
 
 
 def add(rows):
-    """Add (account id, day, old status, new status, count) rows to the day counts."""
-    table = DayChange._meta.db_table
+    """Add (account id, day, old status, new status, count) rows to the day counts and their weeks'."""
+    weeks = Counter()
+    for account_id, day, old, new, count in rows:
+        weeks[account_id, monday(day), old, new] += count
+    upsert(DayChange, "day", rows)
+    upsert(WeekChange, "week", [(*key, count) for key, count in weeks.items()])
+
+
+def upsert(model, period, rows):
+    table = model._meta.db_table
     sql = (
-        f"INSERT INTO {table} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
-        f"ON CONFLICT (account_id, day, old_status, new_status) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+        f"INSERT INTO {table} ({COLUMNS.format(period=period)}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT (account_id, {period}, old_status, new_status) "
+        f"DO UPDATE SET count = {table}.count + EXCLUDED.count"
     )
     if rows:
         with connection.cursor() as cursor:
@@ -56,8 +75,31 @@ def add(rows):
 
 
 def rebuild():
-    """Recount every day from the events (all rows replaced, in one transaction)."""
+    """Recount every day from the events, and every week from the days (all rows replaced, in one transaction)."""
+    with transaction.atomic():
+        rebuild_days()
+        rebuild_weeks()
+
+
+def rebuild_days():
+    """Recount every day from the events (all day rows replaced, in one transaction)."""
     select, params = counted("1 = 1", [])
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {DayChange._meta.db_table}")  # noqa: S608
-        cursor.execute(f"INSERT INTO {DayChange._meta.db_table} ({COLUMNS}) {select}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO {DayChange._meta.db_table} ({COLUMNS.format(period='day')}) {select}", params)  # noqa: S608
+
+
+def rebuild_weeks():
+    """Sum every week from the days (all week rows replaced, in one transaction)."""
+    week, params = connection.ops.date_trunc_sql("week", "day", ())
+    if connection.vendor == "postgresql":
+        week = f"({week})::date"
+    days, weeks = DayChange._meta.db_table, WeekChange._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {weeks}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {weeks} ({COLUMNS.format(period='week')}) "  # noqa: S608
+            f"SELECT account_id, {week}, old_status, new_status, SUM(count) FROM {days} "
+            f"GROUP BY account_id, {week}, old_status, new_status",
+            [*params, *params],
+        )

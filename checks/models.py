@@ -374,6 +374,32 @@ class DayChange(models.Model):
         )
 
 
+class WeekChange(models.Model):
+    """DayChange summed over a week (Monday to Sunday, UTC): a long window reads its whole weeks from here and
+    only the days at its ends from DayChange. Written and pruned with the days (checks.day_changes)."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    week = models.DateField()  # its Monday
+    old_status = models.CharField(max_length=16, blank=True)
+    new_status = models.CharField(max_length=16, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "week", "old_status", "new_status"], name="unique_week_change")
+        ]
+        # A window across every account reads its weeks from this index alone (every column is in it).
+        indexes = [
+            models.Index(fields=["week", "old_status", "new_status", "account", "count"], name="week_change_window_idx")
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.account_id} week of {self.week}: {self.count} × {self.old_status or 'new'} → "
+            f"{self.new_status or 'closed'}"
+        )
+
+
 class OwnerCountQuerySet(models.QuerySet):
     def count_by_key_owner(self):
         """ResourceQuerySet.count_by_key_owner of the live resources these rows count."""

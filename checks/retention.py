@@ -1,6 +1,6 @@
 """History is kept for HISTORY_RETENTION_DAYS (default 400) and pruned daily, in small batches.
 
-Pruned, when older than the cut-off (now − the window): finding events and their day counts, area scores,
+Pruned, when older than the cut-off (now − the window): finding events and their day and week counts, area scores,
 finished scans, closed findings and resources that went away. Apps above this one prune their own tables with every
 prune: each registers a function here (register), and dashboard registers its report jobs and files and
 its audit log (kept longer, AUDIT_RETENTION_DAYS: who did what outlives what the estate looked like).
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from checks.models import AreaScore, DayChange, Finding, FindingEvent, Resource, Scan
+from checks.models import AreaScore, DayChange, Finding, FindingEvent, Resource, Scan, WeekChange
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,8 @@ def prune(now=None):
     )
     # The Changes page reads no day at or before the cut's (a window starts at the end of a kept day).
     counts["day changes"] = delete_in_batches(DayChange.objects.filter(day__lte=cut.date()))
+    # Nor any week that starts on or before it (a window reads only the whole weeks after its start day).
+    counts["week changes"] = delete_in_batches(WeekChange.objects.filter(week__lte=cut.date()))
     newest_score_before_cut = (
         AreaScore.objects.filter(account=OuterRef("account"), at__lt=cut).order_by("-at").values("at")[:1]
     )

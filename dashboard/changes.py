@@ -2,8 +2,9 @@
 
 A window is the days after its start day up to and including its end day (UTC). Each status change a scan
 recorded in it counts once, on its day, under the kind its (old status, new status) makes — a finding that
-started failing on Monday and was fixed on Wednesday is under both. Totals come from the day counts
-(checks.day_changes: a few rows per account and day, never the window's events), and so do the accounts
+started failing on Monday and was fixed on Wednesday is under both. Totals come from the week and day counts
+(checks.day_changes: a few rows per account and whole week of the window, and per day at its ends; never the
+window's events), and so do the accounts
 that hold the first LIMIT findings of each kind by account name; only those accounts' events are read.
 """
 
@@ -15,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import AwsAccount
-from checks.models import DayChange, Finding, FindingEvent
+from checks.models import DayChange, Finding, FindingEvent, WeekChange
 
 KINDS = ("newly failing", "fixed", "appeared", "disappeared")
 LIMIT = 100  # findings listed per kind; the totals count them all
@@ -30,10 +31,10 @@ END"""
 # by code point, as Python does) with how many changes the accounts before it hold.
 COUNTED = """
 WITH per_account AS (
-    SELECT account_id, kind, SUM("count") AS changes FROM (
-        SELECT account_id, "count", {kind_of} AS kind FROM {day_changes}
-        WHERE day > %s AND day <= %s{in_accounts}
-    ) days
+    SELECT account_id, kind, SUM(changes) AS changes FROM (
+        SELECT account_id, {kind_of} AS kind, SUM("count") AS changes FROM ({periods}) periods
+        GROUP BY account_id, old_status, new_status
+    ) pairs
     WHERE kind IS NOT NULL GROUP BY account_id, kind
 )
 SELECT kind, NULL, SUM(changes) FROM per_account GROUP BY kind
@@ -57,6 +58,13 @@ SELECT kind, account_id, finding_id, old_status, new_status FROM (
 WHERE kind IS NOT NULL AND recency = 1
 """
 BY_CODE_POINT = {"postgresql": ' COLLATE "C"', "sqlite": " COLLATE BINARY"}
+# The window's counts: its whole weeks from the week counts, the days before and after them from the day counts.
+PERIODS = """
+SELECT account_id, old_status, new_status, "count" FROM {week_changes} WHERE week >= %s AND week <= %s{in_accounts}
+UNION ALL
+SELECT account_id, old_status, new_status, "count" FROM {day_changes}
+WHERE ((day > %s AND day < %s) OR (day > %s AND day <= %s)){in_accounts}
+"""
 
 
 def end_of(day):
@@ -68,19 +76,37 @@ def moments(first, last):
     return end_of(first), min(end_of(last), timezone.now())
 
 
+def whole_weeks(first, last):
+    """(first Monday, last Monday) of the weeks lying wholly in the days after `first` up to `last`;
+    the first is after the last when there is none."""
+    after = first + datetime.timedelta(days=7 - first.weekday())
+    until = last - datetime.timedelta(days=(last.weekday() + 1) % 7 + 6)
+    return after, until
+
+
 def counted(first, last, accounts=None):
     """({kind: total}, {kind: [account id, ...]}: the accounts, by name, that hold its first LIMIT changes)."""
-    params = [connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(last)]
-    in_accounts = ""
+    after, until = whole_weeks(first, last)
+    if after > until:  # no whole week: every day from the day counts (the week range below is empty)
+        after, until = last + datetime.timedelta(days=1), last
+    date = connection.ops.adapt_datefield_value
+    week = datetime.timedelta(days=7)
+    windows = [
+        [date(after), date(until)],
+        [date(first), date(after), date(max(until + week, after) - datetime.timedelta(days=1)), date(last)],
+    ]
+    in_accounts, pks = "", []
     if accounts is not None:
         pks = [account.pk for account in accounts]
         in_accounts = f" AND account_id IN ({', '.join(['%s'] * len(pks)) or 'NULL'})"
-        params += pks
+    periods = PERIODS.format(
+        week_changes=WeekChange._meta.db_table, day_changes=DayChange._meta.db_table, in_accounts=in_accounts
+    )
+    params = [*windows[0], *pks, *windows[1], *pks]
     sql = COUNTED.format(
         kind_of=KIND_OF,
-        day_changes=DayChange._meta.db_table,
+        periods=periods,
         accounts=AwsAccount._meta.db_table,
-        in_accounts=in_accounts,
         by_code_point=BY_CODE_POINT.get(connection.vendor, ""),
     )
     totals, holding = dict.fromkeys(KINDS, 0), {kind: [] for kind in KINDS}

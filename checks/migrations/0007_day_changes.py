@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 def count_the_days(apps, schema_editor):
     """Existing history: every day's events counted once (later scans add their own)."""
-    from checks.day_changes import rebuild
+    from checks.day_changes import rebuild_days  # the weeks come with their own table (0010)
 
-    rebuild()
+    rebuild_days()
 
 
 class Migration(migrations.Migration):

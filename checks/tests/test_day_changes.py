@@ -7,7 +7,7 @@ import pytest
 
 from accounts.tests.factories import AwsAccountFactory
 from checks import day_changes, retention
-from checks.models import DayChange, FindingEvent
+from checks.models import DayChange, FindingEvent, WeekChange
 from checks.tests.builders import NOW
 from checks.tests.test_retention import one_check_catalog, scan_at  # noqa: F401 - a fixture, used below
 
@@ -27,6 +27,20 @@ def from_events(events=None):
 def stored():
     return Counter(
         {(row.account_id, row.day, row.old_status, row.new_status): row.count for row in DayChange.objects.all()}
+    )
+
+
+def by_week(days):
+    """Day counts summed per week (Monday to Sunday)."""
+    weeks = Counter()
+    for (account_id, day, old, new), count in days.items():
+        weeks[account_id, day - timedelta(days=day.weekday()), old, new] += count
+    return weeks
+
+
+def stored_weeks():
+    return Counter(
+        {(row.account_id, row.week, row.old_status, row.new_status): row.count for row in WeekChange.objects.all()}
     )
 
 
@@ -68,28 +82,34 @@ def test_recording_counts_every_event_on_its_utc_day():
 
     expected = from_events()
     assert stored() == expected
+    assert stored_weeks() == by_week(expected)
+    assert len({week for _, week, _, _ in stored_weeks()}) >= 2  # the history spans a week's end
     assert sum(expected.values()) == FindingEvent.objects.count() > 30
     assert len({day for _, day, _, _ in expected}) >= 5  # the history spans the midnights it was meant to
 
 
 def test_a_rebuild_recounts_the_same_days():
     seeded_history()
-    recorded = stored()
+    recorded, weeks = stored(), stored_weeks()
     DayChange.objects.update(count=1)
+    WeekChange.objects.update(count=1)
 
     day_changes.rebuild()
 
     assert stored() == recorded == from_events()
+    assert stored_weeks() == weeks == by_week(from_events())
 
 
 def test_events_counted_one_by_one_add_to_their_day():
     accounts, midnight = seeded_history()
     DayChange.objects.all().delete()
+    WeekChange.objects.all().delete()
 
     day_changes.add_events(list(FindingEvent.objects.filter(account=accounts[0]).values_list("pk", flat=True)))
     day_changes.add_events(list(FindingEvent.objects.filter(account=accounts[1]).values_list("pk", flat=True)))
 
     assert stored() == from_events()
+    assert stored_weeks() == by_week(from_events())
 
 
 def test_pruning_keeps_the_counts_of_every_kept_day(settings):
@@ -101,6 +121,9 @@ def test_pruning_keeps_the_counts_of_every_kept_day(settings):
     counts = retention.prune(NOW)
 
     kept = from_events(FindingEvent.objects.filter(at__date__gt=cut.date()))
-    assert counts["day changes"] > 0
+    assert counts["day changes"] > 0 and counts["week changes"] > 0
     assert stored() == kept
     assert all(day > cut.date() for _, day, _, _ in stored())
+    # The weeks that start after the cut's day, whole; a week the cut falls in is gone (no window reads it).
+    assert stored_weeks() == Counter({key: n for key, n in by_week(kept).items() if key[1] > cut.date()})
+    assert stored_weeks()

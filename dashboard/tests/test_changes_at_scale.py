@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount
 from accounts.tests.factories import AwsAccountFactory
-from checks.models import FindingEvent
+from checks.models import FindingEvent, WeekChange
+from checks.tests.test_day_changes import seeded_history
+from checks.tests.test_retention import one_check_catalog  # noqa: F401 - a fixture, used below
 from dashboard import changes
 from dashboard.tests.factories import FindingEventFactory, FindingFactory
 
@@ -127,11 +129,14 @@ def tangled_history(first, last):
     return accounts
 
 
+@pytest.mark.parametrize("days", [7, 20])  # 20: whole weeks from the week counts, the ends from the day counts
 @pytest.mark.parametrize("limit", [3, 100])
-def test_day_counts_and_listed_accounts_find_what_the_events_say(monkeypatch, limit, django_assert_max_num_queries):
+def test_day_counts_and_listed_accounts_find_what_the_events_say(
+    monkeypatch, limit, days, django_assert_max_num_queries
+):
     monkeypatch.setattr(changes, "LIMIT", limit)
     last = timezone.now().date() - timedelta(days=1)
-    first = last - timedelta(days=7)
+    first = last - timedelta(days=days)
     accounts = tangled_history(first, last)
     for chosen in (None, accounts[:1], accounts[3:5], accounts[::3]):  # accounts[::3]: both named beta
         expected, expected_totals = reference(first, last, chosen)
@@ -157,3 +162,22 @@ def test_a_finding_that_appears_and_goes_away_inside_the_window_is_under_both():
     assert totals == {"newly failing": 0, "fixed": 0, "appeared": 1, "disappeared": 1}
     assert [(f.before, f.after) for f in grouped["appeared"][finding.account]] == [("", "FAIL")]
     assert [(f.before, f.after) for f in grouped["disappeared"][finding.account]] == [("FAIL", "")]
+
+
+@pytest.mark.usefixtures("one_check_catalog")
+def test_every_window_of_a_recorded_history_counts_what_its_events_say(django_assert_max_num_queries):
+    """Windows of 1 to 16 days starting on each weekday, over a recorded history with ties, reruns, midnights and
+    findings that appear and go away inside one day and one week: weeks and days together count every event once."""
+    accounts, midnight = seeded_history()
+    for offset in range(8):
+        for days in range(1, 17):
+            first = midnight.date() - timedelta(days=2) + timedelta(days=offset)
+            last = first + timedelta(days=days)
+            for chosen in (None, accounts[1:]):
+                expected, expected_totals = reference(first, last, chosen)
+
+                with django_assert_max_num_queries(3):
+                    grouped, totals = changes.net_changes(first, last, chosen)
+
+                assert (totals, shown(grouped)) == (expected_totals, expected), (first, last)
+    assert WeekChange.objects.exists()
