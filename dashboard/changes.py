@@ -62,8 +62,9 @@ BY_CODE_POINT = {"postgresql": ' COLLATE "C"', "sqlite": " COLLATE BINARY"}
 PERIODS = """
 SELECT account_id, old_status, new_status, "count" FROM {week_changes} WHERE week >= %s AND week <= %s{in_accounts}
 UNION ALL
-SELECT account_id, old_status, new_status, "count" FROM {day_changes}
-WHERE ((day > %s AND day < %s) OR (day > %s AND day <= %s)){in_accounts}
+SELECT account_id, old_status, new_status, "count" FROM {day_changes} WHERE day > %s AND day < %s{in_accounts}
+UNION ALL
+SELECT account_id, old_status, new_status, "count" FROM {day_changes} WHERE day > %s AND day <= %s{in_accounts}
 """
 
 
@@ -91,9 +92,10 @@ def counted(first, last, accounts=None):
         after, until = last + datetime.timedelta(days=1), last
     date = connection.ops.adapt_datefield_value
     week = datetime.timedelta(days=7)
-    windows = [
+    ranges = [  # weeks [after, until]; days (first, after) and (the last whole week's Sunday, last]
         [date(after), date(until)],
-        [date(first), date(after), date(max(until + week, after) - datetime.timedelta(days=1)), date(last)],
+        [date(first), date(after)],
+        [date(max(until + week, after) - datetime.timedelta(days=1)), date(last)],
     ]
     in_accounts, pks = "", []
     if accounts is not None:
@@ -102,7 +104,7 @@ def counted(first, last, accounts=None):
     periods = PERIODS.format(
         week_changes=WeekChange._meta.db_table, day_changes=DayChange._meta.db_table, in_accounts=in_accounts
     )
-    params = [*windows[0], *pks, *windows[1], *pks]
+    params = [value for bounds in ranges for value in (*bounds, *pks)]
     sql = COUNTED.format(
         kind_of=KIND_OF,
         periods=periods,
