@@ -1,3 +1,4 @@
+from datetime import UTC, date
 from fnmatch import fnmatchcase
 
 from django.conf import settings
@@ -442,6 +443,74 @@ class CheckCount(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.check_id}: {self.count} {self.status}"
+
+
+class CheckStatusQuerySet(models.QuerySet):
+    def at(self, at=None):
+        """The status each account's check had at `at` (None: now): one row per account and check with a
+        finding then (held_at's parts as one query)."""
+        first, *rest = self.held_at(at)
+        return first.union(*rest, all=True) if rest else first
+
+    def held_at(self, at=None):
+        """at() in parts that each read one index: the open spans (`until` null) and, as of a moment, the
+        closed pieces of that moment's month alone, so the rows read are bounded by the accounts and checks
+        however far back `at` is."""
+        if at is None:
+            return [self.filter(until__isnull=True)]
+        return [
+            self.filter(until__isnull=True, since__lte=at),
+            self.filter(month=month_of(at), since__lte=at, until__gt=at),
+        ]
+
+
+def month_of(at):
+    """The first day of `at`'s month (UTC): the part of the history a closed span's piece is filed under."""
+    at = at.astimezone(UTC)
+    return date(at.year, at.month, 1)
+
+
+class CheckStatus(models.Model):
+    """An account's status of one check (a checks.compliance.rollup.Rollup of its findings there) from
+    `since` until `until` (null: still so). No row: the check had no finding there then (no data).
+
+    Written with the events that change it (checks.check_statuses), so the Compliance page and reports
+    read what was true at any moment from a row per account and check instead of rebuilding every
+    finding from the event log. A closed span is stored in pieces, one per calendar month (UTC) it
+    covers, each filed under its month: an as-of read touches one month's pieces only."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    check_id = models.CharField(max_length=128)
+    status = models.CharField(max_length=16)  # a Rollup value; never no_data (that is no row)
+    since = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
+    month = models.DateField(null=True, blank=True)  # closed pieces only: month_of(since)
+
+    objects = CheckStatusQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "check_id"], condition=Q(until__isnull=True), name="one_open_check_status"
+            )
+        ]
+        # Every column a page reads is in these (index-only reads): the open spans by account, the closed
+        # pieces by month and account.
+        indexes = [
+            models.Index(
+                fields=["account", "check_id", "status", "since"],
+                condition=Q(until__isnull=True),
+                name="check_status_open_idx",
+            ),
+            models.Index(
+                fields=["month", "account", "check_id", "status", "since", "until"],
+                condition=Q(until__isnull=False),
+                name="check_status_month_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.check_id}: {self.status} from {self.since} until {self.until or 'now'}"
 
 
 class AreaScore(models.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from checks import check_counts, day_changes, owner_counts
+from checks import check_counts, check_statuses, day_changes, owner_counts
 from checks.catalog import CATALOG
 from checks.catalog.base import KeyOwner
 from checks.inventory import GLOBAL
@@ -213,6 +213,7 @@ def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
     FindingEvent.objects.bulk_create(events, batch_size=BATCH)
     if day_changes.add_scan(scan.pk):  # no event, no finding changed status or came or went
         check_counts.recount(account.pk)
+        check_statuses.refresh(account.pk, at)
     touch_seen(scan, account, existing, produced, spots, at)
 
 

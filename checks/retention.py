@@ -1,9 +1,10 @@
 """History is kept for HISTORY_RETENTION_DAYS (default 400) and pruned daily, in small batches.
 
-Pruned, when older than the cut-off (now − the window): finding events and their day and week counts, area scores,
-finished scans, closed findings and resources that went away. Apps above this one prune their own tables with every
-prune: each registers a function here (register), and dashboard registers its report jobs and files and
-its audit log (kept longer, AUDIT_RETENTION_DAYS: who did what outlives what the estate looked like).
+Pruned, when older than the cut-off (now − the window): finding events, their day and week counts and the
+check statuses they summarize, area scores, finished scans, closed findings and resources that went away.
+Apps above this one prune their own tables with every prune: each registers a function here (register), and
+dashboard registers its report jobs and files and its audit log (kept longer, AUDIT_RETENTION_DAYS: who did
+what outlives what the estate looked like).
 
 The posture at the cut-off itself must stay reconstructable, so for every finding the latest event at or
 before the cut-off is kept as its baseline (findings_as_of(t) for any t ≥ cut-off still finds the status
@@ -21,7 +22,17 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from checks.models import AreaScore, DayChange, Finding, FindingEvent, Resource, Scan, WeekChange
+from checks.models import (
+    AreaScore,
+    CheckStatus,
+    DayChange,
+    Finding,
+    FindingEvent,
+    Resource,
+    Scan,
+    WeekChange,
+    month_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +94,8 @@ def prune(now=None):
     counts["day changes"] = delete_in_batches(DayChange.objects.filter(day__lte=cut.date()))
     # Nor any week that starts on or before it (a window reads only the whole weeks after its start day).
     counts["week changes"] = delete_in_batches(WeekChange.objects.filter(week__lte=cut.date()))
+    # A check's status at any kept moment is in a span ending after the cut (its month at or after the cut's).
+    counts["check statuses"] = delete_in_batches(CheckStatus.objects.filter(month__lte=month_of(cut), until__lte=cut))
     newest_score_before_cut = (
         AreaScore.objects.filter(account=OuterRef("account"), at__lt=cut).order_by("-at").values("at")[:1]
     )

@@ -1,19 +1,22 @@
 """A framework's requirements, each with its status in every account in view, now or as of a moment.
 
-The one place pages and reports read compliance from: the statuses come from the same history as the
-reports (checks.history) and roll up by checks.compliance.rollup.
+The one place pages and reports read compliance from: each account's check statuses then (CheckStatus spans,
+kept at recording from the same findings and events as the reports' history, checks.history) roll up by
+checks.compliance.rollup. compliance_rows works the same answer out of the findings themselves (the
+definition, slow as of a date); tests hold the two together.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Case, Value, When
 
 from checks.catalog.base import Status
 from checks.compliance import FRAMEWORKS
-from checks.compliance.rollup import WORST_FIRST, Rollup, requirement_status
+from checks.compliance.rollup import WORST_FIRST, Rollup, requirement_status, requirement_status_of_checks
 from checks.history import current_findings, findings_as_of
-from checks.models import CheckCount, Finding
+from checks.models import CheckStatus, Finding
 
 FAILING_LIMIT = 200  # failing resources listed under one requirement
 
@@ -52,14 +55,10 @@ def findings_at(findings, at=None):
 
 
 def check_results(check_ids, accounts, at=None):
-    """{account pk: {check id: {finding statuses}}} for `check_ids` in `accounts` — one query (now: from the
-    per-account, per-check counts, not the findings)."""
-    if at is None:
-        counts = CheckCount.objects.filter(account__in=accounts, check_id__in=check_ids)
-        rows = counts.values_list("account_id", "check_id", "status")
-    else:
-        findings = Finding.objects.filter(account__in=accounts, check_id__in=check_ids)
-        rows = findings_at(findings, at).values_list("account_id", "check_id", "status_then").distinct()
+    """{account pk: {check id: {finding statuses}}} for `check_ids` in `accounts`, from the findings (as of
+    `at`, rebuilt from the event log): the definition the check statuses below are held to, not read by pages."""
+    findings = Finding.objects.filter(account__in=accounts, check_id__in=check_ids)
+    rows = findings_at(findings, at).values_list("account_id", "check_id", "status_then").distinct()
     results = {}
     for account_pk, check_id, status in rows:
         results.setdefault(account_pk, {}).setdefault(check_id, set()).add(status)
@@ -67,8 +66,9 @@ def check_results(check_ids, accounts, at=None):
 
 
 def compliance_rows(framework, accounts, at=None):
-    """One Row per requirement of `framework`, with its status in each of `accounts` (a list)."""
-    check_ids = {check_id for requirement in framework.requirements for check_id in requirement.checks}
+    """One Row per requirement of `framework`, with its status in each of `accounts` (a list), worked out from
+    the findings themselves (slow as of a date: every finding's event then): what the fast paths must equal."""
+    check_ids = framework_checks(framework)
     results = check_results(check_ids, [account.pk for account in accounts], at)
     return [
         Row(requirement, tuple((a, requirement_status(requirement.checks, results.get(a.pk, {}))) for a in accounts))
@@ -76,21 +76,38 @@ def compliance_rows(framework, accounts, at=None):
     ]
 
 
-# Each account's requirement status counted by the database from the per-account, per-check counts, by the
-# rule of checks.compliance.rollup (WORST_FIRST's order is the rank; tests hold the two to the same answers):
-# a check's status is its findings' lowest rank (a FAIL, else an ERROR, else a PASS, else all NOT_APPLICABLE),
-# a requirement's the lowest of its checks' — a check with no finding in an account (no row) makes it NO_DATA
-# unless a check fails or errs there.
+def framework_checks(framework):
+    return {check_id for requirement in framework.requirements for check_id in requirement.checks}
+
+
+def check_statuses(check_ids, pks, at=None):
+    """(account pk, check id, status) of `check_ids` in the accounts `pks` as of `at` (None: now)."""
+    parts = CheckStatus.objects.filter(account_id__in=pks, check_id__in=check_ids).held_at(at)
+    first, *rest = [part.values_list("account_id", "check_id", "status") for part in parts]
+    return first.union(*rest, all=True) if rest else first
+
+
+def listed_rows(framework, accounts, at=None):
+    """compliance_rows' answer (each account's status), from each account's check statuses then: one query."""
+    statuses = {}
+    for account_pk, check_id, status in check_statuses(framework_checks(framework), [a.pk for a in accounts], at):
+        statuses.setdefault(account_pk, {})[check_id] = status
+    return [
+        Row(
+            requirement,
+            tuple((a, requirement_status_of_checks(requirement.checks, statuses.get(a.pk, {}))) for a in accounts),
+        )
+        for requirement in framework.requirements
+    ]
+
+
+# Each account's requirement status counted by the database from its check statuses (CheckStatus rows), by
+# the rule of checks.compliance.rollup (WORST_FIRST's order is the rank; tests hold the two to the same
+# answers): a requirement's is the lowest rank of its checks' — a check without a status in an account (no
+# row: no finding) makes it NO_DATA unless a check fails or errs there.
 COUNTED = """
 WITH requirement_checks (requirement, check_id) AS (VALUES {pairs}),
-per_check AS (
-    SELECT account_id, check_id,
-           MIN(CASE status WHEN 'FAIL' THEN {failing} WHEN 'ERROR' THEN {error} WHEN 'PASS' THEN {passing}
-                           ELSE {not_applicable} END) AS rank
-    FROM {counts}
-    WHERE account_id IN ({accounts}) AND check_id IN (SELECT check_id FROM requirement_checks)
-    GROUP BY account_id, check_id
-),
+per_check AS ({statuses}),
 per_requirement AS (
     SELECT requirement, account_id, MIN(rank) AS rank, COUNT(*) AS seen
     FROM requirement_checks JOIN per_check ON per_check.check_id = requirement_checks.check_id
@@ -100,18 +117,19 @@ SELECT requirement, rank, seen, COUNT(*) FROM per_requirement GROUP BY requireme
 """
 
 
-def counted_rows(framework, accounts):
-    """One Row per requirement of `framework` with how many of `accounts` (a list) have each status now."""
+def counted_rows(framework, accounts, at=None, among=None):
+    """One Row per requirement of `framework` with how many of `accounts` (a list) have each status at `at`.
+    `among`: the same accounts as a queryset, which the database reads as a subquery (thousands of ids
+    written into the statement cost more to send and to plan)."""
     pks = [account.pk for account in accounts]
-    counts = {requirement.id: Counter() for requirement in framework.requirements}
-    for requirement_id, rank, seen, number in counted_statuses(framework, pks):
+    counts = [Counter() for _ in framework.requirements]
+    for position, rank, seen, number in counted_statuses(framework, pks if among is None else among, at):
         status = WORST_FIRST[rank]
-        if seen < len(framework.requirement(requirement_id).checks) and rank > WORST_FIRST.index(Rollup.NO_DATA):
+        if seen < len(framework.requirements[position].checks) and rank > WORST_FIRST.index(Rollup.NO_DATA):
             status = Rollup.NO_DATA
-        counts[requirement_id][status] += number
+        counts[position][status] += number
     rows = []
-    for requirement in framework.requirements:
-        found = counts[requirement.id]
+    for requirement, found in zip(framework.requirements, counts, strict=True):
         if not requirement.checks:
             found = Counter({Rollup.NOT_COVERED: len(pks)})
         found[Rollup.NO_DATA] += len(pks) - sum(found.values())  # accounts without a finding of any of its checks
@@ -120,28 +138,32 @@ def counted_rows(framework, accounts):
     return rows
 
 
-def counted_statuses(framework, pks):
-    pairs = [(requirement.id, check_id) for requirement in framework.requirements for check_id in requirement.checks]
+def counted_statuses(framework, pks, at=None):
+    """(requirement's position in the framework, rank, checks seen, accounts) rows (integers group faster);
+    `pks`: account ids, or a queryset of accounts."""
+    pairs = [(n, check_id) for n, requirement in enumerate(framework.requirements) for check_id in requirement.checks]
     if not pks or not pairs:
         return []
+    ranks = Case(*(When(status=status, then=Value(rank)) for rank, status in enumerate(WORST_FIRST)))
+    accounts = pks.values("pk") if hasattr(pks, "values") else pks
+    parts = CheckStatus.objects.filter(account_id__in=accounts, check_id__in=framework_checks(framework)).held_at(at)
+    compiled = [
+        part.annotate(rank=ranks).values("account_id", "check_id", "rank").query.sql_with_params() for part in parts
+    ]
     sql = COUNTED.format(
-        pairs=", ".join(["(%s, %s)"] * len(pairs)),
-        counts=CheckCount._meta.db_table,
-        accounts=", ".join(["%s"] * len(pks)),
-        **{status.name.lower(): WORST_FIRST.index(status) for status in WORST_FIRST},
+        pairs=", ".join(["(%s, %s)"] * len(pairs)), statuses=" UNION ALL ".join(each for each, _ in compiled)
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for pair in pairs for value in pair] + pks)
+        cursor.execute(sql, [value for pair in pairs for value in pair] + [p for _, params in compiled for p in params])
         return cursor.fetchall()
 
 
-def page_rows(framework, accounts, at=None):
-    """The Compliance page's rows: each account's status when they are few, else how many have each."""
+def page_rows(framework, accounts, at=None, among=None):
+    """The Compliance page's rows: each account's status when they are few, else how many have each
+    (`among`: see counted_rows)."""
     if len(accounts) <= ACCOUNTS_LISTED:
-        return compliance_rows(framework, accounts, at)
-    if at is None:
-        return counted_rows(framework, accounts)
-    return [Row(row.requirement, (), row.counts) for row in compliance_rows(framework, accounts, at)]
+        return listed_rows(framework, accounts, at)
+    return counted_rows(framework, accounts, at, among)
 
 
 def totals(rows):
@@ -172,7 +194,7 @@ def report(scope):
 
 
 def framework_report(framework, accounts, at):
-    rows = compliance_rows(framework, accounts, at)
+    rows = listed_rows(framework, accounts, at)
     return {
         "framework": framework.slug,
         "name": framework.name,

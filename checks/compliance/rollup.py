@@ -47,7 +47,13 @@ def check_status(statuses):
 def requirement_status(check_ids, statuses_by_check):
     """A requirement's status in an account: `statuses_by_check` maps a check id to its findings' statuses
     there (a check absent from it has no finding there)."""
+    statuses = {check_id: check_status(statuses_by_check.get(check_id, ())) for check_id in check_ids}
+    return requirement_status_of_checks(check_ids, statuses)
+
+
+def requirement_status_of_checks(check_ids, status_by_check):
+    """The same from each check's status there (check_status's; a check absent from it has no data)."""
     if not check_ids:
         return Rollup.NOT_COVERED
-    seen = {check_status(statuses_by_check.get(check_id, ())) for check_id in check_ids}
+    seen = {status_by_check.get(check_id, Rollup.NO_DATA) for check_id in check_ids}
     return next(status for status in WORST_FIRST if status in seen)

@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import AwsAccountFactory
-from checks import check_counts, day_changes, owner_counts
+from checks import check_counts, check_statuses, day_changes, owner_counts
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
@@ -109,6 +109,7 @@ class FindingFactory(factory.django.DjangoModelFactory):
         """Into its account's per-check counts, as recording counts the findings it changes."""
         if create:
             check_counts.recount(finding.account_id)
+            check_statuses.refresh(finding.account_id, timezone.now())
 
 
 class FindingEventFactory(factory.django.DjangoModelFactory):
@@ -129,6 +130,7 @@ class FindingEventFactory(factory.django.DjangoModelFactory):
         """Into its day's count, as recording counts the events it writes."""
         if create:
             day_changes.add_events([event.pk])
+            check_statuses.rebuild([event.account_id])
 
 
 class AreaScoreFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 
 from accounts.models import AwsAccount
-from checks import check_counts, day_changes
+from checks import check_counts, check_statuses, day_changes
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
@@ -156,6 +156,7 @@ def seed_account(rng, account, now, start, per_type, days, fail_rate, user):
     FindingEvent.objects.bulk_create(events)
     day_changes.add_events([event.pk for event in events])
     check_counts.recount(account.pk)
+    check_statuses.rebuild([account.pk])
     base = {area: rng.uniform(55, 95) for area in Area}
     AreaScore.objects.bulk_create(
         [
