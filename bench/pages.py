@@ -291,7 +291,7 @@ def generate(size, seed, now):
     from django.db import connection, transaction
 
     from accounts.models import AwsAccount
-    from checks import check_counts, day_changes, owner_counts
+    from checks import check_counts, check_statuses, day_changes, owner_counts
     from checks.catalog import CATALOG
     from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
@@ -316,7 +316,11 @@ def generate(size, seed, now):
     day_changes.rebuild()  # what recording would have counted, scan by scan (days and weeks)
     check_counts.rebuild()
     owner_counts.rebuild()
-    print(f"   day changes, check counts and key-owner counts counted in {time.perf_counter() - counted:6.1f} s")
+    check_statuses.rebuild()
+    print(
+        f"   day changes, check counts, key-owner counts and check statuses worked out in "
+        f"{time.perf_counter() - counted:6.1f} s"
+    )
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(
             no_style(), [AwsAccount, Scan, AreaScore, Resource, Suppression, Finding, FindingEvent]
@@ -738,6 +742,7 @@ def page_urls(ids, rng=None):
     organization = organize()
     today = timezone.now().date()
     month_ago, week_ago = (today - timedelta(days=30)).isoformat(), (today - timedelta(days=7)).isoformat()
+    year_ago = (today - timedelta(days=360)).isoformat()  # inside the 365 days of a full-size history
 
     def some_account():
         return rng.choice(ids) if rng else ids[0]
@@ -766,6 +771,8 @@ def page_urls(ids, rng=None):
         ("changes (one account)", lambda: f"/changes/?account={some_account()[1]}"),
         ("compliance (PCI DSS)", lambda: "/compliance/?framework=pci-dss-4.0"),
         ("compliance (PCI DSS, a week ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={week_ago}"),
+        ("compliance (PCI DSS, a month ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={month_ago}"),
+        ("compliance (PCI DSS, 360 days ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={year_ago}"),
         ("API findings (failing, high)", lambda: "/api/v1/findings/?status=FAIL&severity=high"),
         ("API findings (one account)", lambda: f"/api/v1/findings/?account={some_account()[1]}"),
         ("API accounts", lambda: "/api/v1/accounts/"),
@@ -837,11 +844,14 @@ def pages_of(viewer, rng=None):
         yield label, url_of
 
 
-def measure(viewer, requests, warmup, seed):
-    """{label: (p50 ms, p95 ms, queries, requests made)} over `requests` requests per page after `warmup`."""
+def measure(viewer, requests, warmup, seed, only=None):
+    """{label: (p50 ms, p95 ms, queries, requests made)} over `requests` requests per page after `warmup`
+    (only the pages whose label contains `only`, when given)."""
     results = {}
     pid = backend_pid()
     for label, url_of in pages_of(viewer, random.Random(seed)):
+        if only and only not in label:
+            continue
         warm = [timed_get(viewer, url_of())[0] for _ in range(max(1, warmup))]
         # A page far past its target is measured SLOW_REQUESTS times, not `requests`: its p95 is then the
         # slowest of those, and the run does not spend many minutes on what is missed anyway.
@@ -874,12 +884,14 @@ def query_counts():
     return counts
 
 
-def explain_slowest(viewer, seed):
+def explain_slowest(viewer, seed, only=None):
     """Each page's slowest statement and its EXPLAIN ANALYZE (PostgreSQL), requested once more after the run."""
     from django.db import connection
 
     print(f"-- the slowest statement of each page, as the {viewer.name}")
     for label, url_of in pages_of(viewer, random.Random(seed)):
+        if only and only not in label:
+            continue
         _, queries, _ = timed_get(viewer, url_of())
         slowest = max(queries, key=lambda query: float(query["time"]))
         with connection.cursor() as cursor:
@@ -962,6 +974,7 @@ def main(argv=None):
         help="after measuring, print each page's slowest statement with its EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL)",
     )
     parser.add_argument("--only", metavar="VIEWER", choices=("admin", "team member"), help="measure one viewer")
+    parser.add_argument("--pages", metavar="TEXT", help="measure only the pages whose label contains TEXT")
     options = parser.parse_args(argv)
     if options.full:
         size = Size(500, 365, 4000)
@@ -986,10 +999,10 @@ def main(argv=None):
         if options.only and viewer.name != options.only:
             continue
         print(f"-- {options.requests} requests per page after {options.warmup} warm-up, as the {viewer.name}")
-        for label, figures in measure(viewer, options.requests, options.warmup, options.seed).items():
+        for label, figures in measure(viewer, options.requests, options.warmup, options.seed, options.pages).items():
             results[f"{viewer.name}: {label}"] = figures
         if options.explain and database.vendor == "postgres":
-            explain_slowest(viewer, options.seed)
+            explain_slowest(viewer, options.seed, options.pages)
 
     full_size = size.accounts >= 500 and findings >= 1_900_000 and database.vendor == "postgres"
     figures = []
