@@ -123,7 +123,8 @@ def counted_rows(framework, accounts, at=None, among=None):
     written into the statement cost more to send and to plan)."""
     pks = [account.pk for account in accounts]
     counts = [Counter() for _ in framework.requirements]
-    for position, rank, seen, number in counted_statuses(framework, pks if among is None else among, at):
+    statuses = counted_statuses(framework, pks if among is None else among, at) if pks else []
+    for position, rank, seen, number in statuses:
         status = WORST_FIRST[rank]
         if seen < len(framework.requirements[position].checks) and rank > WORST_FIRST.index(Rollup.NO_DATA):
             status = Rollup.NO_DATA
@@ -142,7 +143,7 @@ def counted_statuses(framework, pks, at=None):
     """(requirement's position in the framework, rank, checks seen, accounts) rows (integers group faster);
     `pks`: account ids, or a queryset of accounts."""
     pairs = [(n, check_id) for n, requirement in enumerate(framework.requirements) for check_id in requirement.checks]
-    if not pks or not pairs:
+    if not pairs:  # (not `not pks`: that would read a queryset of accounts)
         return []
     ranks = Case(*(When(status=status, then=Value(rank)) for rank, status in enumerate(WORST_FIRST)))
     accounts = pks.values("pk") if hasattr(pks, "values") else pks
