@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,6 +69,16 @@ def test_default_order_is_failing_first_by_severity(client_as, estate, django_as
     assert rows[0].status == Status.FAIL
     assert rows[0].severity == Severity.CRITICAL
     assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+
+
+def test_buckets_are_walked_on_their_sort_keys_and_only_the_page_is_joined(client_as, estate):
+    """Each bucket reads ids (and sort values) alone; the page's rows are then loaded with their account,
+    resource and mute in one statement. Joining in every bucket made the database join all of a team's
+    thousands of failures before its LIMIT."""
+    with CaptureQueriesContext(connection) as queries:
+        rows = client_as("viewer").get(URL).context["page"].rows
+    joined = [query["sql"] for query in queries.captured_queries if '"checks_resource"' in query["sql"]]
+    assert len(rows) == 50 and len(joined) == 1 and '"checks_finding"."id" IN (' in joined[0]
 
 
 def test_htmx_request_gets_only_the_results_fragment(client_as, estate, django_assert_max_num_queries):
