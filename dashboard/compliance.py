@@ -22,6 +22,7 @@ FAILING_LIMIT = 200  # failing resources listed under one requirement
 
 
 ACCOUNTS_LISTED = 50  # above this many accounts in view, the page shows how many accounts have each status
+EVERY_ACCOUNT = "every account"  # counted_rows' `among` when the accounts are all there are: nothing to filter
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ SELECT requirement, rank, seen, COUNT(*) FROM per_requirement GROUP BY requireme
 def counted_rows(framework, accounts, at=None, among=None):
     """One Row per requirement of `framework` with how many of `accounts` (a list) have each status at `at`.
     `among`: the same accounts as a queryset, which the database reads as a subquery (thousands of ids
-    written into the statement cost more to send and to plan)."""
+    written into the statement cost more to send and to plan), or EVERY_ACCOUNT (no filter at all)."""
     pks = [account.pk for account in accounts]
     counts = [Counter() for _ in framework.requirements]
     statuses = counted_statuses(framework, pks if among is None else among, at) if pks else []
@@ -141,13 +142,15 @@ def counted_rows(framework, accounts, at=None, among=None):
 
 def counted_statuses(framework, pks, at=None):
     """(requirement's position in the framework, rank, checks seen, accounts) rows (integers group faster);
-    `pks`: account ids, or a queryset of accounts."""
+    `pks`: account ids, a queryset of accounts, or EVERY_ACCOUNT."""
     pairs = [(n, check_id) for n, requirement in enumerate(framework.requirements) for check_id in requirement.checks]
     if not pairs:  # (not `not pks`: that would read a queryset of accounts)
         return []
     ranks = Case(*(When(status=status, then=Value(rank)) for rank, status in enumerate(WORST_FIRST)))
-    accounts = pks.values("pk") if hasattr(pks, "values") else pks
-    parts = CheckStatus.objects.filter(account_id__in=accounts, check_id__in=framework_checks(framework)).held_at(at)
+    statuses = CheckStatus.objects.all()  # of every check: the join with the pairs keeps the framework's
+    if pks is not EVERY_ACCOUNT:
+        statuses = statuses.filter(account_id__in=pks.values("pk") if hasattr(pks, "values") else pks)
+    parts = statuses.held_at(at)
     compiled = [
         part.annotate(rank=ranks).values("account_id", "check_id", "rank").query.sql_with_params() for part in parts
     ]

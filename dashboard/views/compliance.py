@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.visibility import visible_accounts
+from accounts.visibility import sees_all_accounts, visible_accounts
 from checks.compliance import FRAMEWORKS
 from checks.compliance.rollup import Rollup
 from dashboard import compliance
@@ -45,9 +45,10 @@ def chosen(request):
     form = ComplianceForm(request.GET or None, accounts)
     framework = FRAMEWORKS[form.choice("framework", DEFAULT_FRAMEWORK)]
     account_id = form.choice("account")
+    among = compliance.EVERY_ACCOUNT if sees_all_accounts(request.user) else visible
     if account_id:
-        accounts, visible = [account for account in accounts if account.account_id == account_id], None
-    return form, framework, accounts, form.choice("as_of"), visible
+        accounts, among = [account for account in accounts if account.account_id == account_id], None
+    return form, framework, accounts, form.choice("as_of"), among
 
 
 @require_GET
