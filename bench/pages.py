@@ -292,7 +292,7 @@ def generate(size, seed, now):
     from django.db import connection, transaction
 
     from accounts.models import AwsAccount
-    from checks import check_counts, check_statuses, day_changes, owner_counts
+    from checks import check_counts, check_statuses, day_changes, owner_counts, requirement_statuses
     from checks.catalog import CATALOG
     from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
@@ -318,8 +318,9 @@ def generate(size, seed, now):
     check_counts.rebuild()
     owner_counts.rebuild()
     check_statuses.rebuild()
+    requirement_statuses.rebuild()
     print(
-        f"   day changes, check counts, key-owner counts and check statuses worked out in "
+        f"   day changes, check counts, key-owner counts, check and requirement statuses worked out in "
         f"{time.perf_counter() - counted:6.1f} s"
     )
     with connection.cursor() as cursor:

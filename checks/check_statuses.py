@@ -2,7 +2,8 @@
 
 A check's status in an account is checks.compliance.rollup.check_status of its findings' statuses there:
 recording refreshes an account's open spans from its per-check counts after a scan that wrote events
-(refresh), as it recounts them; rebuild() works the spans out of the event log itself (the migration that
+(refresh), as it recounts them, and the account's requirement statuses with them (checks.requirement_statuses);
+rebuild() works the spans out of the event log itself (the migration that
 introduced the table, the benchmark's bulk load, tests that write events directly). Both apply the same
 rule, in Python, to the statuses present; the database only tracks which statuses are present when.
 """
@@ -12,9 +13,10 @@ from itertools import chain
 
 from django.db import connection, transaction
 
+from checks import requirement_statuses
 from checks.catalog.base import Status
 from checks.compliance.rollup import check_status
-from checks.models import CheckCount, CheckStatus, Finding, FindingEvent, month_of
+from checks.models import CheckCount, CheckStatus, Finding, FindingEvent, month_pieces, write_spans
 
 STATUSES = tuple(Status)  # bit i of a mask: the check has a finding with STATUSES[i]
 
@@ -33,6 +35,7 @@ def refresh(account_pk, at):
     rows = [piece for span in closed for piece in pieces(account_pk, span.check_id, span.status, span.since, at)]
     rows += [open_span(account_pk, check_id, now[check_id], at) for check_id in changed if check_id in now]
     CheckStatus.objects.bulk_create(rows)
+    requirement_statuses.refresh(account_pk, now, at)
 
 
 def current(account_pk):
@@ -45,16 +48,10 @@ def current(account_pk):
 
 def pieces(account_pk, check_id, status, since, until):
     """The closed span [since, until) as one CheckStatus per calendar month (UTC) it covers."""
-    rows = []
-    while since < until:
-        month = month_of(since)
-        following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=UTC)
-        end = min(until, following)
-        rows.append(
-            CheckStatus(account_id=account_pk, check_id=check_id, status=status, since=since, until=end, month=month)
-        )
-        since = end
-    return rows
+    return [
+        CheckStatus(account_id=account_pk, check_id=check_id, status=status, since=start, until=end, month=month)
+        for start, end, month in month_pieces(since, until)
+    ]
 
 
 # Which statuses each account's check has among its findings after every moment with events, from the
@@ -165,17 +162,5 @@ def rebuild(account_pks=None):
                 cursor.execute(f"ANALYZE {CheckStatus._meta.db_table}")  # the pages' plans need its statistics
 
 
-COLUMNS = ("account_id", "check_id", "status", "since", "until", "month")
-
-
 def write(rows):
-    """Insert CheckStatus rows; on PostgreSQL through COPY."""
-    if connection.vendor != "postgresql":
-        CheckStatus.objects.bulk_create(rows, batch_size=1000)
-        return
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {CheckStatus._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row([getattr(row, column) for column in COLUMNS])
+    write_spans(CheckStatus, rows)

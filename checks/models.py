@@ -1,8 +1,8 @@
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -446,9 +446,11 @@ class CheckCount(models.Model):
 
 
 class CheckStatusQuerySet(models.QuerySet):
+    """Spans kept in month pieces: CheckStatus's, and RequirementStatus's the same way."""
+
     def at(self, at=None):
-        """The status each account's check had at `at` (None: now): one row per account and check with a
-        finding then (held_at's parts as one query)."""
+        """The status each account's check (or requirement) had at `at` (None: now): one row per account and
+        check with a finding then (held_at's parts as one query)."""
         first, *rest = self.held_at(at)
         return first.union(*rest, all=True) if rest else first
 
@@ -468,6 +470,30 @@ def month_of(at):
     """The first day of `at`'s month (UTC): the part of the history a closed span's piece is filed under."""
     at = at.astimezone(UTC)
     return date(at.year, at.month, 1)
+
+
+def month_pieces(since, until):
+    """(since, until, month) of each piece of the closed span [since, until), one per calendar month (UTC)."""
+    while since < until:
+        month = month_of(since)
+        following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=UTC)
+        end = min(until, following)
+        yield since, end, month
+        since = end
+
+
+def write_spans(model, rows):
+    """Insert rows of a span model (CheckStatus, RequirementStatus); on PostgreSQL through COPY."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=1000)
+        return
+    columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([getattr(row, column) for column in columns])
 
 
 class CheckStatus(models.Model):
@@ -511,6 +537,63 @@ class CheckStatus(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.check_id}: {self.status} from {self.since} until {self.until or 'now'}"
+
+
+class RequirementStatus(models.Model):
+    """An account's status of one requirement of a framework (checks.compliance.rollup's, from its
+    CheckStatus spans then) from `since` until `until` (null: still so). No row: no data (no finding of any
+    check behind it; a requirement no check covers has none either).
+
+    Kept beside the check statuses (checks.requirement_statuses) so counting a framework's requirements
+    over thousands of accounts groups one row per account and requirement. It depends on the mapping in
+    checks/compliance/: RequirementMapping records which mapping the rows were worked out for, and readers
+    use them only while it is the code's. Stored in month pieces like CheckStatus."""
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    framework = models.CharField(max_length=32)  # a framework's slug
+    requirement = models.PositiveSmallIntegerField()  # its position in the framework's requirements
+    status = models.CharField(max_length=16)  # a Rollup value; never no_data or not_covered (no row)
+    since = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
+    month = models.DateField(null=True, blank=True)  # closed pieces only: month_of(since)
+
+    objects = CheckStatusQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "framework", "requirement"],
+                condition=Q(until__isnull=True),
+                name="one_open_requirement_status",
+            )
+        ]
+        # Index-only reads of one framework: its open spans, or one month's closed pieces.
+        indexes = [
+            models.Index(
+                fields=["framework", "account", "requirement", "status", "since"],
+                condition=Q(until__isnull=True),
+                name="requirement_status_open_idx",
+            ),
+            models.Index(
+                fields=["month", "framework", "account", "requirement", "status", "since", "until"],
+                condition=Q(until__isnull=False),
+                name="requirement_status_month_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.framework} #{self.requirement}: {self.status} from {self.since}"
+
+
+class RequirementMapping(models.Model):
+    """The fingerprint of the mapping (requirement ids and their checks) each framework's RequirementStatus
+    rows were worked out for, written by a full rebuild."""
+
+    framework = models.CharField(max_length=32, primary_key=True)
+    fingerprint = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self.framework} {self.fingerprint}"
 
 
 class AreaScore(models.Model):

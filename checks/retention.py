@@ -1,10 +1,10 @@
 """History is kept for HISTORY_RETENTION_DAYS (default 400) and pruned daily, in small batches.
 
 Pruned, when older than the cut-off (now − the window): finding events, their day and week counts and the
-check statuses they summarize, area scores, finished scans, closed findings and resources that went away.
-Apps above this one prune their own tables with every prune: each registers a function here (register), and
-dashboard registers its report jobs and files and its audit log (kept longer, AUDIT_RETENTION_DAYS: who did
-what outlives what the estate looked like).
+check and requirement statuses they summarize, area scores, finished scans, closed findings and resources that
+went away. Apps above this one prune their own tables with every prune: each registers a function here
+(register), and dashboard registers its report jobs and files and its audit log (kept longer,
+AUDIT_RETENTION_DAYS: who did what outlives what the estate looked like).
 
 The posture at the cut-off itself must stay reconstructable, so for every finding the latest event at or
 before the cut-off is kept as its baseline (findings_as_of(t) for any t ≥ cut-off still finds the status
@@ -28,6 +28,7 @@ from checks.models import (
     DayChange,
     Finding,
     FindingEvent,
+    RequirementStatus,
     Resource,
     Scan,
     WeekChange,
@@ -96,6 +97,9 @@ def prune(now=None):
     counts["week changes"] = delete_in_batches(WeekChange.objects.filter(week__lte=cut.date()))
     # A check's status at any kept moment is in a span ending after the cut (its month at or after the cut's).
     counts["check statuses"] = delete_in_batches(CheckStatus.objects.filter(month__lte=month_of(cut), until__lte=cut))
+    counts["requirement statuses"] = delete_in_batches(
+        RequirementStatus.objects.filter(month__lte=month_of(cut), until__lte=cut)
+    )
     newest_score_before_cut = (
         AreaScore.objects.filter(account=OuterRef("account"), at__lt=cut).order_by("-at").values("at")[:1]
     )

@@ -2,23 +2,28 @@
 
 The one place pages and reports read compliance from: each account's check statuses then (CheckStatus spans,
 kept at recording from the same findings and events as the reports' history, checks.history) roll up by
-checks.compliance.rollup. compliance_rows works the same answer out of the findings themselves (the
-definition, slow as of a date); tests hold the two together.
+checks.compliance.rollup; counting many accounts reads the requirement statuses kept with them
+(RequirementStatus) while they are for the code's mapping. compliance_rows works the same answer out of the
+findings themselves (the definition, slow as of a date); tests hold the two together.
 """
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, Value, When
 
+from checks import requirement_statuses
 from checks.catalog.base import Status
 from checks.compliance import FRAMEWORKS
 from checks.compliance.rollup import WORST_FIRST, Rollup, requirement_status, requirement_status_of_checks
 from checks.history import current_findings, findings_as_of
-from checks.models import CheckStatus, Finding
+from checks.models import CheckStatus, Finding, RequirementMapping, RequirementStatus
 
 FAILING_LIMIT = 200  # failing resources listed under one requirement
+
+logger = logging.getLogger(__name__)
 
 
 ACCOUNTS_LISTED = 50  # above this many accounts in view, the page shows how many accounts have each status
@@ -102,20 +107,27 @@ def listed_rows(framework, accounts, at=None):
     ]
 
 
-# Each account's requirement status counted by the database from its check statuses (CheckStatus rows), by
-# the rule of checks.compliance.rollup (WORST_FIRST's order is the rank; tests hold the two to the same
-# answers): a requirement's is the lowest rank of its checks' — a check without a status in an account (no
-# row: no finding) makes it NO_DATA unless a check fails or errs there.
+# How many accounts have each status of each requirement, counted by the database. From the requirement
+# statuses (RequirementStatus: one row per account and requirement with data, no row: no data) while they
+# were worked out for the code's mapping of the framework (RequirementMapping's fingerprint); otherwise
+# from the check statuses (CheckStatus rows) by the rule of checks.compliance.rollup (WORST_FIRST's order is
+# the rank; tests hold the two to the same answers): a requirement's is the lowest rank of its checks' — a
+# check without a status in an account (no row: no finding) makes it NO_DATA unless a check fails or errs
+# there. One statement either way: the branch whose condition fails is never run.
 COUNTED = """
 WITH requirement_checks (requirement, check_id) AS (VALUES {pairs}),
-per_check AS ({statuses}),
+per_check AS ({check_statuses}),
 per_requirement AS (
     SELECT requirement, account_id, MIN(rank) AS rank, COUNT(*) AS seen
     FROM requirement_checks JOIN per_check ON per_check.check_id = requirement_checks.check_id
     GROUP BY requirement, account_id
 )
-SELECT requirement, rank, seen, COUNT(*) FROM per_requirement GROUP BY requirement, rank, seen
+SELECT requirement, rank, CAST(NULL AS BIGINT) AS seen, COUNT(*) FROM ({requirement_statuses}) held
+WHERE {fresh} GROUP BY requirement, rank
+UNION ALL
+SELECT requirement, rank, seen, COUNT(*) FROM per_requirement WHERE NOT {fresh} GROUP BY requirement, rank, seen
 """
+FRESH = "EXISTS (SELECT 1 FROM {mappings} WHERE framework = %s AND fingerprint = %s)"
 
 
 def counted_rows(framework, accounts, at=None, among=None):
@@ -127,9 +139,15 @@ def counted_rows(framework, accounts, at=None, among=None):
     statuses = counted_statuses(framework, pks if among is None else among, at) if pks else []
     for position, rank, seen, number in statuses:
         status = WORST_FIRST[rank]
-        if seen < len(framework.requirements[position].checks) and rank > WORST_FIRST.index(Rollup.NO_DATA):
+        if seen is not None and seen < len(framework.requirements[position].checks) and rank > NO_DATA_RANK:
             status = Rollup.NO_DATA
         counts[position][status] += number
+    if any(seen is not None for _, _, seen, _ in statuses):
+        logger.warning(
+            "Compliance of %s counted from check statuses: its requirement statuses are for another mapping "
+            "(run `manage.py rebuild_requirement_statuses`).",
+            framework.slug,
+        )
     rows = []
     for requirement, found in zip(framework.requirements, counts, strict=True):
         if not requirement.checks:
@@ -140,26 +158,55 @@ def counted_rows(framework, accounts, at=None, among=None):
     return rows
 
 
+NO_DATA_RANK = WORST_FIRST.index(Rollup.NO_DATA)
+
+
 def counted_statuses(framework, pks, at=None):
-    """(requirement's position in the framework, rank, checks seen, accounts) rows (integers group faster);
-    `pks`: account ids, a queryset of accounts, or EVERY_ACCOUNT."""
+    """(requirement's position in the framework, rank, checks seen or None, accounts) rows (integers group
+    faster): `seen` None when counted from the requirement statuses. `pks`: account ids, a queryset of
+    accounts, or EVERY_ACCOUNT."""
     pairs = [(n, check_id) for n, requirement in enumerate(framework.requirements) for check_id in requirement.checks]
     if not pairs:  # (not `not pks`: that would read a queryset of accounts)
         return []
-    ranks = Case(*(When(status=status, then=Value(rank)) for rank, status in enumerate(WORST_FIRST)))
-    statuses = CheckStatus.objects.all()  # of every check: the join with the pairs keeps the framework's
-    if pks is not EVERY_ACCOUNT:
-        statuses = statuses.filter(account_id__in=pks.values("pk") if hasattr(pks, "values") else pks)
-    parts = statuses.held_at(at)
-    compiled = [
-        part.annotate(rank=ranks).values("account_id", "check_id", "rank").query.sql_with_params() for part in parts
+    held = [  # of every check: the join with the pairs keeps the framework's
+        part.annotate(rank=ranks()).values("account_id", "check_id", "rank")
+        for part in of_accounts(CheckStatus.objects.all(), pks).held_at(at)
     ]
+    held_requirements = [
+        part.annotate(rank=ranks()).values("requirement", "rank")
+        for part in of_accounts(RequirementStatus.objects.filter(framework=framework.slug), pks).held_at(at)
+    ]
+    check_sql, check_params = union_all(held)
+    requirement_sql, requirement_params = union_all(held_requirements)
+    fresh = FRESH.format(mappings=RequirementMapping._meta.db_table)
     sql = COUNTED.format(
-        pairs=", ".join(["(%s, %s)"] * len(pairs)), statuses=" UNION ALL ".join(each for each, _ in compiled)
+        pairs=", ".join(["(%s, %s)"] * len(pairs)),
+        check_statuses=check_sql,
+        requirement_statuses=requirement_sql,
+        fresh=fresh,
     )
+    mapping = [framework.slug, requirement_statuses.fingerprint(framework)]
+    params = [value for pair in pairs for value in pair] + check_params + requirement_params + mapping + mapping
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for pair in pairs for value in pair] + [p for _, params in compiled for p in params])
+        cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def ranks():
+    return Case(*(When(status=status, then=Value(rank)) for rank, status in enumerate(WORST_FIRST)))
+
+
+def of_accounts(spans, pks):
+    """`spans` of the accounts `pks` (see counted_statuses)."""
+    if pks is EVERY_ACCOUNT:
+        return spans
+    return spans.filter(account_id__in=pks.values("pk") if hasattr(pks, "values") else pks)
+
+
+def union_all(querysets):
+    """(SQL, params) of the querysets' rows one after the other."""
+    compiled = [queryset.query.sql_with_params() for queryset in querysets]
+    return " UNION ALL ".join(sql for sql, _ in compiled), [param for _, params in compiled for param in params]
 
 
 def page_rows(framework, accounts, at=None, among=None):

@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import AwsAccountFactory
-from checks import check_counts, check_statuses, day_changes, owner_counts
+from checks import check_counts, check_statuses, day_changes, owner_counts, requirement_statuses
 from checks.catalog.base import Area, KeyOwner, Severity, Status
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
 
@@ -131,6 +131,7 @@ class FindingEventFactory(factory.django.DjangoModelFactory):
         if create:
             day_changes.add_events([event.pk])
             check_statuses.rebuild([event.account_id])
+            requirement_statuses.rebuild([event.account_id])
 
 
 class AreaScoreFactory(factory.django.DjangoModelFactory):

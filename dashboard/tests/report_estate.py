@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 
 from accounts.models import AwsAccount
-from checks import check_counts, check_statuses, day_changes
+from checks import check_counts, check_statuses, day_changes, requirement_statuses
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status
 from checks.models import AreaScore, Finding, FindingEvent, Resource, Scan, Suppression
@@ -157,6 +157,7 @@ def seed_account(rng, account, now, start, per_type, days, fail_rate, user):
     day_changes.add_events([event.pk for event in events])
     check_counts.recount(account.pk)
     check_statuses.rebuild([account.pk])
+    requirement_statuses.rebuild([account.pk])
     base = {area: rng.uniform(55, 95) for area in Area}
     AreaScore.objects.bulk_create(
         [
