@@ -639,10 +639,12 @@ def wipe():
     from checks.models import (
         AreaScore,
         CheckCount,
+        CheckTotal,
         DayChange,
         Finding,
         FindingEvent,
         OwnerCount,
+        OwnerTotal,
         Resource,
         Scan,
         Suppression,
@@ -650,7 +652,9 @@ def wipe():
     )
 
     common.empty_tables(
+        OwnerTotal,
         OwnerCount,
+        CheckTotal,
         CheckCount,
         WeekChange,
         DayChange,

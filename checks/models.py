@@ -427,6 +427,24 @@ class OwnerCount(models.Model):
         return f"{self.account_id} {self.type}: {self.count} {self.key_owner}"
 
 
+class OwnerTotal(models.Model):
+    """OwnerCount summed over every account: the Keys page reads these few rows for a viewer who sees every
+    account instead of summing ~35 rows per account (checks.owner_counts keeps them with the counts)."""
+
+    type = models.CharField(max_length=64)
+    key_owner = models.CharField(max_length=20, choices=KeyOwner)
+    count = models.IntegerField()
+    accounts = models.IntegerField()  # how many accounts have such resources
+
+    objects = OwnerCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["type", "key_owner"], name="unique_owner_total")]
+
+    def __str__(self):
+        return f"{self.type}: {self.count} {self.key_owner} in {self.accounts} accounts"
+
+
 class CheckCount(models.Model):
     """How many of an account's current findings of one check have each status: the Checks and Compliance
     pages read these few rows per account and check instead of the findings (checks.check_counts keeps them)."""
@@ -443,6 +461,22 @@ class CheckCount(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.check_id}: {self.count} {self.status}"
+
+
+class CheckTotal(models.Model):
+    """CheckCount summed over every account: the Checks page reads these few rows for a viewer who sees every
+    account instead of summing every account's (checks.check_counts keeps them with the counts)."""
+
+    check_id = models.CharField(max_length=128)
+    status = models.CharField(max_length=16, choices=Status)
+    count = models.IntegerField()
+    accounts = models.IntegerField()  # how many accounts have findings of this check with this status
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["check_id", "status"], name="unique_check_total")]
+
+    def __str__(self):
+        return f"{self.check_id}: {self.count} {self.status} in {self.accounts} accounts"
 
 
 class CheckStatusQuerySet(models.QuerySet):

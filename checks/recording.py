@@ -82,9 +82,16 @@ def record(scan, inventory, evaluations, at):
         if e.result.key_owner and CATALOG[e.check_id].area == "at_rest"
     }
     with transaction.atomic():
-        resource_ids = upsert_resources(account, inventory, owners, spots, at)
-        upsert_findings(scan, account, evaluations, resource_ids, spots, at)
+        resource_ids, resources_changed = upsert_resources(account, inventory, owners, spots, at)
+        findings_changed = upsert_findings(scan, account, evaluations, resource_ids, spots, at)
         write_scores(scan, account, at)
+        # Last: a recount moves the totals over every account, rows every account's recording shares and
+        # holds until it commits (taken in one order by every recording: checks, then owners, each sorted).
+        if findings_changed:  # else no event: no finding changed status or came or went
+            check_counts.recount(account.pk)
+            check_statuses.refresh(account.pk, at)  # from the counts
+        if resources_changed:  # else no resource came, went or changed its key owner
+            owner_counts.recount(account.pk)
     return len(resource_ids), len(evaluations)
 
 
@@ -122,8 +129,6 @@ def upsert_resources(account, inventory, owners, spots, at):
     ]
     for start in range(0, len(gone), BATCH):
         Resource.objects.filter(id__in=gone[start : start + BATCH]).update(gone_at=at)
-    if created or changed or gone:  # else no resource came, went or changed its key owner
-        owner_counts.recount(account.pk)
     if not spots:  # every live resource was seen (the rest were just marked gone): one statement
         Resource.objects.live().filter(account=account).exclude(last_seen=at).update(last_seen=at)
     else:
@@ -132,7 +137,7 @@ def upsert_resources(account, inventory, owners, spots, at):
             Resource.objects.filter(id__in=seen_ids[start : start + BATCH]).update(last_seen=at)
     ids = {row.uid: row.id for row in existing.values()}
     ids.update({row.uid: row.id for row in created})
-    return {uid: ids[uid] for uid in seen}
+    return {uid: ids[uid] for uid in seen}, bool(created or changed or gone)
 
 
 def active_suppressions(account, at):
@@ -211,10 +216,8 @@ def upsert_findings(scan, account, evaluations, resource_ids, spots, at):
     for start in range(0, len(closed), BATCH):
         Finding.objects.filter(id__in=closed[start : start + BATCH]).update(closed_at=at)
     FindingEvent.objects.bulk_create(events, batch_size=BATCH)
-    if day_changes.add_scan(scan.pk):  # no event, no finding changed status or came or went
-        check_counts.recount(account.pk)
-        check_statuses.refresh(account.pk, at)
     touch_seen(scan, account, existing, produced, spots, at)
+    return day_changes.add_scan(scan.pk) > 0  # whether any event was written
 
 
 def touch_seen(scan, account, existing, produced, spots, at):

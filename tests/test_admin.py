@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount, Organization
 from accounts.tests.factories import AwsAccountFactory
-from checks.models import Scan, Suppression
+from checks.models import CheckTotal, OwnerTotal, Scan, Suppression
 from dashboard.models import AuditEntry, SsoIdentity
-from dashboard.tests.factories import ScanFactory, SuppressionFactory
+from dashboard.tests.factories import FindingFactory, ScanFactory, SuppressionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,28 @@ def test_the_bulk_delete_action_is_audited_per_account(superuser):
 
     assert not AwsAccount.objects.exists()
     assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCOUNT_DELETED).count() == 3
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one", "bulk"])
+def test_deleting_accounts_takes_their_counts_out_of_the_totals(superuser, bulk):
+    kept, *closed = AwsAccountFactory.create_batch(3)
+    for account in (kept, *closed):
+        FindingFactory(resource__account=account, status="FAIL")  # counted, its resource too
+    assert CheckTotal.objects.get(status="FAIL").accounts == OwnerTotal.objects.get().accounts == 3
+
+    if bulk:
+        superuser.post(
+            reverse("admin:accounts_awsaccount_changelist"),
+            {"action": "delete_selected", "_selected_action": [a.pk for a in closed], "post": "yes"},
+        )
+    else:
+        for account in closed:
+            superuser.post(reverse("admin:accounts_awsaccount_delete", args=[account.pk]), {"post": "yes"})
+
+    assert list(AwsAccount.objects.all()) == [kept]
+    assert list(CheckTotal.objects.values_list("check_id", "status", "count", "accounts")) == [
+        ("s3.bucket_default_encryption", "FAIL", 1, 1)
+    ]
+    assert list(OwnerTotal.objects.values_list("type", "key_owner", "count", "accounts")) == [
+        ("s3.bucket", "aws_owned", 1, 1)
+    ]

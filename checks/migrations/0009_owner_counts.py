@@ -5,10 +5,13 @@ from django.db import migrations, models
 
 
 def count_the_resources(apps, schema_editor):
-    """Existing resources: every account counted once (later scans recount their own)."""
-    from checks.owner_counts import rebuild
-
-    rebuild()
+    """Existing resources: every account counted once (later scans recount their own). The statement itself,
+    not checks.owner_counts.rebuild: that also writes the totals, whose table comes with a later migration."""
+    schema_editor.execute(
+        "INSERT INTO checks_ownercount (account_id, type, key_owner, count) "
+        "SELECT account_id, type, key_owner, COUNT(*) FROM checks_resource "
+        "WHERE gone_at IS NULL AND key_owner <> '' GROUP BY account_id, type, key_owner"
+    )
 
 
 class Migration(migrations.Migration):

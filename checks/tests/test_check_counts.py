@@ -1,13 +1,15 @@
-"""Per-account, per-check counts agree with the current findings they count: as recorded, and rebuilt."""
+"""Per-account, per-check counts and their totals agree with the current findings they count: as recorded, rebuilt
+and pruned."""
 
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db.models import Count
 
 from accounts.tests.factories import AwsAccountFactory
-from checks import check_counts
-from checks.models import CheckCount, Finding
+from checks import check_counts, retention
+from checks.models import CheckCount, CheckTotal, Finding
 from checks.tests.builders import NOW
 from checks.tests.test_retention import one_check_catalog, scan_at  # noqa: F401 - a fixture, used below
 
@@ -21,6 +23,17 @@ def from_findings():
 
 def stored():
     return Counter({(row.account_id, row.check_id, row.status): row.count for row in CheckCount.objects.all()})
+
+
+def totals_from_findings():
+    """{(check id, status): (findings, accounts)} of the current findings, counted afresh."""
+    current = Finding.objects.current().order_by().values_list("check_id", "status")
+    rows = current.annotate(count=Count("*"), accounts=Count("account", distinct=True))
+    return {(check_id, status): (count, accounts) for check_id, status, count, accounts in rows}
+
+
+def stored_totals():
+    return {(row.check_id, row.status): (row.count, row.accounts) for row in CheckTotal.objects.all()}
 
 
 def history():
@@ -43,6 +56,7 @@ def test_recording_keeps_each_accounts_counts_of_its_current_findings():
     history()
 
     assert stored() == from_findings()
+    assert stored_totals() == totals_from_findings()
     assert sum(stored().values()) == Finding.objects.current().count() == 7
     assert Finding.objects.filter(closed_at__isnull=False).exists()  # a closed finding is not counted
 
@@ -59,7 +73,28 @@ def test_an_unchanged_rescan_leaves_the_counts_alone():
 def test_a_rebuild_counts_every_account_again():
     history()
     CheckCount.objects.all().delete()
+    CheckTotal.objects.update(count=99)
 
     check_counts.rebuild()
 
     assert stored() == from_findings()
+    assert stored_totals() == totals_from_findings()
+
+
+def test_a_status_no_account_has_any_more_leaves_the_totals():
+    accounts = history()
+    for account in accounts:  # every bucket fixed, and e gone
+        scan_at(account, NOW, {"a": True, "b": True, "d": True})
+
+    assert stored_totals() == totals_from_findings() == {("test.bucket_encrypted", "PASS"): (6, 2)}
+
+
+def test_pruning_leaves_the_counts_of_the_current_findings(settings):
+    history()
+    settings.HISTORY_RETENTION_DAYS = 1  # every closed finding is past the cut
+
+    counts = retention.prune(NOW)
+
+    assert counts["findings"] > 0
+    assert stored() == from_findings()
+    assert stored_totals() == totals_from_findings()

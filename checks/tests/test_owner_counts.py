@@ -1,13 +1,15 @@
-"""Per-account key-owner counts agree with the live resources they count: as recorded, rebuilt and pruned."""
+"""Per-account key-owner counts and their totals agree with the live resources they count: as recorded, rebuilt
+and pruned."""
 
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db.models import Count
 
 from accounts.tests.factories import AwsAccountFactory
 from checks import owner_counts, retention
-from checks.models import OwnerCount, Resource
+from checks.models import OwnerCount, OwnerTotal, Resource
 from checks.tests.builders import NOW
 from checks.tests.test_retention import one_check_catalog, scan_at  # noqa: F401 - a fixture, used below
 
@@ -22,6 +24,17 @@ def from_resources():
 
 def stored():
     return Counter({(row.account_id, row.type, row.key_owner): row.count for row in OwnerCount.objects.all()})
+
+
+def totals_from_resources():
+    """{(type, key owner): (resources, accounts)} of the live resources, counted afresh."""
+    live = Resource.objects.live().exclude(key_owner="").order_by().values_list("type", "key_owner")
+    rows = live.annotate(count=Count("*"), accounts=Count("account", distinct=True))
+    return {(kind, owner): (count, accounts) for kind, owner, count, accounts in rows}
+
+
+def stored_totals():
+    return {(row.type, row.key_owner): (row.count, row.accounts) for row in OwnerTotal.objects.all()}
 
 
 def history():
@@ -46,6 +59,7 @@ def test_recording_keeps_each_accounts_counts_of_its_live_resources():
     history()
 
     assert stored() == from_resources()
+    assert stored_totals() == totals_from_resources()
     assert {owner for _, _, owner in stored()} == {"aws_owned", "unencrypted"}
     assert Resource.objects.filter(gone_at__isnull=False).exists()  # a gone resource is not counted
 
@@ -62,10 +76,21 @@ def test_an_unchanged_rescan_leaves_the_counts_alone():
 def test_a_rebuild_counts_every_account_again():
     history()
     OwnerCount.objects.all().delete()
+    OwnerTotal.objects.update(count=99)
 
     owner_counts.rebuild()
 
     assert stored() == from_resources()
+    assert stored_totals() == totals_from_resources()
+
+
+def test_a_key_owner_no_account_has_any_more_leaves_the_totals():
+    accounts = history()
+    for account in accounts:  # every bucket encrypted, and e gone
+        scan_at(account, NOW, {"a": True, "b": True, "d": True})
+
+    assert set(stored_totals()) == {("s3.bucket", "aws_owned")}
+    assert stored_totals() == totals_from_resources() == {("s3.bucket", "aws_owned"): (6, 2)}
 
 
 def test_pruning_leaves_the_counts_of_the_live_resources(settings):
@@ -76,3 +101,4 @@ def test_pruning_leaves_the_counts_of_the_live_resources(settings):
 
     assert counts["resources"] >= 0
     assert stored() == from_resources()
+    assert stored_totals() == totals_from_resources()

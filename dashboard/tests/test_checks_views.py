@@ -1,15 +1,18 @@
 """The check catalog page and one check's page with its failing resources."""
 
 import pytest
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.html import escape
 
+from accounts.models import Team
+from accounts.visibility import sees_all_accounts
 from accounts.tests.factories import AwsAccountFactory
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status
 from checks.models import CheckCount, Finding
 from dashboard.tests.factories import FindingFactory, SuppressionFactory
-from dashboard.views.catalog import catalog_by_area, status_counts
+from dashboard.views.catalog import catalog_by_area, check_tallies, failing_accounts, status_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +60,26 @@ def test_catalog_keeps_the_catalog_order_inside_an_area():
         assert ids == [check.id for check in CATALOG.values() if check.area == area]
 
 
-def test_status_counts_is_one_aggregate(estate, check_id, django_assert_num_queries):
+def test_check_tallies_of_every_account_are_one_query(client_as, estate, check_id, django_assert_num_queries):
+    user = client_as("viewer").user
+    sees_all_accounts(user)  # the user's groups, read once per request whatever the page
     with django_assert_num_queries(1):
-        counts = status_counts(CheckCount.objects.all())
-    assert counts[check_id] == {"FAIL": 20, "PASS": 5, "ERROR": 1}
+        tallies = check_tallies(user)
+    assert status_counts(tallies)[check_id] == {"FAIL": 20, "PASS": 5, "ERROR": 1}
+    assert failing_accounts(tallies)[check_id] == 20
+    summed = CheckCount.objects.order_by().values_list("check_id", "status")  # the totals agree with the counts
+    assert sorted(tallies) == sorted(summed.annotate(total=Sum("count"), accounts=Count("*")))
+
+
+def test_check_tallies_of_a_team_are_one_query(client_as, estate, check_id, django_assert_num_queries):
+    team = Team.objects.create(name="first ten")
+    team.accounts.set(estate[:10])  # the error's account is one of them
+    user = client_as("viewer", [team]).user
+    sees_all_accounts(user)  # the user's groups, read once per request whatever the page
+    with django_assert_num_queries(1):
+        tallies = check_tallies(user)
+    assert status_counts(tallies)[check_id] == {"FAIL": 10, "ERROR": 1}
+    assert failing_accounts(tallies)[check_id] == 10
 
 
 def test_check_page_shows_metadata_and_failing_resources(client_as, estate, check_id, django_assert_max_num_queries):

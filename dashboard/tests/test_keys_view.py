@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import Team
 from accounts.tests.factories import AwsAccountFactory
 from checks.catalog.base import KeyOwner, Status
+from checks.models import Resource
 from checks.tests.builders import make_key, make_record, run_check
 from dashboard.scoreboard import ownership_totals
 from dashboard.tests.factories import FindingFactory, KmsKeyFactory, ResourceFactory
@@ -145,6 +147,20 @@ def test_ownership_picture_counts_live_resources_by_type_and_owner(client_as, es
     text = client.get(URL).content.decode()
     assert "<svg" in text
     assert "Resources by key owner and type" in text
+
+
+def test_ownership_of_a_team_counts_its_accounts_and_of_everyone_the_totals(client_as, estate):
+    team = Team.objects.create(name="first five")
+    team.accounts.set([key.account for key in estate[:5]])
+    ResourceFactory(account=estate[9].account, type="sqs.queue", key_owner=KeyOwner.EXTERNAL)  # not the team's
+
+    assert ownership_rows(client_as("viewer", [team]).user, "") == [
+        ("s3.bucket", {"customer_managed": 10, "unencrypted": 5}),
+        ("ebs.volume", {"aws_managed": 5}),
+    ]
+    everyone = ownership_rows(client_as("admin").user, "")
+    assert everyone == Resource.objects.live().count_by_key_owner()  # the totals agree with the resources
+    assert dict(everyone)["sqs.queue"] == {"external": 1}
 
 
 def test_ownership_follows_the_account_filter(client_as, estate):

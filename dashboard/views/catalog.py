@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from accounts.visibility import only_visible, visible_accounts
+from accounts.visibility import only_visible, sees_all_accounts, visible_accounts
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status, checks_by_area
-from checks.models import CheckCount, Finding
+from checks.models import CheckCount, CheckTotal, Finding
 from dashboard import findings_table
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
@@ -20,19 +20,29 @@ from dashboard.views.findings import split_remediation
 FAILING_PER_PAGE = 50
 
 
-def status_counts(counts):
-    """{check id: {status: count}} summed over `counts` (CheckCount rows: current findings), in one query."""
+def check_tallies(user, check_id=None):
+    """[(check id, status, current findings, accounts with any)] of the accounts `user` sees (of one check),
+    in one query: the totals over every account for a viewer who sees them all (a few hundred rows), else
+    summed from their accounts' counts (CheckCount: a few rows per account and check)."""
+    if sees_all_accounts(user):
+        rows = CheckTotal.objects.values_list("check_id", "status", "count", "accounts")
+    else:
+        counts = only_visible(CheckCount.objects.all(), user).order_by().values_list("check_id", "status")
+        rows = counts.annotate(total=Sum("count"), accounts=Count("*"))
+    return list(rows.filter(check_id=check_id) if check_id else rows)
+
+
+def status_counts(tallies):
+    """{check id: {status: count}} of check_tallies' rows."""
     totals = {}
-    rows = counts.order_by().values_list("check_id", "status").annotate(total=Sum("count"))
-    for check_id, status, total in rows:
-        totals.setdefault(check_id, {})[status] = total
+    for check_id, status, count, _accounts in tallies:
+        totals.setdefault(check_id, {})[status] = count
     return totals
 
 
-def failing_accounts(counts):
-    """{check id: number of accounts where it fails}, from `counts` (CheckCount rows: one per account)."""
-    rows = counts.filter(status=Status.FAIL).order_by().values_list("check_id").annotate(accounts=Count("account"))
-    return dict(rows)
+def failing_accounts(tallies):
+    """{check id: number of accounts where it fails} of check_tallies' rows."""
+    return {check_id: accounts for check_id, status, _count, accounts in tallies if status == Status.FAIL}
 
 
 def tally_of(counts):
@@ -64,9 +74,9 @@ def catalog_by_area(counts, accounts):
 @require_GET
 @role_required(VIEWER)
 def checks(request):
-    counts = only_visible(CheckCount.objects.all(), request.user)
-    totals_by_check = status_counts(counts)
-    groups = catalog_by_area(totals_by_check, failing_accounts(counts))
+    tallies = check_tallies(request.user)
+    totals_by_check = status_counts(tallies)
+    groups = catalog_by_area(totals_by_check, failing_accounts(tallies))
     totals = {status: sum(tally.get(status, 0) for tally in totals_by_check.values()) for status in Status}
     return vary_on_htmx(
         render(request, "dashboard/checks.html", {"groups": groups, "totals": totals, "check_count": len(CATALOG)})
@@ -98,7 +108,7 @@ def check_page_links(check, page):
 def check(request, check_id):
     check = check_or_404(check_id)
     findings = only_visible(Finding.objects.filter(check_id=check.id), request.user)
-    counts = only_visible(CheckCount.objects.filter(check_id=check.id), request.user)
+    tallies = check_tallies(request.user, check.id)
     failing = (
         findings.failing()
         .select_related("account", "resource", "suppression")
@@ -117,8 +127,8 @@ def check(request, check_id):
         "area_label": Area(check.area).label,
         "resource_types": resource_types(check),
         "remediation": split_remediation(check.remediation),
-        "tally": tally_of(status_counts(counts).get(check.id, {})),
-        "failing_accounts": failing_accounts(counts).get(check.id, 0),
+        "tally": tally_of(status_counts(tallies).get(check.id, {})),
+        "failing_accounts": failing_accounts(tallies).get(check.id, 0),
         "page": page,
         "links": check_page_links(check, page),
     }
