@@ -267,6 +267,11 @@ class FindingQuerySet(models.QuerySet):
         return self.filter(Q(suppression__isnull=True) | inactive_at(at or timezone.now(), "suppression__"))
 
 
+# The Keys page lists this check's failing findings, ordered by account and resource name: a small partial index
+# (such failures are rare) gives it their ids without reading every failing finding's row.
+UNUSABLE_KEY_CHECK = "kms.key_in_use_unusable"
+
+
 class Finding(models.Model):
     account = models.ForeignKey(
         AwsAccount, on_delete=models.CASCADE, related_name="findings", db_index=False
@@ -311,6 +316,11 @@ class Finding(models.Model):
             models.Index(fields=["status_since"]),
             models.Index(fields=["key_owner"]),
             models.Index(fields=["suppression"], condition=Q(suppression__isnull=False), name="finding_muted_idx"),
+            models.Index(
+                fields=["account", "resource"],
+                condition=Q(check_id=UNUSABLE_KEY_CHECK, status=Status.FAIL, closed_at__isnull=True),
+                name="finding_unusable_key_idx",
+            ),
         ]
 
     def __str__(self):

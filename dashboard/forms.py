@@ -282,7 +282,9 @@ class KeyFilters(forms.Form):
             accounts = AwsAccount.objects.order_by("name", "account_id").values_list("pk", "account_id", "name")
         rows = list(accounts)
         self.account_pks = {account_id: pk for pk, account_id, _ in rows}
-        self.fields["account"].choices = blank([(aid, f"{name} ({aid})") for _, aid, name in rows], "All accounts")
+        self.fields["account"].choices = PlainChoices(
+            blank([(aid, f"{name} ({aid})") for _, aid, name in rows], "All accounts")
+        )
 
     @property
     def account_id(self):

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.models import Team
-from accounts.visibility import sees_all_accounts
 from accounts.tests.factories import AwsAccountFactory
+from accounts.visibility import sees_all_accounts
 from checks.catalog import CATALOG
 from checks.catalog.base import Area, Status
 from checks.models import CheckCount, Finding

@@ -2,15 +2,16 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Team
 from accounts.tests.factories import AwsAccountFactory
 from checks.catalog.base import KeyOwner, Status
-from checks.models import Resource
+from checks.models import Finding, Resource
 from checks.tests.builders import make_key, make_record, run_check
 from dashboard.scoreboard import ownership_totals
 from dashboard.tests.factories import FindingFactory, KmsKeyFactory, ResourceFactory
-from dashboard.views.keys import describe, key_class, ownership_rows
+from dashboard.views.keys import describe, key_class, ownership_rows, unusable_findings
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,7 @@ URL = reverse("dashboard:keys")
 RESOURCES = reverse("dashboard:key_resources")
 HTMX = {"HX-Request": "true"}
 UNUSABLE = "kms.key_in_use_unusable"
+NOW = timezone.now()
 
 
 @pytest.fixture
@@ -101,6 +103,29 @@ def test_resources_on_unusable_keys_come_first(client_as, estate):
     text = response.content.decode()
     assert text.index("orders-db") < text.index('id="keys-title"')
     assert "Pending deletion" in text
+
+
+def test_unusable_findings_are_the_first_by_account_and_resource_name(client_as):
+    accounts = [AwsAccountFactory(name=name) for name in ("zeta", "alpha", "mid")]
+    for number in range(40):
+        for account in accounts:
+            resource = ResourceFactory(account=account, name=f"r-{(number * 7919) % 41:02d}")
+            FindingFactory(resource=resource, check_id=UNUSABLE, status=Status.FAIL)
+    FindingFactory(resource__account=accounts[1], resource__name="a-closed", check_id=UNUSABLE, closed_at=NOW)
+    FindingFactory(resource__account=accounts[1], resource__name="a-passing", check_id=UNUSABLE, status=Status.PASS)
+    truth = (
+        Finding.objects.failing()
+        .filter(check_id=UNUSABLE)
+        .order_by("account__name", "resource__name", "id")
+        .values_list("id", flat=True)
+    )
+
+    shown = unusable_findings(client_as("viewer").user, None, 101)
+
+    assert [finding.pk for finding in shown] == list(truth[:101])
+    assert [finding.pk for finding in unusable_findings(client_as("admin").user, accounts[0].pk, 5)] == list(
+        truth.filter(account=accounts[0])[:5]
+    )
 
 
 # Every state KMS documents for a key (KeyMetadata.KeyState).
