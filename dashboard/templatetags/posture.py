@@ -5,10 +5,13 @@ AWS and may hold markup. The charts themselves live in dashboard/charts.py (pure
 PDF report can call directly); the tags here only expose them to templates.
 """
 
+from urllib.parse import quote
+
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from checks.catalog.base import KeyOwner, Severity, Status
@@ -252,3 +255,111 @@ def trend_chart(series, days=30, end=None, width=640, height=160, title=None):
 @register.simple_tag
 def stacked_bars(rows, width=640, title="Resources by key owner"):
     return charts.stacked_bars(rows, width=width, title=title)
+
+
+# --- the keys page's rows -------------------------------------------------------------------
+# Written in Python: the template's loops cost ~0.4 ms a row (a hundred rows on unusable keys, fifty keys),
+# these ~0.05 ms. They write what the rows' markup wrote, escaped the same way (format_html).
+
+
+def pk_urls(name):
+    """pk → reverse(name, args=[pk]) for a URL whose one argument is an integer, at the cost of one reverse."""
+    sample = 1234567890
+    head, tail = reverse(name, args=[sample]).rsplit(str(sample), 1)
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+@register.simple_tag
+def key_state(key):
+    """A key's state as a badge (with its deletion date when pending deletion)."""
+    if key.is_unusable:
+        badge = format_html('<span class="badge red" title="{}">{}</span>', key.state, key.state_label)
+        if not key.deletion_date:
+            return badge
+        deletes = date_format(timezone.template_localtime(key.deletion_date), "j M Y")
+        return format_html('{}<div class="small muted">deletes {}</div>', badge, deletes)
+    if key.state == "Enabled":
+        return mark_safe('<span class="badge green">Enabled</span>')  # noqa: S308 - no data in it
+    if key.state:
+        return format_html('<span class="badge">{}</span>', key.state_label)
+    return mark_safe('<span class="faint">Unknown</span>')  # noqa: S308 - no data in it
+
+
+UNUSABLE_ROW = (
+    '<tr>\n            <td class="cell-wrap"><a href="{}">{}</a><div class="small muted">{} · {}</div></td>\n'
+    '            <td><a href="{}">{}</a><div class="small muted mono">{}</div></td>\n'
+    "            <td>{}<div>{}</div></td>\n"
+    '            <td class="cell-wrap small">{}</td>\n'
+    '            <td class="nowrap">{}</td>\n          </tr>'
+)
+
+
+@register.simple_tag
+def unusable_rows(findings):
+    """The rows of the resources on unusable keys: findings with their resource, account and key (None: missing)."""
+    finding_url, account_url = pk_urls("dashboard:finding"), pk_urls("dashboard:account")
+    rows = (
+        (
+            finding_url(finding.pk),
+            truncate_middle(finding.resource.name or finding.resource.uid, 60),
+            finding.resource_type,
+            finding.region,
+            account_url(finding.account_id),
+            finding.account.name,
+            finding.account.account_id,
+            unusable_key(finding.key),
+            ident(finding.resource.kms_key_arn, 40),
+            finding.reason,
+            timestamp(finding.status_since),
+        )
+        for finding in findings
+    )
+    return format_html_join("\n          ", UNUSABLE_ROW, rows)
+
+
+def unusable_key(key):
+    if key is None:
+        return mark_safe('<span class="badge red">Missing</span>')  # noqa: S308 - no data in it
+    return format_html("{} {}", key.name, key_state(key))
+
+
+KEY_ROW = (
+    '<tr id="key-{}">\n            <td class="cell-wrap">\n              <div>{}</div>\n              {}\n'
+    "              <div>{}</div>\n            </td>\n"
+    '            <td><a href="{}">{}</a><div class="small muted mono">{} · {}</div></td>\n'
+    "            <td>{}</td>\n            <td>{}</td>\n"
+    '            <td class="nowrap">{}</td>\n            <td class="num">\n              {}\n            </td>\n'
+    "          </tr>"
+)
+
+
+@register.simple_tag
+def key_rows(keys):
+    """The rows of the KMS keys table: keys as dashboard.views.keys.describe leaves them, with `protects`."""
+    account_url, resources_url = pk_urls("dashboard:account"), reverse("dashboard:key_resources")
+    rows = (
+        (
+            key.pk,
+            key.name,
+            format_html('<div class="small muted mono">{}</div>', ", ".join(key.aliases)) if key.aliases else "",
+            ident(key.uid, 56),
+            account_url(key.account_id),
+            key.account.name,
+            key.account.account_id,
+            key.region,
+            owner_badge(key.owner_class),
+            key_state(key),
+            key.rotation,
+            protects(key, resources_url),
+        )
+        for key in keys
+    )
+    return format_html_join("\n          ", KEY_ROW, rows)
+
+
+def protects(key, resources_url):
+    if not key.protects:
+        return mark_safe('<span class="faint">none</span>')  # noqa: S308 - no data in it
+    plural = "" if key.protects == 1 else "s"
+    url = f"{resources_url}?key={quote(key.uid, safe='/')}"
+    return format_html('<a href="{}">{} resource{}</a>', url, key.protects, plural)

@@ -1,6 +1,8 @@
 """Keys: every KMS key with owner, state, rotation and what it protects; unusable keys first; ownership bars."""
 
 import pytest
+from django.template import engines
+from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,8 +12,9 @@ from checks.catalog.base import KeyOwner, Status
 from checks.models import Finding, Resource
 from checks.tests.builders import make_key, make_record, run_check
 from dashboard.scoreboard import ownership_totals
+from dashboard.templatetags.posture import key_rows, unusable_rows
 from dashboard.tests.factories import FindingFactory, KmsKeyFactory, ResourceFactory
-from dashboard.views.keys import describe, key_class, ownership_rows, unusable_findings
+from dashboard.views.keys import attach_keys, describe, key_class, key_page, ownership_rows, unusable_findings
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +246,64 @@ def test_user_without_a_role_is_refused(client_as):
     client = client_as(None)
     assert client.get(URL).status_code == 403
     assert client.get(RESOURCES).status_code == 403
+
+
+# The rows' markup as the template wrote it before the rows were written in Python (templatetags.posture).
+OLD_KEY_STATE = (
+    '{% if key.is_unusable %}<span class="badge red" title="{{ key.state }}">{{ key.state_label }}</span>'
+    '{% if key.deletion_date %}<div class="small muted">deletes {{ key.deletion_date|date:"j M Y" }}</div>{% endif %}'
+    '{% elif key.state == "Enabled" %}<span class="badge green">Enabled</span>{% elif key.state %}'
+    '<span class="badge">{{ key.state_label }}</span>{% else %}<span class="faint">Unknown</span>{% endif %}'
+)
+OLD_UNUSABLE_ROWS = (
+    "{% load posture %}{% for finding in unusable %}<tr>"
+    '<td class="cell-wrap"><a href="{% url \'dashboard:finding\' finding.pk %}">'
+    "{{ finding.resource.name|default:finding.resource.uid|truncate_middle:60 }}</a>"
+    '<div class="small muted">{{ finding.resource_type }} · {{ finding.region }}</div></td>'
+    "<td><a href=\"{% url 'dashboard:account' finding.account_id %}\">{{ finding.account.name }}</a>"
+    '<div class="small muted mono">{{ finding.account.account_id }}</div></td>'
+    "<td>{% with key=finding.key %}{% if key %}{{ key.name }} " + OLD_KEY_STATE + "{% else %}"
+    '<span class="badge red">Missing</span>{% endif %}{% endwith %}<div>{% ident finding.resource.kms_key_arn 40 %}'
+    '</div></td><td class="cell-wrap small">{{ finding.reason }}</td>'
+    '<td class="nowrap">{% timestamp finding.status_since %}</td></tr>{% endfor %}'
+)
+OLD_KEY_ROWS = (
+    '{% load posture %}{% for key in keys %}<tr id="key-{{ key.pk }}"><td class="cell-wrap"><div>{{ key.name }}</div>'
+    '{% if key.aliases %}<div class="small muted mono">{{ key.aliases|join:", " }}</div>{% endif %}'
+    "<div>{% ident key.uid 56 %}</div></td>"
+    "<td><a href=\"{% url 'dashboard:account' key.account_id %}\">{{ key.account.name }}</a>"
+    '<div class="small muted mono">{{ key.account.account_id }} · {{ key.region }}</div></td>'
+    "<td>{% owner_badge key.owner_class %}</td><td>" + OLD_KEY_STATE + "</td>"
+    '<td class="nowrap">{{ key.rotation }}</td><td class="num">{% if key.protects %}'
+    "<a href=\"{% url 'dashboard:key_resources' %}?key={{ key.uid|urlencode }}\">"
+    "{{ key.protects }} resource{{ key.protects|pluralize }}</a>"
+    '{% else %}<span class="faint">none</span>{% endif %}</td></tr>{% endfor %}'
+)
+
+
+def test_the_rows_written_in_python_are_the_templates_rows(client_as, estate):
+    hostile = AwsAccountFactory(name='<script>alert("x")</script> & co')
+    deleted_soon = {"deletion_date": "2026-12-24T23:30:00+00:00", "aliases": ["alias/<b>old</b>", "alias/two"]}
+    for state in (*KEY_STATES, None):
+        evidence = {"key_manager": "CUSTOMER", "state": state, "rotation_enabled": False, **deleted_soon}
+        key = KmsKeyFactory(account=hostile, name=f"<i>{state}</i>", evidence=evidence)
+        ResourceFactory(account=hostile, kms_key_arn=key.uid, key_owner=KeyOwner.CUSTOMER_MANAGED)
+        victim = ResourceFactory(account=hostile, name=f"db <{state}>" * 9, kms_key_arn=key.uid)
+        FindingFactory(resource=victim, check_id=UNUSABLE, reason=f"Key is {state} & <gone>.")
+    FindingFactory(
+        resource__account=hostile, resource__name="", resource__kms_key_arn="arn:aws:kms:x", check_id=UNUSABLE
+    )
+    KmsKeyFactory(account=hostile, name="unused", evidence={"key_manager": "AWS", "state": "Enabled"})
+    user = client_as("viewer").user
+    keys = list(key_page(user, hostile.pk, 1)) + list(key_page(user, None, 1))
+    unusable = unusable_findings(user, None, 101)
+    attach_keys(user, unusable)
+    django = engines["django"]
+
+    assert len(unusable) == len(KEY_STATES) + 2 and any(finding.key is None for finding in unusable)
+    assert {key.protects for key in keys} >= {0, 1, 2}
+    assert parse_html(unusable_rows(unusable)) == parse_html(
+        django.from_string(OLD_UNUSABLE_ROWS).render({"unusable": unusable})
+    )
+    assert parse_html(key_rows(keys)) == parse_html(django.from_string(OLD_KEY_ROWS).render({"keys": keys}))
+    assert "<script>" not in key_rows(keys) + unusable_rows(unusable)
