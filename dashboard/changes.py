@@ -8,9 +8,9 @@ window's events), and so do the accounts
 that hold the first LIMIT findings of each kind by account name; only those accounts' events are read.
 """
 
-import copy
 import datetime
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -137,8 +137,30 @@ def listed(first, last, holding):
     return {kind: [change for pk in holding[kind] for change in sorted(rows[kind, pk])][:LIMIT] for kind in KINDS}
 
 
+class Resource(NamedTuple):
+    uid: str
+    name: str
+
+
+class Listed(NamedTuple):
+    """A finding as one kind lists it, with what the page and the API show of it (a finding under two kinds is
+    two rows, each with its own statuses). Plain rows: model instances and their copies were a tenth of the page."""
+
+    pk: int
+    check_id: str
+    severity: str
+    resource: Resource
+    account: AwsAccount
+    before: str
+    after: str
+
+    @property
+    def id(self):
+        return self.pk
+
+
 def net_changes(first, last, accounts=None):
-    """{kind: {account: [finding, ...]}} (the first LIMIT of each kind, by account name) and exact totals,
+    """{kind: {account: [Listed, ...]}} (the first LIMIT of each kind, by account name) and exact totals,
     for the days after `first` up to `last`. Only the findings shown are read, with their account and resource.
     """
     totals, holding = counted(first, last, accounts)
@@ -146,21 +168,26 @@ def net_changes(first, last, accounts=None):
     for kind, changes in listed(first, last, holding).items():
         for finding_id, before, after in changes:
             shown[kind, finding_id] = (before, after)
-    findings = (
+    rows = (
         Finding.objects.filter(pk__in={finding_id for _, finding_id in shown})
-        .select_related("account", "resource")
         .order_by("account__name", "check_id", "pk")
+        .values_list(
+            "pk",
+            "check_id",
+            "severity",
+            "resource__uid",
+            "resource__name",
+            "account",
+            "account__name",
+            "account__account_id",
+        )
     )
-    grouped = {kind: defaultdict(list) for kind in KINDS}
-    for finding in findings:
+    grouped, seen = {kind: defaultdict(list) for kind in KINDS}, {}
+    for pk, check_id, severity, uid, name, account_pk, account_name, account_number in rows:
+        if account_pk not in seen:
+            seen[account_pk] = AwsAccount(pk=account_pk, name=account_name, account_id=account_number)
         for kind in KINDS:
-            if (kind, finding.pk) in shown:
-                grouped[kind][finding.account].append(shown_as(finding, *shown[kind, finding.pk]))
+            if (kind, pk) in shown:
+                row = Listed(pk, check_id, severity, Resource(uid, name), seen[account_pk], *shown[kind, pk])
+                grouped[kind][seen[account_pk]].append(row)
     return {kind: dict(accounts) for kind, accounts in grouped.items()}, totals
-
-
-def shown_as(finding, before, after):
-    """The finding as one kind lists it (a finding under two kinds is two rows with their own statuses)."""
-    row = copy.copy(finding)
-    row.before, row.after = before, after
-    return row

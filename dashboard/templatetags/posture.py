@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from checks.catalog.base import KeyOwner, Severity, Status
 from checks.compliance.rollup import Rollup
@@ -363,3 +364,46 @@ def protects(key, resources_url):
     plural = "" if key.protects == 1 else "s"
     url = f"{resources_url}?key={quote(key.uid, safe='/')}"
     return format_html('<a href="{}">{} resource{}</a>', url, key.protects, plural)
+
+
+# --- the changes page's rows -----------------------------------------------------------------
+
+# One row of the Changes page's tables, as its template loop wrote it (whitespace included): the page lists up to
+# a few hundred rows, and the template loop spent ~0.15 ms of Python on each.
+CHANGE_ROW = (
+    '\n          <tr><td><a href="{}">{}</a></td><td>{}</td>\n'
+    '            <td class="mono small" title="{}">{}</td>\n'
+    "            <td>{}</td>\n"
+    "            <td>{}</td></tr>\n        "
+)
+ABSENT = format_html('<span class="muted">{}</span>', "absent")
+GONE = format_html('<span class="muted">{}</span>', "gone")
+
+
+@register.simple_tag
+def change_rows(findings):
+    """The <tr>s of one account's findings under one kind of change (dashboard.changes rows: the finding with
+    its status before and after)."""
+    badges, finding_url = {}, pk_urls("dashboard:finding")
+
+    def badge(tag, value):
+        if (tag, value) not in badges:
+            badges[tag, value] = tag(value)
+        return badges[tag, value]
+
+    return format_html_join(
+        "",
+        CHANGE_ROW,
+        (
+            (
+                finding_url(finding.pk),
+                finding.check_id,
+                badge(severity_badge, finding.severity),
+                finding.resource.uid,
+                Truncator(finding.resource.name or finding.resource.uid).chars(60),
+                badge(status_badge, finding.before) if finding.before else ABSENT,
+                badge(status_badge, finding.after) if finding.after else GONE,
+            )
+            for finding in findings
+        ),
+    )
