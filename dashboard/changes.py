@@ -3,8 +3,8 @@
 A window is the days after its start day up to and including its end day (UTC). Each status change a scan
 recorded in it counts once, on its day, under the kind its (old status, new status) makes — a finding that
 started failing on Monday and was fixed on Wednesday is under both. Totals come from the week and day counts
-(checks.day_changes: a few rows per account and whole week of the window, and per day at its ends; never the
-window's events), and so do the accounts
+(checks.day_changes: a few rows per account and whole week of the window, and at its ends per day, or per week
+less the days outside the window when those are fewer; never the window's events), and so do the accounts
 that hold the first LIMIT findings of each kind by account name; only those accounts' events are read.
 """
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount
 from checks.models import DayChange, Finding, FindingEvent, WeekChange
+from checks.retention import oldest_reconstructable
 
 KINDS = ("newly failing", "fixed", "appeared", "disappeared")
 LIMIT = 100  # findings listed per kind; the totals count them all
@@ -35,7 +36,7 @@ WITH per_account AS (
         SELECT account_id, {kind_of} AS kind, SUM("count") AS changes FROM ({periods}) periods
         GROUP BY account_id, old_status, new_status
     ) pairs
-    WHERE kind IS NOT NULL GROUP BY account_id, kind
+    WHERE kind IS NOT NULL GROUP BY account_id, kind HAVING SUM(changes) > 0
 )
 SELECT kind, NULL, SUM(changes) FROM per_account GROUP BY kind
 UNION ALL
@@ -58,14 +59,17 @@ SELECT kind, account_id, finding_id, old_status, new_status FROM (
 WHERE kind IS NOT NULL AND recency = 1
 """
 BY_CODE_POINT = {"postgresql": ' COLLATE "C"', "sqlite": " COLLATE BINARY"}
-# The window's counts: its whole weeks from the week counts, the days before and after them from the day counts.
-PERIODS = """
-SELECT account_id, old_status, new_status, "count" FROM {week_changes} WHERE week >= %s AND week <= %s{in_accounts}
-UNION ALL
-SELECT account_id, old_status, new_status, "count" FROM {day_changes} WHERE day > %s AND day < %s{in_accounts}
-UNION ALL
-SELECT account_id, old_status, new_status, "count" FROM {day_changes} WHERE day > %s AND day <= %s{in_accounts}
-"""
+# One range of days or weeks of the window's counts; less (sign "-") the days of a week outside the window.
+PERIOD = """SELECT account_id, old_status, new_status, {sign}"count" FROM {table}
+WHERE {column} >= %s AND {column} <= %s{in_accounts}"""
+DAY = datetime.timedelta(days=1)
+
+
+class Period(NamedTuple):
+    model: type  # DayChange or WeekChange
+    start: datetime.date  # the first day (or week's Monday) counted
+    end: datetime.date  # the last
+    sign: str = ""  # "-": subtracted
 
 
 def end_of(day):
@@ -77,41 +81,50 @@ def moments(first, last):
     return end_of(first), min(end_of(last), timezone.now())
 
 
-def whole_weeks(first, last):
-    """(first Monday, last Monday) of the weeks lying wholly in the days after `first` up to `last`;
-    the first is after the last when there is none."""
-    after = first + datetime.timedelta(days=7 - first.weekday())
-    until = last - datetime.timedelta(days=(last.weekday() + 1) % 7 + 6)
-    return after, until
+def periods(first, last, today, kept_after):
+    """The Periods whose counts sum to the window's (the days after `first` up to `last`): its whole weeks from
+    the week counts; a week it holds part of from the day counts, or, when that reads fewer rows, as the week
+    less its days outside the window (days after `today` have no rows). Only weeks starting after `kept_after`
+    are whole (retention deletes a week the cut falls in)."""
+    found, day = [], first + DAY
+    while day <= last:
+        monday = day - datetime.timedelta(days=day.weekday())
+        sunday, end = monday + 6 * DAY, min(monday + 6 * DAY, last)
+        before, after = Period(DayChange, monday, day - DAY, "-"), Period(DayChange, end + DAY, sunday, "-")
+        outside = [period for period in (before, after) if period.start <= period.end]
+        days_read = sum((min(period.end, today) - period.start).days + 1 for period in outside if period.start <= today)
+        if not outside and found and found[-1].model is WeekChange and found[-1].end == monday - 7 * DAY:
+            found[-1] = found[-1]._replace(end=monday)  # the next whole week: one range
+        elif not outside or (monday > kept_after and 1 + days_read < (end - day).days + 1):
+            found += [Period(WeekChange, monday, monday), *outside]
+        else:
+            found.append(Period(DayChange, day, end))
+        day = sunday + DAY
+    return found
 
 
 def counted(first, last, accounts=None):
     """({kind: total}, {kind: [account id, ...]}: the accounts, by name, that hold its first LIMIT changes)."""
-    after, until = whole_weeks(first, last)
-    if after > until:  # no whole week: every day from the day counts (the week range below is empty)
-        after, until = last + datetime.timedelta(days=1), last
-    date = connection.ops.adapt_datefield_value
-    week = datetime.timedelta(days=7)
-    ranges = [  # weeks [after, until]; days (first, after) and (the last whole week's Sunday, last]
-        [date(after), date(until)],
-        [date(first), date(after)],
-        [date(max(until + week, after) - datetime.timedelta(days=1)), date(last)],
-    ]
+    totals, holding = dict.fromkeys(KINDS, 0), {kind: [] for kind in KINDS}
+    window = periods(first, last, timezone.now().date(), oldest_reconstructable().date())
+    if not window:
+        return totals, holding
     in_accounts, pks = "", []
     if accounts is not None:
         pks = [account.pk for account in accounts]
         in_accounts = f" AND account_id IN ({', '.join(['%s'] * len(pks)) or 'NULL'})"
-    periods = PERIODS.format(
-        week_changes=WeekChange._meta.db_table, day_changes=DayChange._meta.db_table, in_accounts=in_accounts
-    )
-    params = [value for bounds in ranges for value in (*bounds, *pks)]
+    parts, params = [], []
+    for period in window:
+        table, column = period.model._meta.db_table, "week" if period.model is WeekChange else "day"
+        parts.append(PERIOD.format(sign=period.sign, table=table, column=column, in_accounts=in_accounts))
+        params += [connection.ops.adapt_datefield_value(period.start), connection.ops.adapt_datefield_value(period.end)]
+        params += pks
     sql = COUNTED.format(
         kind_of=KIND_OF,
-        periods=periods,
+        periods="\nUNION ALL\n".join(parts),
         accounts=AwsAccount._meta.db_table,
         by_code_point=BY_CODE_POINT.get(connection.vendor, ""),
     )
-    totals, holding = dict.fromkeys(KINDS, 0), {kind: [] for kind in KINDS}
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, LIMIT])
         for kind, account_id, number in cursor.fetchall():

@@ -1,7 +1,8 @@
 """Changes read day counts and the few accounts listed: exact totals, a bounded list, statuses from each change."""
 
 import random
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,7 +10,9 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount
 from accounts.tests.factories import AwsAccountFactory
+from checks import retention
 from checks.models import FindingEvent, WeekChange
+from checks.tests.builders import NOW
 from checks.tests.test_day_changes import seeded_history
 from checks.tests.test_retention import one_check_catalog  # noqa: F401 - a fixture, used below
 from dashboard import changes
@@ -181,3 +184,70 @@ def test_every_window_of_a_recorded_history_counts_what_its_events_say(django_as
 
                 assert (totals, shown(grouped)) == (expected_totals, expected), (first, last)
     assert WeekChange.objects.exists()
+
+
+# --- Which week and day counts a window reads --------------------------------------------------------------------
+
+
+def net_days(window):
+    """Each day's net count in the periods (a week is its seven days; "-" subtracts)."""
+    net = Counter()
+    for period in window:
+        step = timedelta(days=7) if period.model is WeekChange else timedelta(days=1)
+        day = period.start
+        while day <= period.end:
+            for each in range(7) if period.model is WeekChange else range(1):
+                net[day + timedelta(days=each)] += -1 if period.sign else 1
+            day += step
+    return {day: n for day, n in net.items() if n}
+
+
+def test_the_periods_of_every_window_count_each_of_its_days_once():
+    monday = date(2026, 3, 2)
+    for offset in range(7):
+        for days in range(0, 45):
+            first = monday + timedelta(days=offset)
+            last = first + timedelta(days=days)
+            for today in (last, last - timedelta(days=3), last + timedelta(days=9)):
+                for kept_after in (monday - timedelta(days=30), first, first - timedelta(days=1)):
+                    window = changes.periods(first, last, today, kept_after)
+
+                    expected = {first + timedelta(days=n): 1 for n in range(1, days + 1)}
+                    assert net_days(window) == expected, (first, last, today, kept_after)
+                    assert all(p.start > kept_after for p in window if p.model is WeekChange)
+                    assert len(window) <= days + 2
+
+
+def test_a_month_reads_the_weeks_of_its_ends_less_the_days_outside():
+    first, last = date(2026, 11, 2), date(2026, 12, 2)  # a Monday, to a Wednesday (today)
+
+    window = changes.periods(first, last, last, first - timedelta(days=100))
+
+    assert [(p.model.__name__, p.start.isoformat(), p.end.isoformat(), p.sign) for p in window] == [
+        ("WeekChange", "2026-11-02", "2026-11-02", ""),
+        ("DayChange", "2026-11-02", "2026-11-02", "-"),
+        ("WeekChange", "2026-11-09", "2026-11-23", ""),
+        ("WeekChange", "2026-11-30", "2026-11-30", ""),
+        ("DayChange", "2026-12-03", "2026-12-06", "-"),  # after today: nothing to read
+    ]
+
+
+@pytest.mark.usefixtures("one_check_catalog")
+def test_a_week_the_retention_cut_falls_in_is_read_from_its_kept_days(settings, time_machine):
+    """Pruning deletes the week the cut falls in: a window starting at the cut reads that week's days."""
+    accounts, midnight = seeded_history()
+    settings.HISTORY_RETENTION_DAYS = 15
+    time_machine.move_to(NOW, tick=False)
+    cut = retention.oldest_reconstructable()
+    assert cut.weekday() == 0 and midnight < cut < midnight + 10 * timedelta(days=1)
+    retention.prune()
+
+    for days in range(1, 12):
+        first = cut.date()
+        last = first + timedelta(days=days)
+        expected, expected_totals = reference(first, last)
+
+        grouped, totals = changes.net_changes(first, last)
+
+        assert (totals, shown(grouped)) == (expected_totals, expected), last
+    assert expected_totals["fixed"] + expected_totals["newly failing"] > 0
