@@ -215,7 +215,34 @@ def test_pages_with_an_unindexed_filter_use_one_ranked_scan(client_as, estate, m
         for page in pages
         for f in page.rows
     ]
-    assert ranks == sorted(ranks) if sort == "status" else sorted(ranks, key=lambda r: (r[1], r[0]))
+    assert ranks == (sorted(ranks) if sort == "status" else sorted(ranks, key=lambda r: (r[1], r[0])))
+
+
+@pytest.mark.parametrize("sort", ["status", "severity"])
+def test_one_accounts_pages_are_one_ranked_scan_each(client_as, estate, monkeypatch, sort):
+    """One account's table sorts its few rows in one statement instead of a statement per status × severity."""
+    monkeypatch.setattr(findings_table, "PAGE_SIZE", 4)
+    account = estate[0]
+    statuses, severities = list(Status), list(Severity)
+    for n in range(20):
+        FindingFactory(resource__account=account, status=statuses[n % 4], severity=severities[n % 5], area=Area.AT_REST)
+    client = client_as("viewer")
+    query = {"sort": sort, "account": account.account_id, "area": Area.AT_REST}
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, query)
+    walked = [sql for sql in (q["sql"] for q in queries.captured_queries) if sql.startswith("SELECT CASE WHEN")]
+    seen, pages, _ = walk_pages(client, query)
+
+    assert len(walked) == 1
+    expected = Finding.objects.filter(account=account, area=Area.AT_REST)
+    assert sorted(seen) == sorted(expected.values_list("pk", flat=True)) and len(seen) == len(set(seen))
+    ranks = [
+        (findings_table.STATUS_ORDER.index(f.status), findings_table.SEVERITY_ORDER.index(f.severity), -f.pk)
+        for page in pages
+        for f in page.rows
+    ]
+    assert ranks == (sorted(ranks) if sort == "status" else sorted(ranks, key=lambda r: (r[1], r[0], r[2])))
 
 
 def test_account_sort_is_by_account_name(client_as):
