@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
 from accounts.visibility import visible_accounts
-from dashboard import scoreboard
+from dashboard import score_grid, scoreboard
 from dashboard.htmx import page_or_fragment, vary_on_htmx
 from dashboard.permissions import VIEWER, role_required
 
@@ -91,5 +91,5 @@ def overview(request):
         rows.sort(key=lambda row: (not row["stands_out"], row["overall"] if row["overall"] is not None else 101))
     template = page_or_fragment(request, "dashboard/overview.html", "score-grid")
     areas = [(area, scoreboard.SHORT_LABELS[area]) for area in scoreboard.AREAS]
-    context = {"filters": filters, "page": page, "rows": rows, "areas": areas}
+    context = {"filters": filters, "page": page, "rows": rows, "grid": score_grid.rows_html(rows), "areas": areas}
     return vary_on_htmx(render(request, template, context))
