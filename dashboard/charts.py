@@ -4,7 +4,7 @@ SVG built on the server needs no script under the strict CSP, and the PDF report
 pictures. Colours are SVG presentation attributes, so a page without app.css (a PDF) still looks
 right; app.css may refine them through the class names. Lines and series are told apart by dash
 pattern as well as colour, and every chart carries a <title> and a text <desc>. All text passes
-through format_html: labels come from AWS (account names, tags) and may hold markup.
+through format_html's escaping (markup): labels come from AWS (account names, tags) and may hold markup.
 """
 
 import re
@@ -12,18 +12,25 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 
 from checks.catalog.base import KeyOwner, Severity, Status
+from dashboard.forms import escaped
 
 ELLIPSIS = "…"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 
 
+def markup(template, *args):
+    """format_html's result at half its cost: each argument escaped unless already safe (conditional_escape's
+    rule, through `escaped`), then put in the template. format_html's lazy-string wrappers cost ~5 µs a call,
+    and a page of the overview makes ~1,600 of them (score cells, sparklines)."""
+    return mark_safe(template.format(*[escaped(arg) for arg in args]))  # noqa: S308 - every argument is escaped
+
+
 def svg(template, *args):
     """format_html for SVG markup, with floats written as one-decimal coordinates."""
-    return format_html(template, *(f"{arg:.1f}" if isinstance(arg, float) else arg for arg in args))
+    return markup(template, *[f"{arg:.1f}" if isinstance(arg, float) else arg for arg in args])
 
 
 def join_safe(parts):

@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models import Avg, Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 
 from accounts.models import AwsAccount
@@ -23,11 +23,17 @@ SHORT_LABELS = {
 }
 
 
+SCORE_FIELDS = ("account_id", "scan_id", "area", "at", "passed", "failed", "errors", "score")
+
+
 def latest_scores(account_ids, at=None):
-    """{account_id: {area: AreaScore}} from each account's latest scored scan at or before `at`.
+    """{account_id: {area: score row}} from each account's latest scored scan at or before `at`; a row
+    has AreaScore's fields (SCORE_FIELDS) as attributes.
 
     A scan scores every area at once, so these are the rows of one scan per account, found by one
     probe of the (account, at) index per account — not by a subquery for each of a year's score rows.
+    Named tuples, not model instances: a page of 50 accounts reads 700 rows, and building models was
+    a tenth of the overview's Python time.
     """
     latest = AreaScore.objects.filter(account=OuterRef("pk"))
     if at is not None:
@@ -37,7 +43,7 @@ def latest_scores(account_ids, at=None):
         .annotate(latest_scan=Subquery(latest.order_by("-at", "-scan_id").values("scan_id")[:1]))
         .values("latest_scan")
     )
-    rows = AreaScore.objects.filter(scan__in=scans)
+    rows = AreaScore.objects.filter(scan__in=scans).values_list(*SCORE_FIELDS, named=True)
     scores = defaultdict(dict)
     for row in rows:
         scores[row.account_id][row.area] = row
@@ -68,17 +74,20 @@ def daily_overall(account_ids, days, end, areas=None, per_area=False):
     per_area: one series per area instead, keyed (account_id, area).
 
     The database averages each scan's areas (a scan scores every area at once), so this reads one
-    row per scan rather than one per area and scan.
+    row per scan rather than one per area and scan. It groups by the scan alone: a scan's rows share
+    one account and one moment (recording writes them together), which Min/Max only name. Grouped by
+    (moment, account, scan, day) PostgreSQL sorted every area row (~10,000 for a page of 50 accounts);
+    by scan it hashes them into ~1,500 groups and sorts those.
     """
     start = (end - timedelta(days=days - 1)).date()
     scores = AreaScore.objects.filter(account__in=account_ids, at__gte=end - timedelta(days=days), at__lte=end)
     if areas:
         scores = scores.filter(area__in=areas)
-    keys = ("account_id", "area") if per_area else ("account_id",)
+    keys = ("account", "area") if per_area else ("account",)
     rows = (
-        scores.values(*keys, "scan_id", "at")
-        .annotate(day=TruncDate("at"), overall=Avg("score"))
-        .order_by("at")
+        scores.values("scan_id", *keys[1:])
+        .annotate(account=Min("account_id"), last=Max("at"), day=Max(TruncDate("at")), overall=Avg("score"))
+        .order_by("last")
         .values_list(*keys, "day", "overall")
     )
     by_day = defaultdict(dict)

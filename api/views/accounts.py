@@ -23,7 +23,7 @@ MAX_SIZE = 200
 
 
 def scores_of(rows):
-    """{area: AreaScore} → the API's scores object."""
+    """{area: score row} (scoreboard.latest_scores) → the API's scores object."""
     any_row = next(iter(rows.values()), None)
     areas = {str(area): rows[area].score if area in rows else None for area in scoreboard.AREAS}
     return {

@@ -19,7 +19,7 @@ from checks.catalog.base import KeyOwner, Severity, Status
 from checks.compliance.rollup import Rollup
 from checks.models import Scan
 from dashboard import charts
-from dashboard.charts import as_datetime, css_token, number
+from dashboard.charts import as_datetime, css_token, markup, number
 from dashboard.forms import escaped
 
 register = template.Library()
@@ -100,10 +100,10 @@ def _delta(delta):
     if delta is None:
         return ""
     if round(delta, 1) == 0:
-        return format_html(' <span class="delta delta-flat">{}</span>', "no change")
+        return markup(' <span class="delta delta-flat">{}</span>', "no change")
     direction, arrow, word = ("up", "▲", "Up") if delta > 0 else ("down", "▼", "Down")
     points = number(abs(delta))
-    return format_html(
+    return markup(
         ' <span class="delta delta-{}" title="{} {} points since the previous scan">'
         '<span aria-hidden="true">{}</span> {} pts</span>',
         direction,
@@ -122,10 +122,10 @@ NOT_SCORED = "Not scored: nothing in this area passed or failed"
 def score_cell(score, delta=None):
     """A score in percent (0–100) with its band and the change since the previous scan in points."""
     if score is None:  # a change to or from "nothing scored" has no size
-        return format_html(
+        return markup(
             '<span class="score score-none" title="{}"><span class="score-value">{}</span></span>', NOT_SCORED, EMPTY
         )
-    return format_html(
+    return markup(
         '<span class="score score-{}"><span class="score-value">{}</span>{}</span>',
         score_band(score),
         f"{number(score)}%",

@@ -6,6 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django import forms
 from django.template import Context, Template
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from checks.catalog.base import Area
 from dashboard import charts
@@ -306,6 +309,21 @@ def test_stacked_bars_escape_labels():
     html = charts.stacked_bars([(HOSTILE, {"external": 2})])
     assert_escaped(html)
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (HOSTILE, "a & b", "'quoted' \"twice\""),
+        (mark_safe("<b>kept</b>"), escape(HOSTILE), 92.5),
+        (0, -1.25, None),
+        (gettext_lazy("Keys & <more>"), Area.AT_REST, True),
+    ],
+)
+def test_markup_writes_what_format_html_writes(args):
+    template = '<span title="{}">{}</span>{}'
+    assert charts.markup(template, *args) == format_html(template, *args)
+    assert isinstance(charts.markup(template, *args), SafeString)
 
 
 def test_join_safe_refuses_unescaped_text():
