@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from checks.catalog.base import KeyOwner, Severity, Status
 from dashboard.forms import escaped
@@ -22,10 +22,12 @@ FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif
 
 
 def markup(template, *args):
-    """format_html's result at half its cost: each argument escaped unless already safe (conditional_escape's
-    rule, through `escaped`), then put in the template. format_html's lazy-string wrappers cost ~5 µs a call,
-    and a page of the overview makes ~1,600 of them (score cells, sparklines)."""
-    return mark_safe(template.format(*[escaped(arg) for arg in args]))  # noqa: S308 - every argument is escaped
+    """format_html's result at a third of its cost: each argument escaped unless already safe
+    (conditional_escape's rule, through `escaped`), then put in the template. format_html and mark_safe go
+    through lazy-string wrappers (~5 µs a call), and a page of the overview makes ~1,600 calls (score cells,
+    sparklines). The template is ours, never data; the formatted text is a new str, so SafeString is
+    what mark_safe would return."""
+    return SafeString(template.format(*[escaped(arg) for arg in args]))
 
 
 def svg(template, *args):

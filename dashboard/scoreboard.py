@@ -26,9 +26,9 @@ SHORT_LABELS = {
 SCORE_FIELDS = ("account_id", "scan_id", "area", "at", "passed", "failed", "errors", "score")
 
 
-def latest_scores(account_ids, at=None):
+def latest_scores(account_ids, at=None, fields=SCORE_FIELDS):
     """{account_id: {area: score row}} from each account's latest scored scan at or before `at`; a row
-    has AreaScore's fields (SCORE_FIELDS) as attributes.
+    has AreaScore's `fields` (all of SCORE_FIELDS unless fewer are asked for) as attributes.
 
     A scan scores every area at once, so these are the rows of one scan per account, found by one
     probe of the (account, at) index per account — not by a subquery for each of a year's score rows.
@@ -43,7 +43,8 @@ def latest_scores(account_ids, at=None):
         .annotate(latest_scan=Subquery(latest.order_by("-at", "-scan_id").values("scan_id")[:1]))
         .values("latest_scan")
     )
-    rows = AreaScore.objects.filter(scan__in=scans).values_list(*SCORE_FIELDS, named=True)
+    columns = dict.fromkeys(("account_id", "area", *fields))  # in order, once each
+    rows = AreaScore.objects.filter(scan__in=scans).values_list(*columns, named=True)
     scores = defaultdict(dict)
     for row in rows:
         scores[row.account_id][row.area] = row
@@ -86,7 +87,7 @@ def daily_overall(account_ids, days, end, areas=None, per_area=False):
     keys = ("account", "area") if per_area else ("account",)
     rows = (
         scores.values("scan_id", *keys[1:])
-        .annotate(account=Min("account_id"), last=Max("at"), day=Max(TruncDate("at")), overall=Avg("score"))
+        .annotate(account=Min("account_id"), last=Max("at"), day=TruncDate(Max("at")), overall=Avg("score"))
         .order_by("last")
         .values_list(*keys, "day", "overall")
     )

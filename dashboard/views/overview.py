@@ -53,10 +53,14 @@ def with_label(accounts, key, value):
     return accounts.alias(label_value=KeyTransform(key, "labels")).filter(label_value=value)
 
 
+# What a grid cell shows of an area's score: reading the rest (times, tallies) cost ~2 ms of parsing a page.
+GRID_FIELDS = ("score", "errors")
+
+
 def grid_rows(accounts, now):
     ids = [account.pk for account in accounts]
-    today = scoreboard.latest_scores(ids)
-    week_ago = scoreboard.latest_scores(ids, at=now - timedelta(days=7))
+    today = scoreboard.latest_scores(ids, fields=GRID_FIELDS)
+    week_ago = scoreboard.latest_scores(ids, at=now - timedelta(days=7), fields=GRID_FIELDS)
     sparklines = scoreboard.daily_overall(ids, 30, now)
     failures = scoreboard.open_failures(ids, now)
     rows = []
