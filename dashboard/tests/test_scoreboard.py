@@ -61,3 +61,17 @@ def test_daily_series_ends_at_a_past_moment_and_averages_only_the_areas_asked_fo
     assert len(series) == 30
     assert series[-3:] == [70.0, 65.0, 65.0]  # the end day carries day -1 forward; the scan after `end` is not read
     assert series[0] is None
+
+
+def test_per_area_daily_series_take_each_days_last_scan_of_each_area():
+    account = AwsAccountFactory()
+    now = timezone.now().replace(hour=12)
+    scored(account, now - timedelta(days=2, hours=3), {Area.KEYS: 10.0, Area.LOGGING: 20.0})
+    scored(account, now - timedelta(days=2), {Area.KEYS: 30.0, Area.LOGGING: None})
+    scored(account, now - timedelta(hours=1), {Area.KEYS: 40.0})
+
+    series = scoreboard.daily_overall([account.pk], 4, now, per_area=True)
+
+    assert series[account.pk, Area.KEYS] == [None, 30.0, 30.0, 40.0]
+    assert series[account.pk, Area.LOGGING] == [None, None, None, None]  # the day's last scan scored nothing
+    assert series[account.pk, Area.AT_REST] == [None] * 4
