@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from dashboard.charts import join_safe, markup, sparkline
-from dashboard.templatetags.posture import ago, scan_badge, score_cell
+from dashboard.templatetags.posture import ago, pk_urls, scan_badge, score_cell
 
 # The template loop's body, whitespace included, with {} where it had tags and variables.
 ROW = (
@@ -35,16 +35,16 @@ SPARKLINE_WIDTH = 90
 
 def rows_html(rows):
     """Each row of grid_rows as one escaped <tr> (with the whitespace the template wrote around it)."""
-    findings = reverse("dashboard:findings")
-    return [row_html(row, findings) for row in rows]
+    account_url, findings = pk_urls("dashboard:account"), reverse("dashboard:findings")
+    return [row_html(row, account_url, findings) for row in rows]
 
 
-def row_html(row, findings):
+def row_html(row, account_url, findings):
     account = row["account"]
     return markup(
         ROW,
         "stands-out" if row["stands_out"] else "",
-        reverse("dashboard:account", args=[account.pk]),
+        account_url(account.pk),
         account.name,
         account.account_id,
         connection_error(account),
