@@ -24,6 +24,7 @@ from io import BytesIO
 from urllib.parse import parse_qs
 
 LOG = "POSTURE_BENCH_MOTO_TIMING"
+STOCK = "POSTURE_BENCH_STOCK_MOTO"  # set: moto's dispatcher as it ships, not bench/emulator.py's
 SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 ACTION = re.compile(rb"(?:^|&)Action=([A-Za-z0-9]+)")
 SIGNING_TO_MODEL = {"elasticfilesystem": "efs", "es": "opensearch", "tagging": "resourcegroupstaggingapi"}
@@ -131,6 +132,10 @@ def serve(host, port, log_path):
     from werkzeug.serving import run_simple
 
     os.environ.setdefault("MOTO_PORT", str(port))
+    if not os.environ.get(STOCK):
+        from bench.emulator import remember_backends_per_host
+
+        remember_backends_per_host()
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True  # as moto_server runs it
     with open(log_path, "a", encoding="utf-8") as log:

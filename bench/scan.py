@@ -58,11 +58,17 @@ class Moto:
     the same way, retries included.
     """
 
-    def __init__(self, port=None, timing=False):
+    def __init__(self, port=None, timing=False, stock=False):
         self.port = port or common.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
-        command = [str(Path(sys.executable).with_name("moto_server"))]
+        # moto's server as the bench runs it for both tools (bench/emulator.py), or moto's own with --stock-moto
+        command = (
+            [str(Path(sys.executable).with_name("moto_server"))] if stock else [sys.executable, "-m", "bench.emulator"]
+        )
+        self.stock = stock
+        if stock:
+            env[moto_timing.STOCK] = "1"
         self.timing_log = None
         if timing:  # the same server, timing each request by operation (bench/moto_timing.py)
             self.timing_log = tempfile.NamedTemporaryFile(prefix="posture-bench-moto-timing-", suffix=".tsv")  # noqa: SIM115
@@ -731,6 +737,11 @@ def main(argv=None):
         "here (implies --moto-timing)",
     )
     parser.add_argument(
+        "--stock-moto",
+        action="store_true",
+        help="run moto's own server unchanged, not bench/emulator.py's (which looks each host's backend up once)",
+    )
+    parser.add_argument(
         "--cold-moto",
         action="store_true",
         help="do not warm the moto server up before timing: the first tool to run pays its service loading",
@@ -752,7 +763,7 @@ def main(argv=None):
 
     concurrency = options.concurrency or settings.SCAN_CONCURRENCY
     log_calls_of_every_scan()
-    context = {**common.machine(), "moto": moto_version()}
+    context = {**common.machine(), "moto": moto_version(options.stock_moto)}
     if options.prowler:
         context["prowler"] = f"Prowler {prowler.VERSION}, {len(prowler.checks())} matching checks"
     common.print_banner(
@@ -763,7 +774,9 @@ def main(argv=None):
     if "celery" in modes and database.vendor != "postgres":
         print("   Celery mode needs PostgreSQL (several worker processes writing SQLite contend); skipped.")
         modes.remove("celery")
-    moto = Moto(options.moto_port or None, timing=options.moto_timing or bool(options.moto_profile))
+    moto = Moto(
+        options.moto_port or None, timing=options.moto_timing or bool(options.moto_profile), stock=options.stock_moto
+    )
     alternative = None
     try:
         with common.stopwatch() as elapsed:
@@ -813,10 +826,11 @@ def main(argv=None):
     return figures
 
 
-def moto_version():
+def moto_version(stock=False):
     from importlib.metadata import version
 
-    return f"moto {version('moto')}, boto3 {version('boto3')}"
+    server = "its own server" if stock else "bench/emulator.py's server (each host's backend looked up once)"
+    return f"moto {version('moto')} ({server}), boto3 {version('boto3')}"
 
 
 if __name__ == "__main__":
