@@ -133,9 +133,9 @@ def serve(host, port, log_path):
 
     os.environ.setdefault("MOTO_PORT", str(port))
     if not os.environ.get(STOCK):
-        from bench.emulator import remember_backends_per_host
+        from bench.emulator import remember_fixed_facts
 
-        remember_backends_per_host()
+        remember_fixed_facts()
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True  # as moto_server runs it
     with open(log_path, "a", encoding="utf-8") as log:
