@@ -779,6 +779,13 @@ def page_urls(ids, rng=None):
         ("compliance (PCI DSS, a week ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={week_ago}"),
         ("compliance (PCI DSS, a month ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={month_ago}"),
         ("compliance (PCI DSS, 360 days ago)", lambda: f"/compliance/?framework=pci-dss-4.0&as_of={year_ago}"),
+        # htmx fragments: what a filter change or a chart's period swaps in (the same views, a part of the page)
+        ("overview (fragment, worst first)", lambda: HTMX + "/?sort=worst"),
+        ("account (fragment, 365-day trend)", lambda: HTMX + f"/account/{some_account()[0]}/?days=365"),
+        ("findings (fragment, filtered)", lambda: HTMX + "/findings/?status=FAIL&severity=high"),
+        ("keys (fragment, one account)", lambda: HTMX + f"/keys/?account={some_account()[1]}"),
+        ("changes (fragment, last 30 days)", lambda: HTMX + f"/changes/?start={month_ago}"),
+        ("compliance (fragment, a month ago)", lambda: HTMX + f"/compliance/?framework=pci-dss-4.0&as_of={month_ago}"),
         ("API findings (failing, high)", lambda: "/api/v1/findings/?status=FAIL&severity=high"),
         ("API findings (one account)", lambda: f"/api/v1/findings/?account={some_account()[1]}"),
         ("API accounts", lambda: "/api/v1/accounts/"),
@@ -795,7 +802,12 @@ def next_page_url(viewer):
     return f"/findings/?status=FAIL&severity=high&after={found.group(1)}" if found else None
 
 
+HTMX = "htmx:"  # a URL so marked is asked for as htmx asks (HX-Request): the view answers with its fragment
+
+
 def get(viewer, url):
+    if url.startswith(HTMX):
+        return viewer.client.get(url.removeprefix(HTMX), headers={"HX-Request": "true"})
     if url.startswith("/api/"):
         return viewer.client.get(url, headers={"Authorization": f"Bearer {viewer.token}"})
     return viewer.client.get(url)
