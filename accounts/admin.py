@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from accounts.models import AwsAccount, Organization
-from checks import check_counts, owner_counts
 from dashboard import audit
 from posture.admin import ReadOnlyAdmin
 
@@ -28,19 +27,7 @@ class AwsAccountAdmin(ReadOnlyAdmin, admin.ModelAdmin):
             audit.record(request, audit.Action.ACCOUNT_DELETED, account, account_id=account.account_id)
         return super().log_deletions(request, queryset)
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        retotal()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        retotal()
-
-
-def retotal():
-    """The deleted accounts' per-account counts went with them (cascade): the totals over every account follow."""
-    owner_counts.retotal()
-    check_counts.retotal()
+    # The totals over every account follow a deletion by themselves (checks/totals.py, on post_delete).
 
 
 @admin.register(Organization)

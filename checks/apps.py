@@ -6,4 +6,12 @@ class ChecksConfig(AppConfig):
     verbose_name = "Checks and scans"
 
     def ready(self):
-        from checks import catalog  # noqa: F401 - registers every check
+        from django.db.models.signals import post_delete
+
+        from accounts.models import AwsAccount
+        from checks import (
+            catalog,  # noqa: F401 - registers every check
+            totals,
+        )
+
+        post_delete.connect(totals.account_deleted, sender=AwsAccount, dispatch_uid="checks.totals.account_deleted")

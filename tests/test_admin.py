@@ -2,6 +2,8 @@
 changes go through the pages (or sign-ins), which enforce the limits (a mute's expiry cap, one account's scope) and
 write the audit log. Deleting an account, which no page does, is a superuser's and is audited."""
 
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
@@ -9,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import AwsAccount, Organization
 from accounts.tests.factories import AwsAccountFactory
+from checks import totals
 from checks.models import CheckTotal, OwnerTotal, Scan, Suppression
 from dashboard.models import AuditEntry, SsoIdentity
 from dashboard.tests.factories import FindingFactory, ScanFactory, SuppressionFactory
@@ -143,21 +146,29 @@ def test_the_bulk_delete_action_is_audited_per_account(superuser):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCOUNT_DELETED).count() == 3
 
 
-@pytest.mark.parametrize("bulk", [False, True], ids=["one", "bulk"])
-def test_deleting_accounts_takes_their_counts_out_of_the_totals(superuser, bulk):
+@pytest.mark.parametrize("how", ["admin, one", "admin, bulk", "queryset"])
+def test_deleting_accounts_takes_their_counts_out_of_the_totals(superuser, how, django_capture_on_commit_callbacks):
     kept, *closed = AwsAccountFactory.create_batch(3)
     for account in (kept, *closed):
         FindingFactory(resource__account=account, status="FAIL")  # counted, its resource too
     assert CheckTotal.objects.get(status="FAIL").accounts == OwnerTotal.objects.get().accounts == 3
 
-    if bulk:
-        superuser.post(
-            reverse("admin:accounts_awsaccount_changelist"),
-            {"action": "delete_selected", "_selected_action": [a.pk for a in closed], "post": "yes"},
-        )
-    else:
-        for account in closed:
-            superuser.post(reverse("admin:accounts_awsaccount_delete", args=[account.pk]), {"post": "yes"})
+    with (
+        mock.patch("checks.totals.retotal", wraps=totals.retotal) as retotal,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        if how == "admin, bulk":
+            superuser.post(
+                reverse("admin:accounts_awsaccount_changelist"),
+                {"action": "delete_selected", "_selected_action": [a.pk for a in closed], "post": "yes"},
+            )
+        elif how == "admin, one":
+            for account in closed:
+                superuser.post(reverse("admin:accounts_awsaccount_delete", args=[account.pk]), {"post": "yes"})
+        else:  # as from a shell: no admin involved
+            AwsAccount.objects.filter(pk__in=[a.pk for a in closed]).delete()
+
+    assert retotal.call_count == 1  # once for the (test's one) transaction, not once per account
 
     assert list(AwsAccount.objects.all()) == [kept]
     assert list(CheckTotal.objects.values_list("check_id", "status", "count", "accounts")) == [
