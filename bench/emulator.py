@@ -9,12 +9,12 @@ them):
   `stat` each) before trying the backends' URL patterns — under the dispatcher's lock that every request
   takes: ~1 ms a request. Remembered per host name.
 - **Which handler methods a response class has.** `call_action` lists the class's members with
-  `inspect.getmembers` on every query-protocol request (~2 ms). Remembered per class.
+  `inspect.getmembers` on every query-protocol request (~0.04 ms). Remembered per class.
 - **How an error is shaped.** Each error response makes a new `ErrorLookupFactory`, whose cache lives on the
   instance, so every error rebuilds its service's table of error shapes; and the first error of each service
-  lists every botocore service folder to map moto's package name to a service name (~0.2 s of CPU), once per
+  lists every botocore service folder to map moto's package name to a service name (~22 ms of CPU), once per
   thread that errs before the first answer is cached: a tool whose first calls draw many errors at once (S3
-  buckets without a policy, encryption or Block Public Access setting) paid seconds of the emulator's CPU
+  buckets without a policy, encryption or Block Public Access setting) paid most of a second of the emulator's CPU
   that the next tool found done. The tables are kept per service and the name map built once, at start.
 
 Every request gets the same answer as from moto's own server; nothing either tool sends or receives
