@@ -1,6 +1,7 @@
 """Per-account, per-check counts and their totals agree with the current findings they count: as recorded, rebuilt
 and pruned."""
 
+import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -98,3 +99,41 @@ def test_pruning_leaves_the_counts_of_the_current_findings(settings):
     assert counts["findings"] > 0
     assert stored() == from_findings()
     assert stored_totals() == totals_from_findings()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accounts_recorded_at_once_keep_the_totals_right():
+    """Six accounts recorded at the same moment, three times over (keys appear, grow, shrink and vanish): every
+    recording moves the same total rows, none fails or deadlocks, and the totals equal the findings counted."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (the test SQLite database is one in-memory file); CI runs it")
+    accounts = AwsAccountFactory.create_batch(6)
+    rounds = [
+        lambda n: {f"b{i}": (i + n) % 2 == 0 for i in range(12)},  # mixed
+        lambda n: {f"b{i}": True for i in range(3 + n)},  # every account's FAIL row goes: the key vanishes
+        lambda n: {f"b{i}": n % 3 == 0 for i in range(2 * n + 1)},  # FAIL comes back for some
+    ]
+    for number, buckets in enumerate(rounds):
+        start, errors = threading.Barrier(len(accounts)), []
+
+        def record(index, account, buckets=buckets, number=number, start=start, errors=errors):
+            try:
+                start.wait(timeout=30)
+                scan_at(account, NOW - (5 - number) * DAY, buckets(index))
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=record, args=pair) for pair in enumerate(accounts)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        assert errors == []
+        assert stored() == from_findings()
+        assert stored_totals() == totals_from_findings()
+    assert ("test.bucket_encrypted", "FAIL") in stored_totals()  # the last round brought the vanished key back
