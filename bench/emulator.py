@@ -25,88 +25,62 @@ own `moto_server` instead, for comparison.
 """
 
 import sys
-import threading
 
 _PATCHED = "_posture_bench_once"
 
 
-def _once(function):
-    setattr(function, _PATCHED, True)
-    return function
+def remember(owner, name, key=lambda *args: args):
+    """Replace `owner.name` by the same function answering each `key(*args)` once (a second call changes nothing).
 
+    Two threads asking at once may both work the answer out: it is the same answer, so either is kept.
+    """
+    work = getattr(owner, name)
+    if getattr(work, _PATCHED, False):
+        return
+    answers = {}
 
-def _patched(function):
-    return getattr(function, _PATCHED, False)
+    def remembered(*args):
+        found = key(*args)
+        if found not in answers:
+            answers[found] = work(*args)
+        return answers[found]
+
+    setattr(remembered, _PATCHED, True)
+    setattr(owner, name, remembered)
 
 
 def remember_backends_per_host():
-    """moto's dispatcher looks each host's backend up once (called under the dispatcher's own lock)."""
+    """moto's dispatcher looks each host's backend up once per dispatcher."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    lookup = DomainDispatcherApplication.get_backend_for_host
-    if _patched(lookup):
-        return
-
-    @_once
-    def get_backend_for_host(self, host):
-        known = self.__dict__.setdefault("_backend_by_host", {})
-        if host not in known:
-            known[host] = lookup(self, host)
-        return known[host]
-
-    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+    remember(DomainDispatcherApplication, "get_backend_for_host", key=lambda dispatcher, host: (dispatcher, host))
 
 
 def remember_handler_names():
     """moto's responses list a response class's handler methods once per class, not once per request."""
     from moto.core import responses
 
-    listing = responses.method_names_from_class
-    if _patched(listing):
-        return
-    known = {}
-
-    @_once
-    def method_names_from_class(clazz):
-        names = known.get(clazz)
-        if names is None:
-            names = known[clazz] = frozenset(listing(clazz))
-        return names
-
-    responses.method_names_from_class = method_names_from_class
+    remember(responses, "method_names_from_class")
 
 
 def remember_error_shapes():
     """Error responses share one table of error shapes per service and one package-to-service name map."""
     from moto.core import errors, utils
 
-    if _patched(utils.service_name_from_moto_package_name):
+    # A model without a service id is its own key, as moto leaves such tables uncached.
+    remember(errors.ErrorLookupFactory, "for_service", key=lambda _, model: model.metadata.get("serviceId") or model)
+    if getattr(utils.service_name_from_moto_package_name, _PATCHED, False):
         return
-    tables = {}
-    lock = threading.Lock()
-    for_service = errors.ErrorLookupFactory.for_service
-
-    @_once
-    def shared_for_service(self, service_model):
-        key = service_model.metadata.get("serviceId")
-        if key is None:
-            return for_service(self, service_model)
-        with lock:
-            if key not in tables:
-                tables[key] = for_service(self, service_model)
-            return tables[key]
-
     # moto's own rule (moto.core.utils.service_name_from_moto_package_name): botocore's service names, hyphens
     # dropped, map back to the name; built once at start instead of at the first error of each service.
     from botocore.session import Session
 
     service_names = {name.replace("-", ""): name for name in Session().get_available_services()}
 
-    @_once
     def service_name_from_moto_package_name(package):
         return service_names.get(package, package)
 
-    errors.ErrorLookupFactory.for_service = shared_for_service
+    setattr(service_name_from_moto_package_name, _PATCHED, True)
     utils.service_name_from_moto_package_name = service_name_from_moto_package_name
 
 

@@ -66,7 +66,6 @@ class Moto:
         command = (
             [str(Path(sys.executable).with_name("moto_server"))] if stock else [sys.executable, "-m", "bench.emulator"]
         )
-        self.stock = stock
         if stock:
             env[moto_timing.STOCK] = "1"
         self.timing_log = None
@@ -739,7 +738,8 @@ def main(argv=None):
     parser.add_argument(
         "--stock-moto",
         action="store_true",
-        help="run moto's own server unchanged, not bench/emulator.py's (which looks each host's backend up once)",
+        help="run moto's own server unchanged, not bench/emulator.py's (which works out once what moto re-derives "
+        "per request)",
     )
     parser.add_argument(
         "--cold-moto",
@@ -829,7 +829,7 @@ def main(argv=None):
 def moto_version(stock=False):
     from importlib.metadata import version
 
-    server = "its own server" if stock else "bench/emulator.py's server (each host's backend looked up once)"
+    server = "its own server" if stock else "bench/emulator.py's server (fixed facts worked out once)"
     return f"moto {version('moto')} ({server}), boto3 {version('boto3')}"
 
 
