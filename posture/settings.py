@@ -159,6 +159,10 @@ elif DB == "sqlite":
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # The test database is a file beside it, not SQLite's in-memory default: threads scanning at once
+            # then wait for each other's writes (the timeout above) as on the real file, instead of failing at
+            # once with "database table is locked" (a shared in-memory database takes table locks, no timeout).
+            "TEST": {"NAME": str(SQLITE_PATH.with_name("test_" + SQLITE_PATH.name))},
         }
     }
 else:
