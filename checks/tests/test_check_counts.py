@@ -107,8 +107,6 @@ def test_accounts_recorded_at_once_keep_the_totals_right():
     recording moves the same total rows, none fails or deadlocks, and the totals equal the findings counted."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (the test SQLite database is one in-memory file); CI runs it")
     accounts = AwsAccountFactory.create_batch(6)
     rounds = [
         lambda n: {f"b{i}": (i + n) % 2 == 0 for i in range(12)},  # mixed
