@@ -1,10 +1,11 @@
 """The moto server with a stopwatch: CPU and wall time of every request it answers, by service and operation.
 
-moto answers every request in one Python process (one thread per connection, all under one GIL), so on a
-busy scan its CPU is what the scan waits for. Run in place of `moto_server`, this logs one line per request
-to $POSTURE_BENCH_MOTO_TIMING: service, operation, the CPU seconds of the thread that answered it (from
-reading the request line to the last byte written: parsing, moto's work, serializing, sending) and its wall
-seconds. Thread CPU leaves out time spent waiting for the GIL, so it holds under load and concurrency.
+moto answers every request in one Python process (all its threads under one GIL), so on a busy scan its CPU
+is what the scan waits for. Run in place of the benchmark's moto server (bench/emulator.py, or moto's own
+with $POSTURE_BENCH_STOCK_MOTO), this logs one line per request to $POSTURE_BENCH_MOTO_TIMING: service,
+operation, the CPU seconds of the thread that answered it and its wall seconds (on moto's own server from
+reading the request line to the last byte written; on bench/emulator.py's, the application's answer: parsing,
+moto's work, serializing). Thread CPU leaves out time spent waiting for the GIL, so it holds under load.
 
     python -m bench.scan --accounts 10 --mode command --moto-timing    # prints the table after each run
     python -m bench.calls --moto-timing
@@ -127,18 +128,50 @@ def timed_handler(base, log):
     return TimedRequestHandler
 
 
+class Stopwatch:
+    """WSGI middleware around TimedApp: the CPU and wall time of the application's answer, logged per request.
+
+    For bench/emulator.py's server, whose threads answer requests of many connections (timed_handler times
+    moto's own server, a thread per connection). The answer is gathered before the clock stops; sending it is
+    not timed.
+    """
+
+    def __init__(self, app, log):
+        self.app = TimedApp(app)
+        self.log = log
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        _current.request = None
+        cpu, wall = time.thread_time(), time.perf_counter()
+        answer = self.app(environ, start_response)
+        try:
+            body = list(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+        if _current.request is not None:
+            service, operation = name_of(*_current.request)
+            with self.lock:
+                self.log.write(f"{service}\t{operation}\t{cpu:.6f}\t{wall:.6f}\n")
+                self.log.flush()
+        return body
+
+
 def serve(host, port, log_path):
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-    from werkzeug.serving import run_simple
-
     os.environ.setdefault("MOTO_PORT", str(port))
-    if not os.environ.get(STOCK):
-        from bench.emulator import remember_fixed_facts
-
-        remember_fixed_facts()
-    app = DomainDispatcherApplication(create_backend_app)
-    app.debug = True  # as moto_server runs it
     with open(log_path, "a", encoding="utf-8") as log:
+        if not os.environ.get(STOCK):
+            from bench import emulator
+
+            emulator.serve(host, port, wrap=lambda app: Stopwatch(app, log))
+            return
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import run_simple
+
+        app = DomainDispatcherApplication(create_backend_app)
+        app.debug = True  # as moto_server runs it
         run_simple(host, port, TimedApp(app), threaded=True, request_handler=timed_handler(MotoRequestHandler, log))
 
 
