@@ -4,6 +4,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import botocore.loaders
+import botocore.utils
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -105,6 +106,36 @@ def test_clients_of_two_accounts_share_class_and_model_but_not_credentials_or_ho
     assert [client.get_caller_identity()["Account"] for client in clients] == members
     assert [client.meta.region_name for client in clients] == ["us-east-1", "eu-west-1"]
     assert [(log.total, {key[1] for key in log.calls}) for log in logs] == [(1, {"us-east-1"}), (1, {"eu-west-1"})]
+
+
+TIMESTAMPS = [
+    "2026-12-03T07:50:47Z",  # S3's CreationDate, EC2's CreateTime
+    "2026-12-03T07:50:47.123Z",
+    "2026-12-03T07:50:47.123456+00:00",
+    "2026-12-03T09:50:47+02:00",
+    "2026-12-03T07:50:47",  # no zone: botocore's own reading
+    "2026-12-03T07:50:47.123456789Z",  # nanoseconds: botocore's own reading
+    "Thu, 03 Dec 2026 07:50:47 GMT",  # an HTTP date (S3's Last-Modified header)
+    "1764748247.5",
+    1764748247,
+    1764748247.25,
+]
+
+
+@pytest.mark.parametrize("value", TIMESTAMPS)
+def test_timestamps_read_as_botocore_reads_them(value):
+    ours, botocore_s = sessions.parse_timestamp(value), botocore.utils.parse_timestamp(value)
+    assert ours == botocore_s
+    assert ours.utcoffset() == botocore_s.utcoffset()
+
+
+def test_sessions_read_timestamps_with_posture_s_parser(aws):
+    s3 = sessions.client(sessions.own_session(), "s3", "us-east-1")
+    s3.create_bucket(Bucket="dated")
+    created = s3.list_buckets()["Buckets"][0]["CreationDate"]
+    assert created.tzinfo is not None
+    factory = sessions.own_session()._session.get_component("response_parser_factory")  # noqa: SLF001
+    assert factory._defaults["timestamp_parser"] is sessions.parse_timestamp  # noqa: SLF001
 
 
 def test_loader_lists_services_once_when_many_threads_ask_at_once(monkeypatch):
