@@ -10,18 +10,27 @@ from django.utils import timezone
 from accounts import organizations, sessions
 from accounts.models import AwsAccount
 from checks import notifications
-from checks.collectors import COLLECTORS
+from checks.collectors import COLLECTORS, client_services
 from checks.collectors.base import ScanContext
 from checks.evaluation import evaluate
 from checks.inventory import GLOBAL, CollectionError, Inventory
 from checks.models import Scan
 from checks.recording import record
+from posture import heap
 
 logger = logging.getLogger(__name__)
 
 
 class ScanCancelled(Exception):
     pass
+
+
+def prepare_process():
+    """Ready this process for many scans: each service's first client made (its model, endpoint rules and client
+    class, which every later client shares, loaded now) and the heap frozen (posture.heap), so the garbage
+    collector's full collections during scans skip all of it."""
+    sessions.make_clients_once([*client_services(), "sts"], settings.AWS_HOME_REGION)
+    heap.freeze()
 
 
 def jobs_for(regions, collectors=None):

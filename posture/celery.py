@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posture.settings")
 
@@ -18,6 +19,14 @@ def make_filesystem_queue_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+@worker_process_init.connect
+def prepare_for_scans(**kwargs):
+    """Each worker process loads what scans share and freezes its heap once (checks.scanning.prepare_process)."""
+    from checks import scanning
+
+    scanning.prepare_process()
 
 
 @app.task(name="posture.ping")

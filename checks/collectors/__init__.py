@@ -65,3 +65,11 @@ COLLECTORS = [
     backup,
     tagging,
 ]
+
+
+def client_services():
+    """Every service a scan makes clients of: each collector's own and any other it names (ALSO_USES)."""
+    return sorted(
+        {module.SERVICE for module in COLLECTORS}
+        | {name for module in COLLECTORS for name in getattr(module, "ALSO_USES", ())}
+    )

@@ -22,6 +22,8 @@ from checks.inventory import GLOBAL, Record, account_uid, error_from_exception
 
 SERVICE = "s3"
 SCOPE = "global"
+CONTROL = "s3control"  # the account's Block Public Access settings
+ALSO_USES = (CONTROL,)
 IAM_ACTIONS = {
     "ListBuckets": "s3:ListAllMyBuckets",
     "GetBucketLocation": "s3:GetBucketLocation",
@@ -122,7 +124,7 @@ def collect_account_block(ctx, collected):
     """The account's Block Public Access settings ({} when none are set), or None when they could not be read."""
     uid = account_uid(ctx.account_id)
     try:
-        control = ctx.client("s3control", ctx.home_region, inject_host_prefix=False)
+        control = ctx.client(CONTROL, ctx.home_region, inject_host_prefix=False)
         control.meta.events.register("before-sign.s3-control", drop_account_label_on_local_endpoint)
         response = control.get_public_access_block(AccountId=ctx.account_id)
         block = block_flags(response["PublicAccessBlockConfiguration"])

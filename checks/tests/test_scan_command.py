@@ -142,3 +142,29 @@ def test_one_at_a_time_when_asked(members, monkeypatch):
     assert failure is None, err
     assert most[0] == 1
     assert Scan.objects.count() == 3
+
+
+def test_a_scanning_process_makes_each_service_s_client_once_then_freezes_its_heap(monkeypatch):
+    from posture import heap
+
+    made, frozen = [], []
+    monkeypatch.setattr(sessions, "client", lambda session, service, region, *rest, **config: made.append(service))
+    monkeypatch.setattr(heap, "freeze", lambda: frozen.append(list(made)))
+
+    scanning.prepare_process()
+
+    assert sorted(made) == sorted({*scanning.client_services(), "sts"})
+    assert {"s3", "s3control", "ec2", "resourcegroupstaggingapi", "sts"} <= set(made)
+    assert frozen == [made]  # frozen once, after every client was made
+
+
+@pytest.mark.django_db
+def test_scan_wait_prepares_the_process_before_scanning(members, monkeypatch):
+    order = []
+    monkeypatch.setattr(scanning, "prepare_process", lambda: order.append("prepared"))
+    run_scan = scanning.run_scan
+    monkeypatch.setattr(scanning, "run_scan", lambda scan, **kw: order.append("scan") or run_scan(scan, **kw))
+
+    call_command("scan", "--account", members[0], "--wait", stdout=io.StringIO())
+
+    assert order == ["prepared", "scan"]

@@ -40,6 +40,7 @@ class Command(BaseCommand):
             for account in accounts:
                 self.queue(account)
             return
+        scanning.prepare_process()
         failed = self.scan_here_all(accounts, concurrency)
         if failed:
             raise CommandError(
