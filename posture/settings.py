@@ -262,6 +262,9 @@ SCAN_THREADS = env_int("POSTURE_SCAN_THREADS", 8, minimum=1)
 # Accounts scanned at once: by `manage.py scan --wait` (threads) and by a worker started without --concurrency.
 SCAN_CONCURRENCY = env_int("POSTURE_SCAN_CONCURRENCY", 4, minimum=1)
 CELERY_WORKER_CONCURRENCY = SCAN_CONCURRENCY
+# Processes `manage.py scan --wait` spreads those accounts over (forked; each scans its share in threads): one
+# Python process runs one core at a time, and a scan's CPU (botocore) is most of its time.
+SCAN_PROCESSES = env_int("POSTURE_SCAN_PROCESSES", os.cpu_count() or 1, minimum=1)
 SCAN_DEADLINE_SECONDS = env_int("POSTURE_SCAN_DEADLINE_SECONDS", 1800, minimum=30)
 SCAN_HEARTBEAT_TIMEOUT = env_int("POSTURE_SCAN_HEARTBEAT_TIMEOUT", 300, minimum=30)
 DEFAULT_SCAN_INTERVAL_MINUTES = env_int("POSTURE_SCAN_INTERVAL_MINUTES", 360, minimum=5)

@@ -3,6 +3,7 @@ in its own thread and database connection, under its account's lock; one account
 others, and the exit status names it. Transactional: the scanning threads must see committed accounts."""
 
 import io
+import os
 import threading
 
 import pytest
@@ -168,3 +169,57 @@ def test_scan_wait_prepares_the_process_before_scanning(members, monkeypatch):
     call_command("scan", "--account", members[0], "--wait", stdout=io.StringIO())
 
     assert order == ["prepared", "scan"]
+
+
+def in_child_processes(monkeypatch, folder, dies=None):
+    """run_scan, noting the process each account is scanned in (a file per scan: children share no memory);
+    the scan of account `dies` ends its process at once."""
+    run_scan = scanning.run_scan
+
+    def noted(scan, *args, **kwargs):
+        (folder / f"{scan.account.account_id}-{os.getpid()}").touch()
+        if scan.account.account_id == dies:
+            os._exit(3)
+        return run_scan(scan, *args, **kwargs)
+
+    monkeypatch.setattr(scanning, "run_scan", noted)
+    return lambda: {name.name.split("-")[0]: int(name.name.split("-")[1]) for name in folder.iterdir()}
+
+
+def test_accounts_spread_over_processes_are_each_scanned_once_in_a_child(members, monkeypatch, tmp_path):
+    scanned_in = in_child_processes(monkeypatch, tmp_path)
+
+    out, err, failure = scan("--concurrency", "2", "--processes", "2")
+
+    assert failure is None, err
+    assert "Scanning 3 accounts, 2 at once in 2 processes." in out
+    assert sorted(line.split("]")[0] for line in out.splitlines()[1:]) == ["[1/3", "[2/3", "[3/3"]
+    processes = scanned_in()
+    assert sorted(processes) == sorted(members)  # each account once
+    assert os.getpid() not in processes.values()
+    for account_id in members:
+        assert buckets_of(account_id) == {f"only-in-{account_id}"}
+    assert set(Scan.objects.values_list("status", flat=True)) <= {Scan.State.SUCCEEDED, Scan.State.PARTIAL}
+
+
+def test_a_scanning_process_that_dies_loses_only_its_account(members, monkeypatch, tmp_path):
+    dead = members[1]
+    in_child_processes(monkeypatch, tmp_path, dies=dead)
+
+    out, err, failure = scan("--concurrency", "2", "--processes", "2")
+
+    assert failure is not None and failure.startswith("1 of 3 scan(s) failed:") and dead in failure
+    assert "no outcome: its scanning process ended (exit codes" in err and dead in err
+    for account_id in members:
+        if account_id != dead:
+            assert buckets_of(account_id) == {f"only-in-{account_id}"}
+    assert buckets_of(dead) == set()
+    orphan = Scan.objects.get(account__account_id=dead)  # not left running for ever
+    assert orphan.status == Scan.State.FAILED
+    assert orphan.error_message.startswith("No outcome: its scanning process ended (exit codes")
+
+
+def test_processes_must_be_at_least_one(members):
+    out, err, failure = scan("--processes", "0")
+    assert failure == "--processes must be at least 1."
+    assert Scan.objects.count() == 0
