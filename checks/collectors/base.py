@@ -1,6 +1,7 @@
 """What every collector shares: the scan context (clients that count their calls) and paging."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
@@ -23,6 +24,23 @@ class ScanContext:
         # boto3 sessions are not thread-safe when making clients; the clients themselves are.
         with self._lock:
             return sessions.client(self.session, service, region, self.call_log, **config)
+
+
+# Per-resource reads of one collector made at once (each waits on AWS; one client serves them all). An account's
+# scan is as long as its longest collector, and that was one of these read one after another.
+RESOURCE_WORKERS = 8
+
+
+def each(items, read, workers=RESOURCE_WORKERS):
+    """[read(item) for item in items], up to `workers` reads at once, in the items' order.
+
+    `read` records its own errors (Collected.capture); one it raises ends the collector, as in a loop.
+    """
+    items = list(items)
+    if len(items) <= 1:
+        return [read(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="read") as pool:
+        return list(pool.map(read, items))
 
 
 def pages(client, operation, key, **params):

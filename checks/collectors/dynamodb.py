@@ -1,6 +1,6 @@
 """DynamoDB: tables and which key encrypts them (DynamoDB always encrypts; the question is whose key)."""
 
-from checks.collectors.base import Collected, pages
+from checks.collectors.base import Collected, each, pages
 from checks.inventory import Record
 
 SERVICE = "dynamodb"
@@ -16,13 +16,17 @@ def collect(ctx, region):
     names = []
     with collected.capture(api="dynamodb:ListTables"):
         names = list(pages(dynamodb, "list_tables", "TableNames"))
-    for name in names:
+
+    def read(name):
         arn = f"arn:aws:dynamodb:{region}:{ctx.account_id}:table/{name}"
         table = None
         with collected.capture(resource_uid=arn, api="dynamodb:DescribeTable"):
             table = dynamodb.describe_table(TableName=name)["Table"]
         # A table whose description failed is still listed, so its checks show ERROR rather than vanish.
-        collected.add(table_record(arn, region, name, table))
+        return table_record(arn, region, name, table)
+
+    for record in each(names, read):
+        collected.add(record)
     return collected
 
 

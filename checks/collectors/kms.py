@@ -1,7 +1,7 @@
 """KMS keys of one region: who manages each key, its state, rotation, aliases and the public part of its policy."""
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements
-from checks.collectors.base import Collected, pages
+from checks.collectors.base import Collected, each, pages
 from checks.inventory import Record, is_aws_managed_key
 
 SERVICE = "kms"
@@ -40,8 +40,10 @@ def collect(ctx, region):
     # without keys has no alias to name one: the listing is skipped there.
     with collected.capture():
         aliases = aliases_by_key(kms) if keys else {}
-    for key in keys:
-        collected.add(key_record(kms, collected, region, key["KeyArn"], aliases.get(key["KeyId"], [])))
+    for record in each(
+        keys, lambda key: key_record(kms, collected, region, key["KeyArn"], aliases.get(key["KeyId"], []))
+    ):
+        collected.add(record)
     return collected
 
 

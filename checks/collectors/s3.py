@@ -9,7 +9,6 @@ tags with s3:GetBucketTagging.
 import ipaddress
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements, public_acl_grants, statements_of
 from checks.catalog.s3_access import ACCOUNT_BLOCK_API, ACCOUNT_BLOCK_KEY, ACL_EVIDENCE, BLOCK_FLAGS, BUCKET_BLOCK_KEY
-from checks.collectors.base import Collected, error_code, pages, tags_dict
+from checks.collectors.base import Collected, each, error_code, pages, tags_dict
 from checks.inventory import GLOBAL, Record, account_uid, error_from_exception
 
 SERVICE = "s3"
@@ -38,7 +37,6 @@ IAM_ACTIONS = {
 }
 # GetBucketLocation answers null for us-east-1 and the legacy "EU" for eu-west-1.
 LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
-BUCKET_WORKERS = 8
 # Only the parts of a Deny statement the in-transit checks judge; Allow statements are not kept.
 STATEMENT_FIELDS = ("Sid", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
 # ListBuckets carries each bucket's BucketRegion only when the request has a parameter (AWS's API reference):
@@ -64,10 +62,10 @@ def collect(ctx, region):
         for bucket in pages(client_in(ctx.home_region), "list_buckets", "Buckets", PaginationConfig=LISTING_PAGE):
             buckets.append(bucket)
     buckets = with_listed_regions(ctx, client_in, buckets)
-    # Per-bucket reads are independent and I/O-bound; a few threads keep estates with many buckets fast.
-    with collected.capture(), ThreadPoolExecutor(max_workers=BUCKET_WORKERS) as pool:
-        for record in pool.map(
-            lambda bucket: bucket_record(bucket, client_in, collected, account_block, ctx.regions), buckets
+    # Per-bucket reads are independent and wait on AWS: several at once (base.each).
+    with collected.capture():
+        for record in each(
+            buckets, lambda bucket: bucket_record(bucket, client_in, collected, account_block, ctx.regions)
         ):
             collected.add(record)
     return collected

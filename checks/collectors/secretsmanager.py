@@ -2,7 +2,7 @@
 (GetResourcePolicy, one call per secret: no listing carries it). Never the secret's value."""
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements
-from checks.collectors.base import Collected, pages, tags_dict
+from checks.collectors.base import Collected, each, pages, tags_dict
 from checks.inventory import Record
 
 SERVICE = "secretsmanager"
@@ -20,12 +20,16 @@ def collect(ctx, region):
         # Kept page by page: a listing that fails on a later page still yields the secrets already listed.
         for secret in pages(secretsmanager, "list_secrets", "SecretList"):
             secrets.append(secret)
-    for secret in secrets:
+
+    def read(secret):
         policy = None
         with collected.capture(resource_uid=secret["ARN"], api="secretsmanager:GetResourcePolicy"):
             # No ResourcePolicy in the answer: the secret has none (only its account's IAM policies reach it).
             policy = open_statements(secretsmanager.get_resource_policy(SecretId=secret["ARN"]).get("ResourcePolicy"))
-        collected.add(secret_record(region, secret, policy))
+        return secret_record(region, secret, policy)
+
+    for record in each(secrets, read):
+        collected.add(record)
     return collected
 
 

@@ -4,7 +4,7 @@ carry credentials)."""
 import hashlib
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements
-from checks.collectors.base import Collected, pages, redact_url
+from checks.collectors.base import Collected, each, pages, redact_url
 from checks.inventory import Record
 
 SERVICE = "sns"
@@ -30,14 +30,18 @@ def collect_topics(sns, region, collected):
     arns = []
     with collected.capture(api="sns:ListTopics"):
         arns = [topic["TopicArn"] for topic in pages(sns, "list_topics", "Topics")]
-    for arn in arns:
+
+    def read(arn):
         attributes = policy = None
         with collected.capture(resource_uid=arn, api="sns:GetTopicAttributes"):
             # The attributes hold the access policy too (AWS gives every topic one: its owner's account only).
             attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
             policy = open_statements(attributes.get("Policy"))
         # A topic whose attributes failed is still listed, so its checks show ERROR rather than vanish.
-        collected.add(topic_record(arn, region, attributes, policy))
+        return topic_record(arn, region, attributes, policy)
+
+    for record in each(arns, read):
+        collected.add(record)
 
 
 def topic_record(arn, region, attributes, policy):

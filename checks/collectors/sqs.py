@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from checks.catalog.policies import POLICY_EVIDENCE, open_statements
-from checks.collectors.base import Collected, pages
+from checks.collectors.base import Collected, each, pages
 from checks.inventory import Record
 
 SERVICE = "sqs"
@@ -20,7 +20,8 @@ def collect(ctx, region):
     urls = []
     with collected.capture(api="sqs:ListQueues"):
         urls = list(pages(sqs, "list_queues", "QueueUrls"))
-    for url in urls:
+
+    def read(url):
         arn = queue_arn(url, region, ctx.account_id)
         attributes = policy = None
         with collected.capture(resource_uid=arn, api="sqs:GetQueueAttributes"):
@@ -28,7 +29,10 @@ def collect(ctx, region):
             # No Policy attribute: the queue has no access policy (only its account's IAM policies reach it).
             policy = open_statements(attributes.get("Policy"))
         # A queue whose attributes failed is still listed, so its checks show ERROR rather than vanish.
-        collected.add(queue_record(arn, region, attributes, policy))
+        return queue_record(arn, region, attributes, policy)
+
+    for record in each(urls, read):
+        collected.add(record)
     return collected
 
 
