@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
+from django.utils import timezone
 
 from accounts.models import AwsAccount
 from checks import scanning
@@ -109,6 +110,7 @@ class Command(BaseCommand):
         The children inherit what prepare_process loaded (shared, as the heap is frozen). A child that dies leaves
         the accounts it had taken without an outcome: they are reported as failed, and the others go on.
         """
+        started = timezone.now()
         context = multiprocessing.get_context("fork")
         todo, outcomes = context.Queue(), context.Queue()
         threads = -(-width // processes)
@@ -143,8 +145,13 @@ class Command(BaseCommand):
         codes = ", ".join(str(child.exitcode) for child in children)
         for pk in sorted(pending):
             ended = f"its scanning process ended (exit codes {codes})"
-            # The scan this command queued for it, left running by the process that died.
-            for orphan in Scan.objects.filter(account_id=pk, status__in=(Scan.State.QUEUED, Scan.State.RUNNING)):
+            # The scan this command queued for it, left running by the process that died (not one queued by others).
+            for orphan in Scan.objects.filter(
+                account_id=pk,
+                status__in=(Scan.State.QUEUED, Scan.State.RUNNING),
+                trigger=Scan.Trigger.CLI,
+                queued_at__gte=started,
+            ):
                 orphan.finish(Scan.State.FAILED, f"No outcome: {ended}.")
             self.finished(self.stderr, f"{by_pk[pk]}: no outcome: {ended}.")
             failed.append(by_pk[pk])
