@@ -110,6 +110,16 @@ def name_of(environ, body):
     return service, operation_of(environ, body, service)
 
 
+def write_timing(log, lock, cpu, wall):
+    """One line of the timing log for the request this thread just answered (none for an untimed one)."""
+    if _current.request is None:
+        return
+    service, operation = name_of(*_current.request)
+    with lock:
+        log.write(f"{service}\t{operation}\t{cpu:.6f}\t{wall:.6f}\n")
+        log.flush()
+
+
 def timed_handler(base, log):
     lock = threading.Lock()
 
@@ -119,11 +129,7 @@ def timed_handler(base, log):
             cpu, wall = time.thread_time(), time.perf_counter()
             super().handle_one_request()
             cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
-            if _current.request is not None:
-                service, operation = name_of(*_current.request)
-                with lock:
-                    log.write(f"{service}\t{operation}\t{cpu:.6f}\t{wall:.6f}\n")
-                    log.flush()
+            write_timing(log, lock, cpu, wall)
 
     return TimedRequestHandler
 
@@ -150,12 +156,7 @@ class Stopwatch:
         finally:
             if hasattr(answer, "close"):
                 answer.close()
-        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
-        if _current.request is not None:
-            service, operation = name_of(*_current.request)
-            with self.lock:
-                self.log.write(f"{service}\t{operation}\t{cpu:.6f}\t{wall:.6f}\n")
-                self.log.flush()
+        write_timing(self.log, self.lock, time.thread_time() - cpu, time.perf_counter() - wall)
         return body
 
 

@@ -99,8 +99,8 @@ class Moto:
         return common.cpu_seconds(self.process.pid)
 
     def requests(self):
-        """HTTP requests answered so far: werkzeug logs each as '127.0.0.1 - - [date] "POST / HTTP/1.1" 200 -'
-        (colored when it is an error, and then followed by moto's traceback lines, which are not counted)."""
+        """HTTP requests answered so far: the server logs each as '127.0.0.1 - - [date] "POST / HTTP/1.1" 200 -'
+        (moto's own server colors an error; tracebacks that follow a line are not counted)."""
         with open(self.log.name, "rb") as log:
             return sum(1 for line in log if REQUEST_LINE.match(line))
 
@@ -738,8 +738,8 @@ def main(argv=None):
     parser.add_argument(
         "--stock-moto",
         action="store_true",
-        help="run moto's own server unchanged, not bench/emulator.py's (which works out once what moto re-derives "
-        "per request)",
+        help="run moto's own server unchanged, not bench/emulator.py's (which keeps connections open and works out "
+        "once what moto re-derives per request)",
     )
     parser.add_argument(
         "--cold-moto",
@@ -829,7 +829,9 @@ def main(argv=None):
 def moto_version(stock=False):
     from importlib.metadata import version
 
-    server = "its own server" if stock else "bench/emulator.py's server (fixed facts worked out once)"
+    server = (
+        "its own server" if stock else "bench/emulator.py's server (connections kept open, fixed facts worked out once)"
+    )
     return f"moto {version('moto')} ({server}), boto3 {version('boto3')}"
 
 

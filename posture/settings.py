@@ -259,7 +259,7 @@ AWS_MAX_ATTEMPTS = env_int("POSTURE_AWS_MAX_ATTEMPTS", 8, minimum=1)
 AWS_CONNECT_TIMEOUT = env_int("POSTURE_AWS_CONNECT_TIMEOUT", 5, minimum=1)
 AWS_READ_TIMEOUT = env_int("POSTURE_AWS_READ_TIMEOUT", 20, minimum=1)
 SCAN_THREADS = env_int("POSTURE_SCAN_THREADS", 8, minimum=1)
-# Accounts scanned at once: by `manage.py scan --wait` (threads) and by a worker started without --concurrency.
+# Accounts scanned at once: by `manage.py scan --wait` and by a worker started without --concurrency.
 SCAN_CONCURRENCY = env_int("POSTURE_SCAN_CONCURRENCY", 4, minimum=1)
 CELERY_WORKER_CONCURRENCY = SCAN_CONCURRENCY
 # Processes `manage.py scan --wait` spreads those accounts over (forked; each scans its share in threads): one

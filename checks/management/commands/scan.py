@@ -134,10 +134,7 @@ class Command(BaseCommand):
                     continue
                 break
             pending.discard(pk)
-            *notes, (stream, last) = lines
-            for note_stream, note in notes:
-                self.say(self.stream(note_stream), note)
-            self.finished(self.stream(stream), last)
+            self.report(lines)
             if not ok:
                 failed.append(by_pk[pk])
         for child in children:
@@ -189,11 +186,15 @@ class Command(BaseCommand):
     def scan_here(self, account):
         """Scan one account; True when it did not fail. Prints its lines (the last when it is done)."""
         ok, lines = self.scan_one(account)
+        self.report(lines)
+        return ok
+
+    def report(self, lines):
+        """Print an account's lines from scan_one: its notes, then the line that says how it ended."""
         *notes, (stream, last) = lines
         for note_stream, note in notes:
             self.say(self.stream(note_stream), note)
         self.finished(self.stream(stream), last)
-        return ok
 
     def stream(self, name):
         return self.stdout if name == "stdout" else self.stderr
